@@ -1,0 +1,60 @@
+# cloudmgmt.dmtf: every target does its own set-up (make setup is idempotent).
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+VENV := $(CURDIR)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
+export ANSIBLE_NOCOLOR ?= 1
+PYTEST := $(VENV)/bin/python -m pytest
+
+.PHONY: setup libvirt demo test sanity lint build unit provider-test integration molecule bench provider clean
+
+setup:
+	tools/setup.sh
+
+libvirt: setup
+	tools/libvirtd.sh
+
+demo: setup
+	tools/demo.sh
+
+# Every gate, in order of cost. CI runs exactly this.
+test: setup sanity lint build unit provider-test integration molecule
+	@echo "make test: all gates passed"
+
+sanity: setup
+	tree=$$(tools/collection_tree.sh)
+	cd "$$tree" && ansible-test sanity --venv --python 3.11 --color no
+
+lint: setup
+	ansible-lint --offline --profile production
+	antsibull-changelog lint
+
+build: setup
+	rm -rf .build/dist && mkdir -p .build/dist
+	ansible-galaxy collection build --force --output-path .build/dist
+	tools/check_artifact.sh .build/dist/cloudmgmt-dmtf-*.tar.gz
+
+unit: setup
+	$(PYTEST) tests/unit -q
+
+provider-test: setup
+	$(PYTEST) provider/tests -q
+
+integration: libvirt
+	tools/integration.sh
+
+molecule: libvirt
+	tools/molecule.sh
+
+bench: libvirt
+	tools/bench.sh
+
+# Run the reference provider in the foreground (memory backend) on loopback.
+provider: setup
+	cimi-provider serve --backend memory --db .cache/provider.db --listen 127.0.0.1:8780
+
+clean:
+	rm -rf .build .cache tests/output

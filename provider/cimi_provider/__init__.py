@@ -1,0 +1,1 @@
+"""Reference CIMI 2.0 provider."""

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a fresh machine for this project: system packages, the
+# pinned virtualenv, the collection where ansible finds it, and the offline pip
+# bootstrap that ansible-test needs. Safe to run again; it skips what is done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=$ROOT/.venv
+PY=${PYTHON:-python3}
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# 1. System packages from bindep.txt (Debian names; the platform tags are for bindep).
+missing=()
+while read -r pkg _; do
+  [ -z "$pkg" ] && continue
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done < <(grep -v '^\s*#' bindep.txt | grep -v '^\s*$')
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. The virtualenv with pinned packages; re-installed only when a requirements file changes.
+[ -x "$VENV/bin/python" ] || { say "creating $VENV"; "$PY" -m venv "$VENV"; }
+stamp=$VENV/.requirements.sha256
+want=$(cat requirements.txt test-requirements.txt provider/pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing Python packages into $VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip==24.2
+  "$VENV/bin/python" -m pip install -q -r test-requirements.txt
+  "$VENV/bin/python" -m pip install -q -e provider/
+  echo "$want" > "$stamp"
+fi
+
+# 3. The collection where ansible finds it: this checkout, linked into the
+#    project-local collections path (used by make targets) and the user's default.
+for base in "$ROOT/.collections" "$HOME/.ansible/collections"; do
+  mkdir -p "$base/ansible_collections/cloudmgmt"
+  ln -sfn "$ROOT" "$base/ansible_collections/cloudmgmt/dmtf"
+done
+
+# 4. ansible-test's pip bootstrap, pre-seeded because its download host is unreachable.
+pipver=$("$VENV/bin/python" - <<'PYEOF'
+import re, pathlib, ansible_test
+src = pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py"
+print(re.search(r"pip='([0-9.]+)'", src.read_text()).group(1))
+PYEOF
+)
+mkdir -p "$HOME/.ansible/test/cache"
+install -m 0644 tools/get_pip_offline.py "$HOME/.ansible/test/cache/get_pip_${pipver//./_}.py"
+
+say "ready: $VENV, collection linked at ~/.ansible/collections/ansible_collections/cloudmgmt/dmtf"
