@@ -9,7 +9,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 export ANSIBLE_NOCOLOR ?= 1
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: setup libvirt demo test sanity lint build unit provider-test integration molecule bench provider clean
+.PHONY: setup libvirt demo test sanity lint build unit provider-test integration system molecule bench provider clean
 
 setup:
 	tools/setup.sh
@@ -21,7 +21,7 @@ demo: setup
 	tools/demo.sh
 
 # Every gate, in order of cost. CI runs exactly this.
-test: setup sanity lint build unit provider-test integration molecule
+test: setup sanity lint build unit provider-test integration system molecule
 	@echo "make test: all gates passed"
 
 sanity: setup
@@ -45,6 +45,10 @@ provider-test: setup
 
 integration: libvirt
 	tools/integration.sh
+
+# pytest suites that drive real ansible-playbook runs, qemu-img and libvirtd.
+system: libvirt
+	if [ -d tests/system ]; then $(PYTEST) tests/system -q; else echo "no system tests yet"; fi
 
 molecule: libvirt
 	tools/molecule.sh
