@@ -8,6 +8,7 @@ from . import schema
 from .errors import SerializationError
 
 MAX_DEPTH = 64
+_COLLECTION_FIELDS = frozenset({"id", "updated", "parent", "count", "operations"})
 
 
 def _parser() -> etree.XMLParser:
@@ -80,7 +81,9 @@ class _Reader:
         for child in self.children(element):
             _, name = _split_tag(child.tag)
             kids = self.children(child)
-            if name != "operations" and kids and all(_split_tag(k.tag)[1][:1].isupper() for k in kids):
+            # Besides id/updated/parent/count/operations, a Collection holds only its
+            # grouping wrapper (items may be lower-case types such as locatedVolume).
+            if name not in _COLLECTION_FIELDS and kids and child.get("href") is None:
                 out[name] = [self.resource(kid, depth + 2) for kid in kids]
             else:
                 self.put(out, name, self.value(child, name, depth + 1))
@@ -125,7 +128,10 @@ class _Reader:
         attributes = dict(element.attrib)
         if not kids and not attributes:
             text = element.text or ""
-            return _typed(name, text) if text.strip() else None
+            if not text.strip():
+                # An empty id is the error Job's "" (4.2.2); any other <x/> is "erase".
+                return "" if name == "id" else None
+            return _typed(name, text)
         if name in schema.MAPS and "href" not in attributes:
             return self.map(element, kids)
         if name in schema.ARRAYS and "href" not in attributes:
