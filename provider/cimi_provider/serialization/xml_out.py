@@ -10,6 +10,8 @@ from . import schema
 
 # Characters XML 1.0 cannot carry; replaced so rendering never fails on odd data.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# CIMI attribute names (5.2); other keys cannot be XML element names and are skipped.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _text(value: object) -> str:
@@ -24,7 +26,8 @@ def ordered_keys(doc: dict, type_name: str | None) -> list[str]:
     """Keys of ``doc`` in spec order: known ones, then extensions, ``operations`` last."""
     known = schema.attribute_order(type_name)
     rank = {key: index for index, key in enumerate(known)}
-    keys = [key for key in doc if key not in ("resourceURI", "href", "operations")]
+    keys = [key for key in doc
+            if key not in ("resourceURI", "href", "operations") and _NAME.fullmatch(key)]
     keys.sort(key=lambda key: rank.get(key, len(known)))  # stable: extensions keep order
     if "operations" in doc:
         keys.append("operations")

@@ -119,3 +119,10 @@ def test_render_needs_resource_uri_for_xml_and_known_format():
         render({"id": "x"}, "xml")
     with pytest.raises(ValueError):
         render(MACHINE, "yaml")
+
+
+def test_keys_that_are_not_cimi_names_are_skipped_in_xml():
+    body, _ = render(dict(MACHINE, **{"bad key": 1, "1st": 2, "x:y": 3}), "xml")
+    root = etree.fromstring(body)
+    assert root.find(f"{{{NS}}}cpu").text == "2"
+    assert b"bad key" not in body and b"1st" not in body
