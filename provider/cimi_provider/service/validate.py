@@ -65,6 +65,8 @@ def coerce(attr: Attr, value, path: str, xml: bool):
             _fail(path, "expected an array")
         return [coerce(item_attr, v, f"{path}[{i}]", xml) for i, v in enumerate(value)]
     if kind == "struct":
+        if value is None and xml:
+            value = {}  # an empty element: a structure with every attribute defaulted
         if not isinstance(value, dict):
             _fail(path, "expected an object")
         return check_fields(value, {a.name: a for a in STRUCTS[attr.target]}, path, xml=xml,
