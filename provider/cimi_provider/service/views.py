@@ -22,7 +22,7 @@ def _spec_type(attr) -> str:
 
 
 def metadata_doc(rtype: ResourceType) -> dict:
-    attributes, vscope = [], []
+    attributes, vscope = [], {}
     for attr in rtype.all_attrs:
         if attr.name == "operations":
             continue
@@ -41,11 +41,11 @@ def metadata_doc(rtype: ResourceType) -> dict:
         if attr.units:
             scope["units"] = attr.units
         if scope:
-            vscope.append({attr.name: scope})
+            vscope[attr.name] = scope
     doc = {"resourceURI": NS + "/ResourceMetadata", "id": f"resourceMetadata/{rtype.name}",
            "name": rtype.name, "typeURI": rtype.uri, "attributes": attributes}
     if vscope:
-        doc["vscope"] = vscope
+        doc["vscope"] = [vscope]  # one valueScope: every constraint holds together (5.5.14)
     if rtype.capabilities:
         doc["capabilities"] = [{"name": c.name.split("/", 1)[1], "uri": CAPABILITY_NS + c.name,
                                 "description": c.description or c.name, "value": c.value}
