@@ -10,7 +10,8 @@ from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
 from .service.core import Provider
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
-                            MachineImageLifecycle, NetworkLifecycle, VolumeLifecycle)
+                            MachineImageLifecycle, NetworkLifecycle, VolumeImageLifecycle,
+                            VolumeLifecycle)
 from .service.machines import MachineLifecycle
 from .service.startup import recover, resume_deletes, seed
 from .service.systems import SystemLifecycle
@@ -84,7 +85,7 @@ def build(settings: Settings):
         "Network": NetworkLifecycle(provider), "MachineImage": MachineImageLifecycle(provider),
         "Credential": CredentialLifecycle(provider),
         "CredentialTemplate": CredentialTemplateLifecycle(provider),
-        "Job": JobLifecycle(provider), "System": SystemLifecycle(provider),
+        "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
     })
     views = Views(provider)
 

@@ -150,12 +150,16 @@ class Provider:
                                                f"refval:{rtype.template_type}", writable=True)}
             common = {a.name: a for a in rtype.all_attrs if a.name in COMMON_WRITABLE}
             fields = check_fields(body, common, "", xml=xml, mode="create", extra=extra)
+            template_type = TYPES[rtype.template_type]
+            if fields.get(rtype.template_attr) is None and not any(
+                    a.mandatory for a in template_type.attrs):
+                fields[rtype.template_attr] = {}  # an empty template: every default applies
             if not isinstance(fields.get(rtype.template_attr), dict):
                 raise BadRequest(f"missing mandatory attribute '{rtype.template_attr}'")
             return await lifecycle.create(fields, base)
         check_resource_uri(body, rtype.uri)
         fields = check_body(body, rtype, xml=xml)
-        if lifecycle is not None:
+        if hasattr(lifecycle, "create"):
             return await lifecycle.create(fields, base)
         return self.create_plain(rtype, fields, base)
 

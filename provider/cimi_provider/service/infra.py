@@ -229,6 +229,13 @@ class MachineImageLifecycle(_Base):
         return Result(200, None, {"CIMI-Job-URI": base + job})
 
 
+class VolumeImageLifecycle(_Base):
+    """Volume images only record a location here: they are AVAILABLE as soon as stored."""
+
+    def prepare_plain(self, doc: dict, base: str) -> None:
+        doc.setdefault("state", "AVAILABLE")
+
+
 class CredentialTemplateLifecycle(_Base):
     def prepare_plain(self, doc: dict, base: str) -> None:
         if doc.get("password") is not None:
