@@ -24,6 +24,9 @@ def test_configs_templates_crud(cimi):
     nt = cimi.create("networkTemplates", {"name": uname("nt"), "initialState": "STARTED"})
     img = cimi.create("machineImages", {"name": uname("img"), "imageLocation": "file:///img.qcow2"})
     assert cimi.settle(img)["state"] == "SUCCESS"
+    as_ref = cimi.create("machineImages", {"name": uname("img"),
+                                           "imageLocation": {"href": "file:///other.qcow2"}})
+    assert cimi.ok("GET", as_ref.headers["Location"]).doc["imageLocation"] == "file:///other.qcow2"
     for created in (cfg, vcfg, vimg, vt, nt):
         doc = cimi.ok("GET", created.headers["Location"]).doc
         doc["description"] = "changed"

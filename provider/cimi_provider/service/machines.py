@@ -182,15 +182,16 @@ class MachineLifecycle:
             job = self.p.jobs.create(tx, action, rid, list(affected))
         return job, previous
 
-    def settle(self, tx, rid: str, state: str | None) -> None:
+    def settle(self, tx, rid: str, state: str | None) -> str:
         doc = tx.get(rid)
         if doc is None:
-            return
+            return f"{rid} no longer exists"
         if state is None:
             state = doc.get("_previousState") or "ERROR"
         doc["state"] = state
         doc.pop("_previousState", None)
         tx.put(rid, self.p.store.row(rid).type, doc)
+        return f"{doc.get('name') or rid} is {state}"
 
     async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
         if name == "capture":

@@ -19,6 +19,8 @@ def _fail(path: str, message: str):
 def coerce(attr: Attr, value, path: str, xml: bool):
     """Check (and for XML, convert) one value; returns the value to store."""
     kind = attr.kind
+    if kind == "URI" and isinstance(value, dict) and set(value) == {"href"}:
+        value = value["href"]  # tolerated: a URI given as a reference
     if kind in ("string", "URI", "dateTime", "duration", "byte[]"):
         if not isinstance(value, str):
             _fail(path, f"expected a string, got {type(value).__name__}")
