@@ -107,3 +107,27 @@ def test_async_system_nested_jobs(slow_provider):
     assert start.status == 202
     assert c.wait_job(start.headers["CIMI-Job-URI"])["state"] == "SUCCESS"
     assert c.ok("GET", system["id"]).doc["state"] == "STARTED"
+
+
+def test_volume_cannot_be_attached_twice_while_attaching(slow_provider):
+    from cimi import Cimi, items
+    c = Cimi(slow_provider)
+    vol = c.create("volumes", {"name": uname("v"), "volumeTemplate": {
+        "volumeConfig": c.ref("volumeConfigs", "small-volume")}})
+    c.settle(vol)
+    vol_href = vol.headers["Location"]
+    first = c.new_machine(uname(), volumes=[{"volume": {"href": vol_href},
+                                              "initialLocation": "/dev/vdb"}])
+    located = items(c.ok("GET", first["volumes"]["href"]).doc)
+    assert [e["volume"]["href"] for e in located] == [vol_href]
+    c.settle(c.ok("POST", op(c.ok("GET", first["volumes"]["href"]).doc, "remove"),
+                  {"action": ACTION + "remove", "volume": {"href": vol_href}}))
+    second = c.new_machine(uname())
+    insert = op(c.ok("GET", second["volumes"]["href"]).doc, "insert")
+    attach = c.call("POST", insert, {"action": ACTION + "insert", "volume": {"href": vol_href}})
+    assert attach.status == 202
+    clash = c.call("POST", op(c.ok("GET", first["volumes"]["href"]).doc, "insert"),
+                   {"action": ACTION + "insert", "volume": {"href": vol_href}})
+    assert clash.status == 409
+    assert c.call("DELETE", vol_href).status == 409
+    assert c.settle(attach)["state"] == "SUCCESS"

@@ -238,6 +238,8 @@ class Provider:
 
     def check_not_in_use(self, rid: str, rtype: ResourceType) -> None:
         if rtype.name == "Volume":
+            if rid in getattr(self.lifecycles.get("Machine"), "attaching", ()):
+                raise Conflict("the volume is being attached to a machine")
             for row in self.store.list("locatedVolume"):
                 if row.get("volume", {}).get("href") == rid:
                     raise Conflict("the volume is attached to a machine; detach it first")
