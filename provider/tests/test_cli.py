@@ -36,6 +36,15 @@ def test_seed_machines_idempotent(tmp_path):
         prov.kill()
 
 
+def test_default_initial_state_flag(tmp_path):
+    with ProviderProcess(tmp_path / "dis.db", "--default-initial-state", "STARTED") as prov:
+        c = Cimi(prov)
+        meta = c.ok("GET", prov.base + "resourceMetadata/Machine").doc
+        caps = {cap["name"]: cap["value"] for cap in meta["capabilities"]}
+        assert caps["DefaultInitialState"] == "STARTED"
+        assert c.new_machine("auto")["state"] == "STARTED"
+
+
 def test_openapi_file(tmp_path):
     out = tmp_path / "openapi.json"
     subprocess.run(CLI + ["openapi", "--output", str(out)], check=True, timeout=60)

@@ -37,8 +37,8 @@ def test_create_with_inline_config_and_initial_state(cimi):
     assert "machineConfig" not in machine  # inline configuration: nothing to refer to
 
 
-def test_create_by_reference_with_overrides_and_null_erase(cimi_json):
-    c = cimi_json
+def test_create_by_reference_with_overrides_and_null_erase(cimi):
+    c = cimi
     tmpl = c.create("machineTemplates", {
         "resourceURI": NS + "/MachineTemplate", "name": uname("t"),
         "machineConfig": c.ref("machineConfigs", "m1-medium"),

@@ -61,6 +61,9 @@ class Views:
     def __init__(self, provider):
         self.p = provider
         self.metadata = {f"resourceMetadata/{n}": metadata_doc(TYPES[n]) for n in METADATA_TYPES}
+        for cap in self.metadata["resourceMetadata/Machine"]["capabilities"]:
+            if cap["name"] == "DefaultInitialState":  # follows --default-initial-state
+                cap["value"] = provider.default_initial_state
 
     # CEP ------------------------------------------------------------------------------------
     def cep(self, base: str) -> dict:
