@@ -1,6 +1,8 @@
 """Configurations, templates, credentials, volumes, networks and systems."""
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 
 from cimi import NS, available, items, op
@@ -54,6 +56,12 @@ def test_credentials_hide_password(cimi):
     assert "another-secret" not in jobs and "s3cret" not in jobs
     machine = cimi.new_machine(uname("m"), credential={"href": cred.doc["id"]})
     assert machine["state"] == "STOPPED"
+    # Stored only as a salted hash, carried from the template to the credential.
+    with sqlite3.connect(f"file:{cimi.provider.db}?mode=ro", uri=True) as db:
+        rows = dict(db.execute("SELECT id, doc FROM resources WHERE type LIKE 'Credential%'"))
+    assert not any("s3cret" in doc or "another-secret" in doc for doc in rows.values())
+    stored = json.loads(rows[cred.doc["id"].split("/cimi/")[1]])
+    assert stored["_passwordHash"].startswith("pbkdf2_sha256$")
 
 
 def test_volume_lifecycle(cimi):

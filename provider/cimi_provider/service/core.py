@@ -92,7 +92,10 @@ class Provider:
         """A by-value or by-reference (with overrides; null erases) value of ``type_name``."""
         if "href" in value:
             rid, doc = self.resolve({"href": value["href"]}, base, type_name, path)
-            merged = {k: v for k, v in doc.items() if not k.startswith("_")}
+            # Internal keys stay behind, except a credential's password hash, which travels
+            # from a template to the credentials (and machines) made from it.
+            merged = {k: v for k, v in doc.items()
+                      if not k.startswith("_") or k == "_passwordHash"}
             for key, override in value.items():
                 if key == "href":
                     continue
