@@ -193,7 +193,7 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None) -
         return Response(json.dumps(openapi_doc or {}).encode(), 200,
                         media_type="application/json")
 
-    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
     routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"]),
               Route("/{path:path}", dispatcher.__call__, methods=methods)]
     return Starlette(routes=routes, lifespan=lifespan)
