@@ -9,11 +9,15 @@ import os
 import subprocess
 import sys
 
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 DROPPED = {"--no-setuptools", "--no-wheel"}
 
-if os.path.exists("/etc/ssl/certs/ca-certificates.crt"):
-    os.environ.setdefault("PIP_CERT", "/etc/ssl/certs/ca-certificates.crt")
+# ensurepip.bootstrap() deletes every PIP_* variable from os.environ (bpo-19734),
+# so keep the environment for the real install, with the system CA bundle.
+env = dict(os.environ)
+if os.path.exists(CA_BUNDLE):
+    env.setdefault("PIP_CERT", CA_BUNDLE)
 
 ensurepip.bootstrap()
 args = [arg for arg in sys.argv[1:] if arg not in DROPPED]
-sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args, env=env))
