@@ -77,13 +77,12 @@ def digest_member(package, member, algorithm):
 class ManifestCheck(object):
     """Decides, per policy, which files need which digest, and records the outcome."""
 
-    def __init__(self, package, policy, referenced):
+    def __init__(self, package, policy):
         if policy not in POLICIES:
             raise ManifestError('manifest policy must be one of %s' % ', '.join(POLICIES),
                                 'bad_policy')
         self.package = package
         self.policy = policy
-        self.referenced = list(referenced)
         self.manifest = None
         self.mf_bytes = None
         self.verified = []
@@ -101,17 +100,22 @@ class ManifestCheck(object):
             return
         self.manifest = parse_manifest(self.mf_bytes, package.manifest_name)
         self.warnings.extend(self.manifest.warnings)
-        wanted = [package.descriptor_name] + self.referenced
-        self.uncovered = [n for n in wanted if n not in self.manifest.entries]
-        if self.uncovered:
-            message = 'the manifest does not cover: %s' % ', '.join(self.uncovered)
-            if policy == 'require':
-                raise ManifestError(message, 'manifest_incomplete')
-            self.warnings.append(message)
         for name in sorted(self.manifest.entries):
             if not package.has(name):
                 self.absent_files.append(name)
                 self.warnings.append('the manifest lists %s, which is not in the package' % name)
+
+    def require_coverage(self, referenced):
+        """Every referenced file (and the descriptor) must have an entry under 'require'."""
+        if self.manifest is None:
+            return
+        wanted = [self.package.descriptor_name] + list(referenced)
+        self.uncovered = [n for n in wanted if n not in self.manifest.entries]
+        if self.uncovered:
+            message = 'the manifest does not cover: %s' % ', '.join(self.uncovered)
+            if self.policy == 'require':
+                raise ManifestError(message, 'manifest_incomplete')
+            self.warnings.append(message)
 
     def expected(self, name):
         if self.manifest is None:

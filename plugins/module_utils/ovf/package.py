@@ -102,6 +102,8 @@ class OvfPackage(object):
                     if len(infos) > MEMBERS_MAX:
                         raise PackageError('more than %d members' % MEMBERS_MAX, 'too_many_members')
             except tarfile.TarError as exc:
+                if 'unexpected end of data' in str(exc):
+                    raise PackageError('%s is truncated' % self.path, 'truncated')
                 raise PackageError('%s is not a readable uncompressed tar archive: %s'
                                    % (self.path, exc), 'bad_tar')
             except EOFError:
