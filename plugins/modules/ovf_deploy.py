@@ -24,7 +24,7 @@ description:
     or disk format is reported in RV(changed_options) but never applied.
   - On any failure everything the run created is removed.
 author:
-  - cloudmgmt.dmtf developers
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.ovf
 options:
@@ -118,9 +118,11 @@ options:
     default: 120
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reports the plan (volumes, hardware, options) without touching the host.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 requirements:
   - libvirt-python

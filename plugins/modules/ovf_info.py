@@ -18,7 +18,7 @@ description:
     manifest and certificate status.
   - Password properties never have their default value returned.
 author:
-  - cloudmgmt.dmtf developers
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.ovf
 options:
@@ -41,8 +41,10 @@ options:
     type: path
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 '''
 

@@ -10,7 +10,6 @@ extra arguments for the deploy pipeline (trusted CA files, limits).
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import struct
 import subprocess

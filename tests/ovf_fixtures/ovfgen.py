@@ -76,8 +76,12 @@ class Spec:
 def descriptor(spec: Spec) -> bytes:
     ovf = OVF1 if spec.version == 1 else OVF2
     nsmap = {None: ovf, 'ovf': ovf, 'rasd': RASD, 'vssd': VSSD, 'vmw': VMW}
-    q = lambda tag: '{%s}%s' % (ovf, tag)  # noqa: E731
-    r = lambda tag: '{%s}%s' % (RASD, tag)  # noqa: E731
+
+    def q(tag):
+        return '{%s}%s' % (ovf, tag)
+
+    def r(tag):
+        return '{%s}%s' % (RASD, tag)
     env = etree.Element(q('Envelope'), nsmap=nsmap)
     refs = etree.SubElement(env, q('References'))
     for f in spec.files:
@@ -317,7 +321,7 @@ def build(path, spec, files, algorithm='sha256', style='ovf', cert=None, extra=(
             key, certificate = cert
             members.append((spec.name + '.cert',
                             sign_manifest(key, certificate, spec.name + '.mf', mf)))
-    members += [(href, p) for href, p in files.items()]
+    members += list(files.items())
     members += list(extra)
     if order:
         members = order(members)

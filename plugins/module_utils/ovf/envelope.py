@@ -357,8 +357,8 @@ def _parse_nested(reader, element, env):
         env.systems.append(_parse_system(reader, element, env))
     else:
         for child in element:
-            if isinstance(child.tag, str) and reader.kind(child) in ('VirtualSystem',
-                                                                    'VirtualSystemCollection'):
+            nested = ('VirtualSystem', 'VirtualSystemCollection')
+            if isinstance(child.tag, str) and reader.kind(child) in nested:
                 _parse_nested(reader, child, env)
 
 

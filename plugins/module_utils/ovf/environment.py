@@ -28,10 +28,13 @@ VOLUME_ID = 'OVF-TRANSPORT'
 FILE_NAME = 'ovf-env.xml'
 
 
+def qname(tag):
+    return '{%s}%s' % (ENV_NS, tag)
+
+
 def environment_xml(system_id, values, platform=None):
     """``values``: ordered (key, text) pairs. Returns UTF-8 bytes of ``ovf-env.xml``."""
     etree = xmlsafe.etree
-    qname = lambda tag: '{%s}%s' % (ENV_NS, tag)  # noqa: E731
     root = etree.Element(qname('Environment'), nsmap={None: ENV_NS, 'oe': ENV_NS})
     root.set(qname('id'), system_id or '')
     section = etree.SubElement(root, qname('PlatformSection'))

@@ -135,7 +135,7 @@ class OvfPackage(object):
         self.descriptor_name = ovfs[0]
         if self.order[0] != self.descriptor_name:
             self.warnings.append('the .ovf descriptor is not the first member of the OVA')
-        self._find_manifest_and_cert([n for n in self.order])
+        self._find_manifest_and_cert(list(self.order))
 
     def _open_ovf(self):
         self.kind = 'ovf'

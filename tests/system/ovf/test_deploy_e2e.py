@@ -21,8 +21,8 @@ SECRET = 'Sup3r&<secret>"'
 
 
 def _args(path, name, pool, network, **extra):
-    args = {'src': path, 'name': name, 'pool': pool, 'networks': {'VM Network': network,
-                                                                 'Inside': network},
+    args = {'src': path, 'name': name, 'pool': pool,
+            'networks': {'VM Network': network, 'Inside': network},
             'deployment_option': 'small', 'accept_eula': True, 'manifest': 'require',
             'properties': {'hostname': name, 'admin_password': SECRET, 'mtu': 1400},
             'state': 'running', 'wait_timeout': 5}
@@ -42,8 +42,8 @@ def test_deploy_lifecycle(conn, pool, network, tag, tmp_path, capsys, cleanup_do
     assert not failed, result
     assert result['changed'] and result['domain'] is None
     assert os.listdir(pool_path) == []
-    assert [v['volume'] for v in result['plan']['volumes']] == [name + '-disk1.qcow2',
-                                                               name + '-disk2.qcow2']
+    volumes = [v['volume'] for v in result['plan']['volumes']]
+    assert volumes == [name + '-disk1.qcow2', name + '-disk2.qcow2']
 
     result, failed = run_module(ovf_deploy, args, capsys)
     assert not failed, result

@@ -11,7 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, *(['..'] * 5)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'ovf_fixtures'))
 try:
-    import ansible_collections.cloudmgmt.dmtf.plugins  # noqa: F401  (ansible-test layout)
+    import ansible_collections.cloudmgmt.dmtf.plugins  # noqa: F401  # pylint: disable=unused-import
 except ImportError:
     sys.path.insert(0, os.path.join(ROOT, '.collections'))
 
