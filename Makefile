@@ -30,6 +30,7 @@ sanity: setup
 
 lint: setup
 	ansible-lint --offline --profile production
+	shellcheck tools/*.sh .ci/run
 	antsibull-changelog lint
 
 build: setup

@@ -10,6 +10,6 @@ base=${COLLECTION_TREE_BASE:-${TMPDIR:-/tmp}/cloudmgmt-dmtf-$(pwd | sha256sum | 
 dest=$base/ansible_collections/cloudmgmt/dmtf
 rm -rf "$dest"
 mkdir -p "$dest"
-git ls-files -co --exclude-standard -z | grep -zv -e '^provider/' -e '^bench/' \
+git ls-files -co --exclude-standard -z | grep -zv -e '^provider/' -e '^bench/' -e '^tools/' \
   | rsync -a --files-from=- --from0 ./ "$dest/"
 echo "$dest"

@@ -7,6 +7,7 @@ PY=${PYTHON:-$PWD/.venv/bin/python}
 LATENCY=${DEMO_LATENCY:-0.4}
 work=$(mktemp -d)
 pid=""
+# shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
