@@ -27,6 +27,8 @@ _INT = re.compile(r"^-?[0-9]+$")
 _ITEM_NAMES = {"properties": "property", "resourceMetadatas": "ResourceMetadata"}
 # Arrays of refs are bare repeated elements in XML (5.5.11): one of them is still an array.
 _REF_ARRAYS = ("affectedResources", "nestedJobs")
+# Collection item types whose element name is not capitalised.
+_LOWER_ITEMS = ("locatedVolume",)
 
 
 # ---------------------------------------------------------------- XML -> dict
@@ -47,19 +49,21 @@ def _attrs(elem) -> dict:
     return {k: _scalar(v) if k == "available" else v for k, v in elem.attrib.items()}
 
 
-def _is_array(parent: str, children: list) -> bool:
+def _is_array(parent: str, children: list, in_collection: bool) -> bool:
     if not children:
         return False
     names = {_local(c.tag) for c in children}
     if len(names) != 1:
         return False
     child = names.pop()
-    if len(children) > 1 or child[0].isupper():
+    if len(children) > 1 or child[0].isupper() or child in _LOWER_ITEMS:
+        return True
+    if in_collection and parent not in ("operations",):  # the one item array of a Collection
         return True
     return parent.lower() in (child.lower() + "s", child[:-1].lower() + "ies")
 
 
-def _value(elem):
+def _value(elem, in_collection: bool = False):
     name = _local(elem.tag)
     children = [c for c in elem if isinstance(c.tag, str)]
     if name == "properties":
@@ -71,12 +75,14 @@ def _value(elem):
                 out["value"] = _scalar(elem.text)
             return out
         return _scalar(elem.text)
-    if _is_array(name, children):
+    if _is_array(name, children, in_collection):
         return [_value(c) for c in children]
     out = _attrs(elem)
     for child in children:
         key = _local(child.tag)
-        value = _value(child)
+        value = _value(child, in_collection=name == "Collection")
+        if key + "s" in _REF_ARRAYS:  # <affectedResource href/> repeated: affectedResources
+            key += "s"
         if key in out:  # bare repeated elements (ref arrays without wrapper, 5.5.11)
             out[key] = out[key] if isinstance(out[key], list) else [out[key]]
             out[key].append(value)
