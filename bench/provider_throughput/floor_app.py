@@ -22,7 +22,9 @@ def main() -> None:
     port_file, specs = Path(sys.argv[1]), sys.argv[2:]
     routes = [route(name, Path(path).read_bytes())
               for name, path in (spec.split("=", 1) for spec in specs)]
-    sock = socket.socket()
+    # Same socket set-up as the provider: with IPPROTO_TCP given, asyncio sets TCP_NODELAY on
+    # accepted sockets; without it every keep-alive answer waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(512)
     config = uvicorn.Config(Starlette(routes=routes), log_level="warning", access_log=False,
