@@ -259,7 +259,7 @@ class Wire:
             time.sleep(0.05)
 
     def create(self, key: str, body: dict) -> tuple[Reply, dict]:
-        """POST to the collection's add href; 201 or 202 with Location; wait; return the resource."""
+        """POST to the add href: 201 or 202 with Location; wait; return the resource."""
         reply = self.ok("POST", self.add_url(key), body, status=(201, 202))
         location = reply.headers.get("Location")
         assert location, f"create without Location: {reply}"
@@ -278,6 +278,14 @@ class Wire:
         self.settle(reply)
         gone = self.call("GET", resource["id"])
         assert gone.status == 404, gone
+
+
+def machine_create(wire, name, **template):
+    """A MachineCreate body by value: the first configuration and image the provider offers."""
+    body = {"machineConfig": wire.first("machineConfigs"),
+            "machineImage": wire.first("machineImages"), **template}
+    return {"resourceURI": NS + "/MachineCreate", "name": name,
+            "description": "conformance machine", "machineTemplate": body}
 
 
 def op(doc: dict, rel: str, available: bool | None = None) -> str:

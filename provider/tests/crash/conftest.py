@@ -1,4 +1,5 @@
-"""The crash test reuses provider/tests/server.py (ProviderProcess) and the conformance wire client."""
+"""The crash test reuses provider/tests/server.py (ProviderProcess) and the conformance
+wire client."""
 from __future__ import annotations
 
 import sys

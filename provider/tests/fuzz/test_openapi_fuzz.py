@@ -53,7 +53,8 @@ def cases():
 
 @pytest.fixture(scope="module")
 def fuzz_provider(tmp_path_factory):
-    with ProviderProcess(tmp_path_factory.mktemp("fuzz") / "cimi.db", "--seed-machines", "2") as prov:
+    db = tmp_path_factory.mktemp("fuzz") / "cimi.db"
+    with ProviderProcess(db, "--seed-machines", "2") as prov:
         yield prov
 
 

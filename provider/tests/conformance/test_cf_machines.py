@@ -4,18 +4,11 @@ Every URL comes from the CEP, a collection's ``add`` or a resource's ``operation
 """
 from __future__ import annotations
 
-from wire import ACTION, NS, is_available, items, op
+from wire import ACTION, NS, is_available, items, machine_create, op
 
 MACHINE_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "PAUSING", "PAUSED",
                   "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING", "ERROR",
                   "FAILED")
-
-
-def machine_create(wire, name, **template):
-    body = {"machineConfig": wire.first("machineConfigs"),
-            "machineImage": wire.first("machineImages"), **template}
-    return {"resourceURI": NS + "/MachineCreate", "name": name,
-            "description": "conformance machine", "machineTemplate": body}
 
 
 def test_create_machine_by_value(wire, name):

@@ -2,8 +2,7 @@
 to and detached from a Machine through the Machine's ``volumes`` collection operations."""
 from __future__ import annotations
 
-from wire import ACTION, NS, items, op
-from test_machines import machine_create
+from wire import ACTION, NS, items, machine_create, op
 
 
 def test_volume_by_value_attach_detach(wire, name):
@@ -18,7 +17,8 @@ def test_volume_by_value_attach_detach(wire, name):
     assert not items(located)
     reply = wire.ok("POST", op(located, "insert"), {
         "resourceURI": NS + "/Action", "action": ACTION + "insert",
-        "volume": {"href": volume["id"]}, "initialLocation": "/dev/vdb"}, status=(200, 201, 202, 204))
+        "volume": {"href": volume["id"]}, "initialLocation": "/dev/vdb"},
+        status=(200, 201, 202, 204))
     wire.settle(reply)
     entries = items(wire.get(attached_url))
     assert [(wire.resolve(e["volume"]["href"]), e["initialLocation"]) for e in entries] == [
