@@ -25,6 +25,7 @@ log = logging.getLogger("cimi_provider")
 @dataclass
 class Settings:
     db: str = "cimi-provider.db"
+    name: str = "cimi-provider"
     backend: str = "memory"
     latency: float = 0.0
     fail_patterns: list = field(default_factory=list)
@@ -87,7 +88,7 @@ def build(settings: Settings):
         "CredentialTemplate": CredentialTemplateLifecycle(provider),
         "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
     })
-    views = Views(provider)
+    views = Views(provider, settings.name)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

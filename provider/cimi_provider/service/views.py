@@ -57,9 +57,13 @@ def metadata_doc(rtype: ResourceType) -> dict:
     return doc
 
 
+DEFAULT_CEP_NAME = "cimi-provider"
+
+
 class Views:
-    def __init__(self, provider):
+    def __init__(self, provider, cep_name: str = DEFAULT_CEP_NAME):
         self.p = provider
+        self.cep_name = cep_name
         self.metadata = {f"resourceMetadata/{n}": metadata_doc(TYPES[n]) for n in METADATA_TYPES}
         for cap in self.metadata["resourceMetadata/Machine"]["capabilities"]:
             if cap["name"] == "DefaultInitialState":  # follows --default-initial-state
@@ -69,7 +73,10 @@ class Views:
     def cep(self, base: str) -> dict:
         stored = self.p.store.get(CEP_ID) or {}
         doc = {"resourceURI": NS + "/CloudEntryPoint", "id": base + CEP_ID}
-        for key in ("name", "description", "created", "updated", "properties"):
+        # name is providerMandatory (5.7.1): a consumer's PUT may rename the CEP; without a
+        # stored name it is the configured one (--name).
+        doc["name"] = stored.get("name") or self.cep_name
+        for key in ("description", "created", "updated", "properties"):
             if stored.get(key):
                 doc[key] = stored[key]
         doc["baseURI"] = base
