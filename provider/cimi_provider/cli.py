@@ -72,6 +72,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--default-initial-state", choices=("STOPPED", "STARTED"),
                        default="STOPPED", help="Machine DefaultInitialState capability")
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
+                       help="rendered GET answers kept until the next write (0 = no cache)")
     serve.add_argument("--users", help="YAML/JSON users file (HTTP Basic, salted hashes)")
     serve.add_argument("--token-file", help="bearer tokens, one per line "
                        "(also CIMI_PROVIDER_TOKENS, comma-separated)")
@@ -110,6 +112,7 @@ def serve(args) -> int:
         fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
         fail_seed=args.fail_seed, seed_machines=args.seed_machines,
         default_initial_state=args.default_initial_state, max_body_bytes=args.max_body_bytes,
+        render_cache_entries=max(args.render_cache_entries, 0),
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
         backend_options={"uri": args.libvirt_uri} if args.backend == "libvirt" else {})

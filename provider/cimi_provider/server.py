@@ -35,6 +35,7 @@ class Settings:
     seed_machines: int = 0
     default_initial_state: str = "STOPPED"
     max_body_bytes: int = 1024 * 1024
+    render_cache_entries: int = 256
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -106,6 +107,7 @@ def build(settings: Settings):
             store.close()
 
     from .http.openapi import openapi_document
-    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes))
+    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
+                                                                 settings.render_cache_entries))
     app = build_app(dispatcher, openapi_document(), lifespan)
     return app, provider
