@@ -170,6 +170,13 @@ class Store:
             return [self._rows[i].doc for i in children if self._rows[i].type == rtype]
         return [self._rows[i].doc for i in ids]
 
+    def rows(self, rtype: str, parent: str | None = None) -> list[Row]:
+        """Committed rows of a type (of one parent), in insertion order; not decoded."""
+        if parent is not None:
+            return [self._rows[i] for i in self._by_parent.get(parent, {})
+                    if self._rows[i].type == rtype]
+        return [self._rows[i] for i in self._by_type.get(rtype, {})]
+
     def children(self, parent: str) -> list[Row]:
         return [self._rows[i] for i in self._by_parent.get(parent, {})]
 
