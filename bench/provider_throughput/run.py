@@ -61,12 +61,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of one run")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--no-render-cache", action="store_true",
+                        help="run the provider with --render-cache-entries 0 (every answer rendered)")
     parser.add_argument("--output", default=str(ROOT / ".cache" / "bench-provider-throughput.md"))
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-provider-") as tmp:
         workdir = Path(tmp)
-        prov = ProviderProcess(workdir / "cimi.db", "--seed-machines", str(SEED_MACHINES))
+        cache = ["--render-cache-entries", "0"] if args.no_render_cache else []
+        prov = ProviderProcess(workdir / "cimi.db", "--seed-machines", str(SEED_MACHINES), *cache)
         prov.start()
         floor = None
         try:
@@ -116,7 +119,8 @@ def main() -> int:
     report = "\n".join([
         f"### Provider throughput ({today()})", "",
         f"Machine: {machine_description()}. {args.connections} concurrent keep-alive clients, "
-        f"{args.rounds} interleaved rounds of {args.seconds:g} s, medians. Floor: Starlette on "
+        f"{args.rounds} interleaved rounds of {args.seconds:g} s, medians. Render cache: "
+        f"{'off' if args.no_render_cache else 'on'}. Floor: Starlette on "
         "uvicorn (same settings) serving a same-size static JSON body. Peak RSS: provider "
         f"{peaks['provider']} KiB, floor {peaks['floor']} KiB.", "", table, "", goal, ""])
     print("\n".join(lines))

@@ -25,6 +25,7 @@ log = logging.getLogger("cimi_provider")
 @dataclass
 class Settings:
     db: str = "cimi-provider.db"
+    name: str = "cimi-provider"
     backend: str = "memory"
     latency: float = 0.0
     fail_patterns: list = field(default_factory=list)
@@ -34,6 +35,7 @@ class Settings:
     seed_machines: int = 0
     default_initial_state: str = "STOPPED"
     max_body_bytes: int = 1024 * 1024
+    render_cache_entries: int = 256
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -87,7 +89,7 @@ def build(settings: Settings):
         "CredentialTemplate": CredentialTemplateLifecycle(provider),
         "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
     })
-    views = Views(provider)
+    views = Views(provider, settings.name)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -105,6 +107,7 @@ def build(settings: Settings):
             store.close()
 
     from .http.openapi import openapi_document
-    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes))
+    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
+                                                                 settings.render_cache_entries))
     app = build_app(dispatcher, openapi_document(), lifespan)
     return app, provider

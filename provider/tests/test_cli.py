@@ -45,6 +45,20 @@ def test_default_initial_state_flag(tmp_path):
         assert c.new_machine("auto")["state"] == "STARTED"
 
 
+def test_cep_name_flag_and_rename(tmp_path):
+    with ProviderProcess(tmp_path / "name.db", "--name", "lab cloud") as prov:
+        c = Cimi(prov)
+        assert c.ok("GET", prov.cep_url).doc["name"] == "lab cloud"
+        cep = {"resourceURI": "http://schemas.dmtf.org/cimi/2/CloudEntryPoint"}
+        assert c.ok("PUT", prov.cep_url, dict(cep, name="renamed")).doc["name"] == "renamed"
+        assert c.ok("GET", prov.cep_url).doc["name"] == "renamed"
+        # a PUT without a name erases the consumer's name: the configured one shows again
+        assert c.ok("PUT", prov.cep_url, cep).doc["name"] == "lab cloud"
+    proc = subprocess.run(CLI + ["serve", "--name", " ", "--listen", "127.0.0.1:0"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "--name" in proc.stderr
+
+
 def test_openapi_file(tmp_path):
     out = tmp_path / "openapi.json"
     subprocess.run(CLI + ["openapi", "--output", str(out)], check=True, timeout=60)

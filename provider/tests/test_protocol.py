@@ -177,6 +177,24 @@ def test_jobs_collection_lists_every_mutation(cimi_json):
     assert found["count"] >= 1
 
 
+def test_synchronous_delete_answers_200_with_the_completed_job(cimi):
+    """DSP0263 4.2.1.4 answers 200; the body is the delete's Job (4.2.1.6), already SUCCESS."""
+    cfg = cimi.create("machineConfigs", {"name": f"del-{uuid.uuid4().hex[:6]}", "cpu": 1,
+                                         "memory": 1024})
+    img = cimi.create("machineImages", {"name": "del-img", "imageLocation": "file:///d.qcow2"})
+    old_job = cimi.ok("GET", cfg.headers["CIMI-Job-URI"]).doc
+    for target in (cfg.doc, img.doc, old_job):
+        reply = cimi.ok("DELETE", op(target, "delete"))
+        assert reply.status == 200
+        assert reply.headers["Content-Type"].startswith(f"application/{cimi.fmt}")
+        job = reply.doc
+        assert job["resourceURI"] == NS + "/Job" and job["state"] == "SUCCESS"
+        assert job["id"] == reply.headers["CIMI-Job-URI"]
+        assert job["targetResource"]["href"] == target["id"] and job["action"] == "delete"
+        assert cimi.call("GET", target["id"]).status == 404
+        assert cimi.ok("GET", job["id"]).doc["state"] == "SUCCESS"
+
+
 def test_head_request(provider):
     r = requests.head(provider.cep_url)
     assert r.status_code == 200 and r.content == b""

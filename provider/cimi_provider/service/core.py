@@ -237,7 +237,12 @@ class Provider:
         with self.store.write() as tx:
             self.remove_tree(tx, rid)
             job = self.jobs.create(tx, "delete", rid, done=True)
-        return Result(200, None, {"CIMI-Job-URI": base + job})
+        return self.deleted(job, base)
+
+    def deleted(self, job: str, base: str) -> Result:
+        """A delete done synchronously: 200 (4.2.1.4) with the completed Job as the body, the
+        same shape as the 202 of an asynchronous delete."""
+        return Result(200, self.view(job, base), {"CIMI-Job-URI": base + job})
 
     def check_not_in_use(self, rid: str, rtype: ResourceType) -> None:
         if rtype.name == "Volume":

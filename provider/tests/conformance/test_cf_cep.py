@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from wire import NS, items, op
 
 COLLECTION_KEYS = ("resourceMetadata", "systems", "systemTemplates", "machines",
@@ -21,7 +19,6 @@ def test_cep_basics(wire):
     assert any(key in cep for key in COLLECTION_KEYS)
 
 
-@pytest.mark.xfail(strict=True, reason="provider bug: CEP has no name (providerMandatory, 5.7.1)")
 def test_cep_has_a_name(wire):
     assert isinstance(wire.cep().get("name"), str) and wire.cep()["name"].strip()
 
