@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ovf_deploy against a qemu-img floor and the manual path. Prints figures; not run in tests.
 
@@ -8,7 +7,7 @@ second half zeros, plus a SHA256 manifest (BENCH_OVA=path reuses one built befor
 medians of wall time and of CPU seconds are reported, with the ratios. Peak memory is the largest
 sum of RSS over a path's process tree, sampled from /proc (the OVA is built in a child process so
 the benchmark's own memory does not leak into its children's ru_maxrss). Needs root and libvirtd
-(tools/libvirtd.sh).
+(tools/libvirtd.sh). Run: .venv/bin/python bench/ova_deploy/bench.py
 
   floor   : one `qemu-img convert` reading the VMDK in place from the OVA (no hashing, no libvirt)
   deploy  : plugins/modules/ovf_deploy.py run as a process (verify + convert + define + start)
@@ -23,7 +22,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 import uuid
