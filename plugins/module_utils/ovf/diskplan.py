@@ -125,8 +125,7 @@ def _source(appliance, job, file_ref, max_disk_size):
 
 
 def _inspect(appliance, job, member, fmt, in_archive, max_disk_size):
-    opts = disks.image_opts(member, fmt, in_archive)
-    data = disks.info(opts)
+    opts, data = disks.open_info(member, fmt, in_archive)
     job.source_format = fmt
     job.virtual_size = disks.check_info(data, member.name, fmt, job.capacity, max_disk_size,
                                         member.path)
@@ -240,18 +239,22 @@ def write(appliance, jobs, directory, created, check=None, max_disk_size=None):
                                          % (staged.name, sniffed['format']), 'unsupported_format')
                 _inspect(appliance, job, staged, sniffed['format'], False, max_disk_size)
             else:
-                job.opts = disks.image_opts(staged, 'raw', False)
+                job.opts = disks.image_opts(staged, 'raw', False, aio=disks.preferred_aio())
+                job.virtual_size = staged.size
             created.append(dest)
-            disks.finish_convert(disks.start_convert(job.opts, job.out_format, dest), staged.name)
+            disks.finish_convert(disks.start_convert(job.opts, job.out_format, dest,
+                                                     virtual_size=job.virtual_size),
+                                 staged.name)
             os.unlink(staged.path)
             created.remove(staged.path)
             continue
         member = job.members[0]
         if job.role == 'cdrom':
-            job.opts = disks.image_opts(member, 'raw', appliance.package.kind == 'ova')
+            job.opts = disks.image_opts(member, 'raw', appliance.package.kind == 'ova',
+                                        aio=disks.preferred_aio())
         created.append(dest)
         digests = _digests_for(check, job.members)
-        proc = disks.start_convert(job.opts, job.out_format, dest)
+        proc = disks.start_convert(job.opts, job.out_format, dest, virtual_size=job.virtual_size)
         try:
             # Hash while qemu-img converts: both read the same bytes, on two cores.
             for block in appliance.package.iter_bytes(member):

@@ -101,19 +101,19 @@ def _escape(value):
     return str(value).replace(',', ',,')
 
 
-def image_opts(member, fmt, in_archive):
-    """``--image-opts`` string for ``member`` read with driver ``fmt``."""
+def image_opts(member, fmt, in_archive, aio=None):
+    """``--image-opts`` string for ``member`` read with driver ``fmt`` (``aio``: file I/O engine)."""
     parts = ['driver=%s' % fmt]
     if fmt == 'qcow2':
         parts.append('backing=')
+    protocol = 'file.file.' if in_archive else 'file.'
     if in_archive:
         size = -(-member.size // SECTOR) * SECTOR
-        parts += ['file.driver=raw', 'file.offset=%d' % member.offset, 'file.size=%d' % size,
-                  'file.file.driver=file', 'file.file.filename=%s' % _escape(member.path),
-                  'file.file.locking=off']
-    else:
-        parts += ['file.driver=file', 'file.filename=%s' % _escape(member.path),
-                  'file.locking=off']
+        parts += ['file.driver=raw', 'file.offset=%d' % member.offset, 'file.size=%d' % size]
+    parts += [protocol + 'driver=file', protocol + 'filename=%s' % _escape(member.path),
+              protocol + 'locking=off']
+    if aio:
+        parts.append(protocol + 'aio=%s' % aio)
     return ','.join(parts)
 
 
@@ -145,6 +145,37 @@ def run_qemu_img(args, limits=None, qemu_img='qemu-img'):
 
 def info(opts):
     return json.loads(run_qemu_img(['info', '--output=json', '--image-opts', opts]))
+
+
+_IO_URING = {}
+
+
+def preferred_aio():
+    """``'io_uring'`` once an ``info`` has shown it works here, else None (the default pool)."""
+    return 'io_uring' if _IO_URING.get('usable') else None
+
+
+def open_info(member, fmt, in_archive):
+    """``(opts, info)`` for ``member``, reading through io_uring when this qemu-img and kernel can.
+
+    io_uring roughly halves qemu-img's CPU use for a conversion (no thread-pool
+    hand-offs), which leaves the second core to the manifest hash. Support is
+    learnt from the first ``info`` (opening the image sets io_uring up) and kept
+    for the process; without it the default thread pool is used.
+    """
+    if _IO_URING.get('usable') is not False:
+        opts = image_opts(member, fmt, in_archive, aio='io_uring')
+        try:
+            data = info(opts)
+            _IO_URING['usable'] = True
+            return opts, data
+        except DiskImageError:
+            if _IO_URING.get('usable'):
+                raise
+    opts = image_opts(member, fmt, in_archive)
+    data = info(opts)
+    _IO_URING['usable'] = False
+    return opts, data
 
 
 def check_info(data, name, fmt, declared_bytes, max_bytes, path):
@@ -188,9 +219,22 @@ def measure(opts, out_fmt):
     return int(data['required'])
 
 
-def start_convert(opts, out_fmt, dest, qemu_img='qemu-img'):
-    """Start ``qemu-img convert`` (returns the Popen; the caller hashes meanwhile)."""
-    cmd = [qemu_img, 'convert', '-q', '--image-opts', opts, '-O', out_fmt, dest]
+def start_convert(opts, out_fmt, dest, qemu_img='qemu-img', virtual_size=None):
+    """Start ``qemu-img convert`` (returns the Popen; the caller hashes meanwhile).
+
+    ``-W`` (out-of-order writes) keeps several requests in flight: the output is
+    a new file nobody reads until the conversion has finished. When io_uring
+    works here and the size is whole sectors, the output is created first (empty,
+    hence ``--target-is-zero``) and written through io_uring as well.
+    """
+    cmd = [qemu_img, 'convert', '-q', '-W', '--image-opts', opts]
+    if preferred_aio() and virtual_size and virtual_size % SECTOR == 0:
+        run_qemu_img(['create', '-q', '-f', out_fmt, dest, str(virtual_size)], qemu_img=qemu_img)
+        cmd += ['-n', '--target-is-zero', '--target-image-opts',
+                'driver=%s,file.driver=file,file.filename=%s,file.aio=%s'
+                % (out_fmt, _escape(dest), preferred_aio())]
+    else:
+        cmd += ['-O', out_fmt, dest]
     try:
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 preexec_fn=_limits(CONVERT_LIMITS), close_fds=True)
