@@ -180,6 +180,8 @@ def verify_trail(path, digest_path=None, key=None, require_signed=False, require
             report.warnings.append(message)
     if digests and key is None and any(d["alg"] != NO_ALG for d in digests):
         report.warnings.append("digest signatures were not checked: no key given")
+    if digests and all(d["alg"] == NO_ALG for d in digests):
+        report.warnings.append("digests are unsigned: only a signing key makes them unforgeable")
     if not digests and not report.problem_count:
         report.warnings.append("no digests: only the hash chain was checked")
     result = dict(stats)
