@@ -169,8 +169,8 @@ def verify_trail(path, digest_path=None, key=None, require_signed=False, require
                                                 require_signed or key is not None, report)
         finally:
             os.close(fd)
-    elif key is not None or require_signed:
-        report.add("missing_digests", "no digest file %s" % digest_path)
+    if not digests and (key is not None or require_signed):
+        report.add("missing_digests", "no digests in %s although a signing key is expected" % digest_path)
     unsealed = sum(1 for end, (seq, _h) in boundaries.items() if end > sealed_end and seq is not None)
     if unsealed:
         message = "%d record(s) after the last digest are not sealed (run in progress or interrupted)" % unsealed
