@@ -134,7 +134,8 @@ class AuditFailure(Exception):
 
 def _result_parts(result):
     """(host, task, result dict, task_fields) with the 2.19 API, falling back to the private one."""
-    get = lambda name: getattr(result, name, None) if hasattr(result, name) else getattr(result, "_" + name)
+    def get(name):
+        return getattr(result, name) if hasattr(result, name) else getattr(result, "_" + name, None)
     return get("host"), get("task"), get("result") or {}, get("task_fields") or {}
 
 

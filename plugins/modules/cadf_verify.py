@@ -15,7 +15,8 @@ description:
     (edited, deleted, reordered or duplicated records, gaps, truncation, invalid CADF,
     forged or edited digests, bad signatures), listing each problem.
   - Reads files only; it never changes anything, so check mode behaves like a normal run.
-author: cloudmgmt.dmtf developers
+author:
+  - cloudmgmt.dmtf developers (@cloudmgmt)
 options:
   path:
     description: The trail file (JSON Lines).
@@ -37,8 +38,10 @@ requirements:
   - cryptography (only for Ed25519 keys)
 attributes:
   check_mode:
+    description: Can run in check mode and return the same report.
     support: full
   diff_mode:
+    description: Returns no diff; nothing is changed.
     support: none
 notes:
   - Records written after the last digest can be removed without trace; signed digests and O(require_sealed)

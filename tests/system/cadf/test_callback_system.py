@@ -130,7 +130,7 @@ def test_tampering_detected_by_cadf_verify(tmp_path, tamper):
     key = tmp_path / "audit.key"
     key.write_text("a-long-enough-hmac-secret-for-tests\n")
     env = {"ANSIBLE_CALLBACK_CADF_SIGNING_KEY_FILE": str(key)}
-    for _ in range(2):
+    for _run in range(2):
         assert run_playbook(tmp_path, SIMPLE_PLAY, local_inventory(2), env).returncode == 0
     assert verify_with_module(tmp_path, key)["valid"]
     trail = tmp_path / "audit.jsonl"
@@ -205,7 +205,7 @@ def test_fail_open_warns_and_continues(tmp_path):
 
 
 def test_check_mode_recorded_as_pending(tmp_path):
-    play = LOOP_PLAY.split("    - name: One change")[0].replace("Loop of changes", "x") + """
+    play = LOOP_PLAY.split("    - name: One change", maxsplit=1)[0].replace("Loop of changes", "x") + """
     - name: Would touch
       ansible.builtin.file:
         path: "{{ playbook_dir }}/never.flag"

@@ -53,7 +53,7 @@ def test_threads_and_two_writers_keep_one_linear_chain(tmp_path):
     writers = [trail.TrailWriter(path).open(), trail.TrailWriter(path).open()]  # like two processes
 
     def work(writer):
-        for _ in range(100):
+        for _n in range(100):
             writer.append(helpers.sample_event(), "r")
 
     threads = [threading.Thread(target=work, args=(writers[i % 2],)) for i in range(6)]
