@@ -4,6 +4,7 @@ import pathlib
 import sys
 
 _ROOT = pathlib.Path(__file__).resolve().parents[4]
+COLLECTIONS = str(_ROOT / ".collections")
 for path in (str(_ROOT / ".collections"), str(_ROOT / "tests" / "unit" / "plugins" / "module_utils" / "cadf")):
     if path not in sys.path:
         sys.path.insert(0, path)
