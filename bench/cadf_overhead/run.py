@@ -59,7 +59,7 @@ def run(workdir, mode, port):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2)
     opts = parser.parse_args()
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="cadf-bench-"))
     (workdir / "key").write_text("bench-hmac-key-0123456789abcdef\n")

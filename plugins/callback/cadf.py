@@ -56,7 +56,8 @@ options:
     ini: [{section: callback_cadf, key: signing_key_file}]
   fsync:
     description:
-      - When the trail is flushed to disk. V(always) after every record; V(batch) every 64 records or each second
+      - When the trail and the HTTP spool are flushed to disk.
+        V(always) after every record; V(batch) every 64 records or each second
         and at the end of the run; V(never) leaves it to the operating system.
     type: str
     default: batch
@@ -243,7 +244,7 @@ class CallbackModule(CallbackBase):
                              validate_certs=self.get_option("http_validate_certs"),
                              ca_path=self.get_option("http_ca_path"), timeout=self.get_option("http_timeout"),
                              batch_size=self.get_option("http_batch_size"),
-                             fsync=self.get_option("fsync") != "never")
+                             fsync=self.get_option("fsync"))
 
     @staticmethod
     def _cli_check():
@@ -280,6 +281,10 @@ class CallbackModule(CallbackBase):
             except TrailError as exc:
                 self._problem("cannot seal the run: %s" % exc)
             if self._http is not None:
+                try:
+                    self._http.sync()
+                except SpoolError as exc:
+                    self._problem(str(exc))
                 self._http.close(self.get_option("http_flush_timeout"))
                 for message in self._http.errors[:_MAX_WARNINGS]:
                     display.warning("CADF audit: %s" % message)

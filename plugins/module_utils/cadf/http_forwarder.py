@@ -54,13 +54,15 @@ def _split_credentials(url):
 
 class HttpForwarder:
     def __init__(self, url, spool_dir, token=None, validate_certs=True, ca_path=None, timeout=10.0,
-                 batch_size=200, fsync=True):
+                 batch_size=200, fsync="batch"):
         self.url, basic = _split_credentials(url)
         self.display_url = strip_url_credentials(url)
         self.spool_dir = spool_dir
         self.batch_size = max(1, int(batch_size))
         self.timeout = timeout
-        self.fsync = fsync
+        self.fsync = fsync          # same policies as the trail: always, batch, never
+        self._unsynced = 0
+        self._last_sync = time.monotonic()
         self._auth = "Bearer " + token if token else basic
         context = ssl.create_default_context(cafile=ca_path) if ca_path else ssl.create_default_context()
         if not validate_certs:
@@ -100,14 +102,30 @@ class HttpForwarder:
         with self._cond:
             try:
                 write_all(self._fd, data)
-                if self.fsync:
-                    os.fsync(self._fd)
+                self._unsynced += 1
+                if self.fsync == "always" or (self.fsync == "batch" and (
+                        self._unsynced >= 64 or time.monotonic() - self._last_sync >= 1.0)):
+                    self._sync_locked()
             except OSError as exc:
                 raise SpoolError("cannot write the HTTP spool %s: %s" % (self.segment, exc.strerror or exc))
             self._size += len(data)
             self._pending.append((self._size, line))
             if len(self._pending) >= self.batch_size:
                 self._cond.notify()
+
+    def _sync_locked(self):
+        os.fsync(self._fd)
+        self._unsynced = 0
+        self._last_sync = time.monotonic()
+
+    def sync(self):
+        """Make the spool durable now (policies other than ``never``)."""
+        with self._cond:
+            if self._fd is not None and self._unsynced and self.fsync != "never":
+                try:
+                    self._sync_locked()
+                except OSError as exc:
+                    raise SpoolError("cannot fsync the HTTP spool %s: %s" % (self.segment, exc.strerror or exc))
 
     def close(self, flush_timeout=10.0):
         """Try to deliver what is queued within ``flush_timeout`` s; the rest stays spooled."""
