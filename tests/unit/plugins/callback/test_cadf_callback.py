@@ -101,8 +101,8 @@ def test_failed_unreachable_and_hint(tmp_path, callback):
         args={"state": "started"}))
     cb._finish(None)
     recs = trail(tmp_path)
-    assert [(r["outcome"], r["reason"]["reasonCode"]) for r in recs[1:3]] == [("failure", "failed"),
-                                                                             ("failure", "unreachable")]
+    outcomes = [(r["outcome"], r["reason"]["reasonCode"]) for r in recs[1:3]]
+    assert outcomes == [("failure", "failed"), ("failure", "unreachable")]
     assert recs[3]["target"]["typeURI"] == "compute/machine" and recs[3]["action"] == "start"
 
 
