@@ -1,0 +1,131 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Callback unit tests with duck-typed results (TaskResult is not constructed: CADF.md 3.1)."""
+import json
+import threading
+
+import pytest
+
+import yaml
+from ansible import constants as C
+
+from ansible_collections.cloudmgmt.dmtf.plugins.callback import cadf as cadf_callback
+from ansible_collections.cloudmgmt.dmtf.plugins.doc_fragments.cadf import ModuleDocFragment
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.verify import verify_trail
+
+import strict_validator
+
+SECRET = "UnitCanary-0xBEEF"
+
+
+class FakeHost:
+    def __init__(self, name):
+        self.name = name
+
+
+class FakeTask:
+    def __init__(self, name="t", action="ansible.builtin.file", no_log=False, check_mode=False, uuid="u1"):
+        self.name, self.resolved_action, self.action = name, action, action
+        self.no_log, self.check_mode, self._uuid = no_log, check_mode, uuid
+        self.delegate_to, self.ignore_errors = None, False
+
+    def get_name(self):
+        return self.name
+
+
+class FakeResult:
+    def __init__(self, host, task, result, args=None):
+        self.host, self.task, self.result = FakeHost(host), task, result
+        self.task_fields = {"args": args or {}}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def option_definitions():
+    # what the plugin loader does: register the documented options (plugin + doc fragment)
+    options = yaml.safe_load(cadf_callback.DOCUMENTATION)["options"]
+    options.update(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"])
+    C.config.initialize_plugin_configuration_definitions("callback", "cloudmgmt.dmtf.cadf", options)
+
+
+@pytest.fixture
+def callback(tmp_path):
+    def make(**options):
+        cb = cadf_callback.CallbackModule()
+        cb._load_name = "cloudmgmt.dmtf.cadf"
+        direct = {"path": str(tmp_path / "audit.jsonl")}
+        direct.update(options)
+        cb.set_options(direct=direct)
+        cb.v2_playbook_on_start(type("PB", (), {"_file_name": "site.yml"})())
+        return cb
+    return make
+
+
+def trail(tmp_path):
+    return [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+
+
+def test_loop_items_recorded_not_the_aggregate(tmp_path, callback):
+    cb = callback()
+    task = FakeTask()
+    for i in range(2):
+        cb.v2_runner_item_on_ok(FakeResult("h1", task, {"changed": True, "item": i}))
+    cb.v2_runner_on_ok(FakeResult("h1", task, {"changed": True, "results": [{}, {}]}))
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(uuid="u2"), {"changed": False}))
+    cb._finish(None)
+    recs = trail(tmp_path)
+    assert [r["action"] for r in recs] == ["start", "update", "update", "stop"]
+    for r in recs:
+        strict_validator.validate(r)
+
+
+def test_no_log_and_opt_in_fields(tmp_path, callback):
+    cb = callback(include_task_args=True, include_diff=True)
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(no_log=True), {"changed": True, "_ansible_no_log": True},
+                                  args={"_raw_params": "echo " + SECRET}))
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(uuid="u2"), {
+        "changed": True, "diff": {"after": {"password": SECRET}},
+        "invocation": {"module_args": {"path": "/x", "api_token": SECRET, "state": "absent"}}}))
+    cb._finish(None)
+    text = (tmp_path / "audit.jsonl").read_text()
+    assert SECRET not in text
+    recs = trail(tmp_path)
+    assert "args" not in recs[1]["attachments"][0]["content"]
+    assert recs[2]["attachments"][0]["content"]["args"]["path"] == "/x" and recs[2]["action"] == "delete"
+
+
+def test_failed_unreachable_and_hint(tmp_path, callback):
+    cb = callback()
+    cb.v2_runner_on_failed(FakeResult("h1", FakeTask(), {"msg": "x"}))
+    cb.v2_runner_on_unreachable(FakeResult("h2", FakeTask(), {"unreachable": True}))
+    cb.v2_runner_on_ok(FakeResult("h3", FakeTask(action="cloudmgmt.dmtf.cimi_machine"), {
+        "changed": True, "cadf": {"typeURI": "compute/machine", "id": "machines/7", "name": "web-7"}},
+        args={"state": "started"}))
+    cb._finish(None)
+    recs = trail(tmp_path)
+    outcomes = [(r["outcome"], r["reason"]["reasonCode"]) for r in recs[1:3]]
+    assert outcomes == [("failure", "failed"), ("failure", "unreachable")]
+    assert recs[3]["target"]["typeURI"] == "compute/machine" and recs[3]["action"] == "start"
+
+
+def test_two_threads_many_results_chain_intact(tmp_path, callback):
+    cb = callback()
+
+    def work(prefix):
+        for i in range(150):
+            cb.v2_runner_item_on_ok(FakeResult("%s%d" % (prefix, i % 10), FakeTask(uuid=prefix), {"changed": True}))
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    cb._finish(None)
+    report = verify_trail(str(tmp_path / "audit.jsonl"), str(tmp_path / "audit.jsonl.digest"))
+    assert report["valid"] and report["records"] == 302
+
+
+def test_bad_action_map_warns_and_keeps_defaults(tmp_path, callback):
+    (tmp_path / "map.yml").write_text("ansible.builtin.file: apply\n")
+    cb = callback(action_map_file=str(tmp_path / "map.yml"))
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(), {"changed": True}, args={"state": "absent"}))
+    cb._finish(None)
+    assert trail(tmp_path)[1]["action"] == "delete"
