@@ -21,7 +21,8 @@ from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, Mach
 from . import machines, networks, qemuimg, storage
 from .events import ensure_event_loop, lifecycle_state
 from .host import Host, HostError, domain_state
-from .names import DEFAULT_PREFIX, Names
+from .names import Names
+from .options import env_defaults
 from .reconcile import Reconciler
 
 log = logging.getLogger(__name__)
@@ -45,16 +46,24 @@ def local_path(location: str) -> str:
 class LibvirtBackend(Backend):
     name = "libvirt"
 
-    def __init__(self, libvirt_uris=("qemu:///system",), pool_path: str | None = None,
-                 prefix: str = DEFAULT_PREFIX, domain_type: str = "auto", disk_mode: str = "overlay",
-                 stop_timeout: float = 30.0, **_ignored):
+    def __init__(self, libvirt_uris=None, pool_path: str | None = None, prefix: str | None = None,
+                 domain_type: str | None = None, disk_mode: str | None = None,
+                 stop_timeout: float | None = None, uri: str | None = None, **_ignored):
         super().__init__()
+        env = env_defaults()
+        libvirt_uris = libvirt_uris or ([uri] if uri else None) or env["libvirt_uris"]
         if isinstance(libvirt_uris, str):
             libvirt_uris = [libvirt_uris]
+        pool_path = pool_path or env["pool_path"]
+        prefix = prefix or env["prefix"]
+        domain_type = domain_type or env["domain_type"]
+        disk_mode = disk_mode or env["disk_mode"]
+        stop_timeout = env["stop_timeout"] if stop_timeout is None else stop_timeout
         if not libvirt_uris:
             raise BackendError("at least one --libvirt-uri is required")
         if not pool_path:
-            raise BackendError("--pool PATH is required by the libvirt backend")
+            raise BackendError("the libvirt backend needs a storage pool directory "
+                               "(--pool PATH or CIMI_LIBVIRT_POOL)")
         if domain_type not in ("auto", "kvm", "qemu"):
             raise BackendError("domain type must be auto, kvm or qemu")
         if disk_mode not in ("overlay", "copy"):
@@ -72,6 +81,7 @@ class LibvirtBackend(Backend):
         self.busy: set = set()  # machine ids with an operation in flight (their events are ours)
         self.lock = threading.Lock()
         self.reconciler = Reconciler(self)
+        self._sweep_task = None
 
     @property
     def synchronous(self) -> bool:
@@ -84,7 +94,10 @@ class LibvirtBackend(Backend):
         ensure_event_loop()
         for host in self.hosts:
             host.on_event = self._on_event
-        await self._run(self._connect_all)
+        await self._run(self._connect_all, sweep=False)
+        # The core adopts every known resource right after open(), without yielding to the event
+        # loop; this task therefore sweeps leftovers only once adoption is complete.
+        self._sweep_task = asyncio.create_task(asyncio.to_thread(self.reconciler.sweep))
 
     def _connect_all(self) -> None:
         for host in self.hosts:
@@ -92,11 +105,13 @@ class LibvirtBackend(Backend):
             host.pool()
 
     async def close(self) -> None:
+        if self._sweep_task is not None:
+            await asyncio.gather(self._sweep_task, return_exceptions=True)
         for host in self.hosts:
             await asyncio.to_thread(host.close)
 
-    async def _run(self, func, *args):
-        if not self.reconciler.swept:
+    async def _run(self, func, *args, sweep=True):
+        if sweep and not self.reconciler.swept:
             # Adoption happens at start-up before any request: the first operation may sweep.
             await asyncio.to_thread(self.reconciler.sweep)
         try:

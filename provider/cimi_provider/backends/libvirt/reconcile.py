@@ -7,6 +7,7 @@ libvirt object disappeared behind the provider's back becomes ERROR, never silen
 from __future__ import annotations
 
 import logging
+import threading
 
 import libvirt
 
@@ -27,6 +28,7 @@ class Reconciler:
         self.b = backend
         self.messages: dict = {}  # resource id -> why it is in ERROR (for the log and the core)
         self.swept = False
+        self._sweep_lock = threading.Lock()
 
     @property
     def names(self):
@@ -78,10 +80,16 @@ class Reconciler:
             return {_key(r) for r in self.b.known[kind]}
 
     def sweep(self) -> None:
-        """Remove this prefix's domains, networks and volumes that no resource owns."""
-        if self.swept:
-            return
-        self.swept = True
+        """Remove this prefix's domains, networks and volumes that no resource owns.
+
+        Runs once, after every known resource was adopted; operations wait for it to finish.
+        """
+        with self._sweep_lock:
+            if not self.swept:
+                self._sweep()
+                self.swept = True
+
+    def _sweep(self) -> None:
         machine_keys = self.known_keys("Machine")
         network_keys = self.known_keys("Network")
         for host in self.b.hosts:
