@@ -38,7 +38,7 @@ def workdir(tmp_path_factory, libvirt_conn, run_prefix):
     # The pool directory must be reachable by libvirtd (it runs as root here) and qemu
     # (libvirt relabels the images it uses), so it lives under /var/tmp, not in a private tmp.
     root = Path("/var/tmp") / f"cimi-libvirt-{run_prefix.rstrip('-')}"
-    root.mkdir(parents=True)
+    (root / "images").mkdir(parents=True)
     try:
         yield root
     finally:
@@ -50,7 +50,6 @@ def workdir(tmp_path_factory, libvirt_conn, run_prefix):
 def base_image(workdir):
     """A tiny blank qcow2: qemu runs with no bootable OS, which is still a running domain."""
     path = workdir / "images" / "blank.qcow2"
-    path.parent.mkdir()
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(path), "32M"], check=True)
     return path
 

@@ -89,6 +89,10 @@ def domain_xml(dom: DomainDef) -> str:
     os_elem = _sub(root, "os")
     _sub(os_elem, "type", {"arch": dom.arch}, "hvm")
     _sub(os_elem, "boot", {"dev": "hd"})
+    # ACPI: needed for ACPI shutdown requests and for PCI hot-plug of volumes.
+    features = _sub(root, "features")
+    _sub(features, "acpi")
+    _sub(features, "apic")
     _sub(root, "on_poweroff", text="destroy")
     _sub(root, "on_reboot", text="restart")
     _sub(root, "on_crash", text="destroy")
