@@ -12,6 +12,7 @@ from pathlib import Path
 
 import libvirt
 import requests
+from urllib.parse import urljoin
 
 LIBVIRT_URI = "qemu:///system"
 NS = "http://schemas.dmtf.org/cimi/2"
@@ -107,7 +108,9 @@ class Client:
         self.cep = self.get(base + "cloudEntryPoint")
 
     def url(self, href: str) -> str:
-        from urllib.parse import urljoin
+        # Ids are absolute URIs; a restarted provider listens on another port, so re-base them.
+        if "/cimi/" in href:
+            href = href.split("/cimi/", 1)[1]
         return urljoin(self.base, href)
 
     def get(self, href: str, ok=(200,)):
