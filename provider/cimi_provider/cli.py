@@ -30,6 +30,12 @@ def _listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _cep_name(value: str) -> str:
+    if not value.strip() or len(value) > 256 or not value.isprintable():
+        raise argparse.ArgumentTypeError("a non-empty printable name of at most 256 characters")
+    return value
+
+
 def is_loopback(host: str) -> bool:
     if host in LOOPBACK_NAMES:
         return True
@@ -45,6 +51,8 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the provider")
     serve.add_argument("--backend", default="memory", choices=("memory", "libvirt"))
     serve.add_argument("--db", default="cimi-provider.db", help="SQLite database file")
+    serve.add_argument("--name", type=_cep_name, default="cimi-provider",
+                       help="the Cloud Entry Point's name (until a consumer renames it)")
     serve.add_argument("--listen", type=_listen, default=("127.0.0.1", 8780), metavar="HOST:PORT",
                        help="address to listen on; port 0 picks a free port (see --port-file)")
     serve.add_argument("--port-file", help="write the bound port here once ready to serve")
@@ -64,6 +72,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--default-initial-state", choices=("STOPPED", "STARTED"),
                        default="STOPPED", help="Machine DefaultInitialState capability")
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
+                       help="rendered GET answers kept until the next write (0 = no cache)")
     serve.add_argument("--users", help="YAML/JSON users file (HTTP Basic, salted hashes)")
     serve.add_argument("--token-file", help="bearer tokens, one per line "
                        "(also CIMI_PROVIDER_TOKENS, comma-separated)")
@@ -97,10 +107,12 @@ def serve(args) -> int:
         print("cimi-provider: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
     settings = Settings(
-        db=args.db, backend=args.backend, latency=args.latency, fail_patterns=args.fail_patterns,
+        db=args.db, name=args.name, backend=args.backend, latency=args.latency,
+        fail_patterns=args.fail_patterns,
         fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
         fail_seed=args.fail_seed, seed_machines=args.seed_machines,
         default_initial_state=args.default_initial_state, max_body_bytes=args.max_body_bytes,
+        render_cache_entries=max(args.render_cache_entries, 0),
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
         backend_options={"uri": args.libvirt_uri} if args.backend == "libvirt" else {})
@@ -114,7 +126,9 @@ def serve(args) -> int:
               f"required to listen on {host}, which is not a loopback address", file=sys.stderr)
         return 2
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
+    # TCP, and without it keep-alive responses stall on delayed ACKs (~40 ms each).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

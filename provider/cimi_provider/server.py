@@ -10,7 +10,8 @@ from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
 from .service.core import Provider
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
-                            MachineImageLifecycle, NetworkLifecycle, VolumeLifecycle)
+                            MachineImageLifecycle, NetworkLifecycle, VolumeImageLifecycle,
+                            VolumeLifecycle)
 from .service.machines import MachineLifecycle
 from .service.startup import recover, resume_deletes, seed
 from .service.systems import SystemLifecycle
@@ -24,6 +25,7 @@ log = logging.getLogger("cimi_provider")
 @dataclass
 class Settings:
     db: str = "cimi-provider.db"
+    name: str = "cimi-provider"
     backend: str = "memory"
     latency: float = 0.0
     fail_patterns: list = field(default_factory=list)
@@ -33,6 +35,7 @@ class Settings:
     seed_machines: int = 0
     default_initial_state: str = "STOPPED"
     max_body_bytes: int = 1024 * 1024
+    render_cache_entries: int = 256
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -84,9 +87,9 @@ def build(settings: Settings):
         "Network": NetworkLifecycle(provider), "MachineImage": MachineImageLifecycle(provider),
         "Credential": CredentialLifecycle(provider),
         "CredentialTemplate": CredentialTemplateLifecycle(provider),
-        "Job": JobLifecycle(provider), "System": SystemLifecycle(provider),
+        "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
     })
-    views = Views(provider)
+    views = Views(provider, settings.name)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -104,6 +107,7 @@ def build(settings: Settings):
             store.close()
 
     from .http.openapi import openapi_document
-    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes))
+    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
+                                                                 settings.render_cache_entries))
     app = build_app(dispatcher, openapi_document(), lifespan)
     return app, provider

@@ -103,6 +103,9 @@ class Store:
         self._by_type: dict[str, dict[str, None]] = {}
         self._by_parent: dict[str, dict[str, None]] = {}
         self._seq = 0
+        # Bumped after every committed write, once the read index shows it: a reader that sees
+        # generation g sees every write up to g (the HTTP render cache keys on it).
+        self.generation = 0
         for rid, rtype, parent, seq, text in self._db.execute(
                 "SELECT id, type, parent, seq, doc FROM resources ORDER BY seq"):
             self._index(Row(rid, rtype, parent, seq, text))
@@ -150,6 +153,7 @@ class Store:
                     self._unindex(row)
             for row in tx._puts.values():
                 self._index(row)
+            self.generation += 1
 
     # reads (committed state)
     def get(self, rid: str) -> dict | None:
@@ -165,6 +169,13 @@ class Store:
             children = self._by_parent.get(parent, {})
             return [self._rows[i].doc for i in children if self._rows[i].type == rtype]
         return [self._rows[i].doc for i in ids]
+
+    def rows(self, rtype: str, parent: str | None = None) -> list[Row]:
+        """Committed rows of a type (of one parent), in insertion order; not decoded."""
+        if parent is not None:
+            return [self._rows[i] for i in self._by_parent.get(parent, {})
+                    if self._rows[i].type == rtype]
+        return [self._rows[i] for i in self._by_type.get(rtype, {})]
 
     def children(self, parent: str) -> list[Row]:
         return [self._rows[i] for i in self._by_parent.get(parent, {})]

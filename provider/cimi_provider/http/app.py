@@ -23,6 +23,7 @@ from ..serialization import (BodyTooLarge, NotAcceptable, SerializationError,
 from ..service.core import COMMON_WRITABLE, Result
 from ..service.validate import check_fields
 from .auth import Authenticator
+from .render_cache import Rendered, RenderCache
 
 log = logging.getLogger("cimi_provider.http")
 PREFIX = "/cimi/"
@@ -32,6 +33,7 @@ CEP_PATHS = ("", "cloudEntryPoint")
 @dataclass
 class HttpSettings:
     max_body_bytes: int = 1024 * 1024
+    render_cache_entries: int = 256  # 0 disables the render cache
 
 
 def base_uri(request: Request) -> str:
@@ -61,6 +63,7 @@ class Dispatcher:
         self.views = views
         self.auth = auth
         self.settings = settings
+        self.cache = RenderCache(settings.render_cache_entries)
 
     async def body(self, request: Request) -> tuple[dict, bool]:
         raw = await read_body(request, self.settings.max_body_bytes)
@@ -136,12 +139,27 @@ class Dispatcher:
             return "GET, HEAD, POST"
         return "GET, HEAD"
 
+    def cache_key(self, request: Request):
+        """What decides a GET answer's bytes (see render_cache.py), or None if not cacheable."""
+        if request.method not in ("GET", "HEAD") or not self.cache.enabled:
+            return None
+        scope, headers = request.scope, request.headers
+        return (scope["scheme"], headers.get("host"), scope.get("root_path", ""), scope["path"],
+                scope["query_string"], headers.get("accept"))
+
     async def __call__(self, request: Request) -> Response:
         fmt = "json"
+        key = generation = None
         try:
             if self.auth.enabled:
                 principal = self.auth.authenticate(request.headers.get("authorization"))
                 self.auth.authorize(principal, request.method)
+            key = self.cache_key(request)
+            if key is not None:
+                generation = self.p.store.generation
+                hit = self.cache.get(key, generation)
+                if hit is not None:
+                    return self.send(request, 200, dict(hit.headers), hit.body, hit.media_type)
             params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
             q = parse_query(params)
             fmt = negotiate(request.headers.get("accept"), q.format)
@@ -164,20 +182,31 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - detail goes to the log only
             log.exception("internal error on %s %s", request.method, request.url.path)
             result = Result(500, error_job(500, "internal error in the provider"))
-        return self.response(request, result, fmt)
+        if result.body is None or result.status != 200 or key is None:
+            return self.response(request, result, fmt)
+        body, ctype = render(result.body, fmt)
+        if self.p.store.generation == generation:  # no write committed while rendering
+            self.cache.put(key, generation, Rendered(body, ctype, tuple(result.headers.items())))
+        return self.send(request, 200, dict(result.headers), body, ctype)
+
+    @staticmethod
+    def send(request: Request, status: int, headers: dict, body: bytes, ctype: str) -> Response:
+        if request.headers.get("cimi-specification-version"):
+            headers["CIMI-Specification-Version"] = "2.0.0"
+        if request.method == "HEAD":
+            headers["Content-Length"] = str(len(body))
+            return Response(b"", status, headers, media_type=ctype)
+        return Response(body, status, headers, media_type=ctype)
 
     @staticmethod
     def response(request: Request, result: Result, fmt: str) -> Response:
-        headers = dict(result.headers)
-        if request.headers.get("cimi-specification-version"):
-            headers["CIMI-Specification-Version"] = "2.0.0"
         if result.body is None:
+            headers = dict(result.headers)
+            if request.headers.get("cimi-specification-version"):
+                headers["CIMI-Specification-Version"] = "2.0.0"
             return Response(b"", result.status, headers)
         body, ctype = render(result.body, fmt)
-        if request.method == "HEAD":
-            headers["Content-Length"] = str(len(body))
-            return Response(b"", result.status, headers, media_type=ctype)
-        return Response(body, result.status, headers, media_type=ctype)
+        return Dispatcher.send(request, result.status, dict(result.headers), body, ctype)
 
 
 def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None) -> Starlette:
@@ -193,7 +222,7 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None) -
         return Response(json.dumps(openapi_doc or {}).encode(), 200,
                         media_type="application/json")
 
-    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
     routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"]),
               Route("/{path:path}", dispatcher.__call__, methods=methods)]
     return Starlette(routes=routes, lifespan=lifespan)

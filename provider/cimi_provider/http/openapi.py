@@ -1,12 +1,18 @@
 """OpenAPI 3.0 document of the CIMI HTTP interface, generated from the catalogue.
 
-Served at ``/cimi/openapi.json``; ``cimi-provider openapi`` writes it to a file. Schemas list
-the consumer-writable attributes of each request body with ``additionalProperties: false``
-(unknown attributes are rejected with 400), so fuzzers produce both valid and invalid bodies.
+Served at ``/cimi/openapi.json``; ``cimi-provider openapi`` writes it to a file. Request schemas
+list the consumer-writable attributes of each body with ``additionalProperties: false`` (unknown
+attributes are rejected with 400), so fuzzers produce both valid and invalid bodies. Response
+schemas (``openapi_schemas.py``) describe every rendered resource and collection; each response
+is declared in JSON and XML (the XML carries the same document, DSP0263 5.4). Statuses: 201 for a
+synchronous create (and capture, which creates a MachineImage), 202 when a Job is still running;
+a synchronous DELETE answers 200 with its completed Job (4.2.1.4, 4.2.1.6), an asynchronous one
+202 with the running Job; actions answer 200/202 with their Job.
 """
 from __future__ import annotations
 
 from ..catalogue import NS, STRUCTS, TOP_LEVEL, TYPES, Attr, ResourceType
+from .openapi_schemas import collection_name, ref, response_schemas
 
 ERROR = {"$ref": "#/components/schemas/ErrorJob"}
 ID_PARAM = {"name": "id", "in": "path", "required": True,
@@ -82,15 +88,21 @@ def _create_schema(rtype: ResourceType) -> dict:
     return _object(rtype.all_attrs)
 
 
-def _responses(*codes) -> dict:
-    out = {}
-    for code in codes:
-        out[str(code)] = {"description": "success" if code < 300 else "error",
-                          "content": {"application/json": {"schema": ERROR if code >= 400 else
-                                                           {"type": "object"}}}}
-    for code in (400, 401, 403, 404, 405, 406, 409, 413, 415, 500):
-        out.setdefault(str(code), {"description": "error (Job-shaped body, DSP0263 4.2.2)",
-                                   "content": {"application/json": {"schema": ERROR}}})
+MEDIA_TYPES = ("application/json", "application/xml")
+ERROR_CODES = (400, 401, 403, 404, 405, 406, 409, 413, 415, 500)
+
+
+def _content(schema: dict) -> dict:
+    return {media: {"schema": schema} for media in MEDIA_TYPES}
+
+
+def _responses(success: dict) -> dict:
+    """``success`` maps status codes to the schema name of their body."""
+    out = {str(code): {"description": "success", "content": _content(ref(name))}
+           for code, name in success.items()}
+    for code in ERROR_CODES:
+        out[str(code)] = {"description": "error (Job-shaped body, DSP0263 4.2.2)",
+                          "content": _content(ERROR)}
     return out
 
 
@@ -108,45 +120,51 @@ def action_schema(rtype: ResourceType, name: str) -> dict:
 
 
 def openapi_document() -> dict:
+    job = {200: "Job", 202: "Job"}
     paths = {
         "/cimi/cloudEntryPoint": {
             "get": {"operationId": "getCloudEntryPoint", "parameters": QUERY_PARAMS,
-                    "responses": _responses(200)},
+                    "responses": _responses({200: "CloudEntryPoint"})},
             "put": {"operationId": "updateCloudEntryPoint",
                     "requestBody": _body(_object(TYPES["CloudEntryPoint"].all_attrs, mutable=True)),
-                    "responses": _responses(200)},
+                    "responses": _responses({200: "CloudEntryPoint"})},
         },
     }
     for path, rtype in TOP_LEVEL.items():
         coll = {"get": {"operationId": f"list{rtype.name}", "parameters": QUERY_PARAMS,
-                        "responses": _responses(200)}}
+                        "responses": _responses({200: collection_name(rtype)})}}
         if rtype.create != "none":
+            # 202: the new resource in its current state while its Job runs.
             coll["post"] = {"operationId": f"create{rtype.name}",
                             "requestBody": _body(_create_schema(rtype)),
-                            "responses": _responses(201, 202)}
+                            "responses": _responses({201: rtype.name, 202: rtype.name})}
         paths[f"/cimi/{path}"] = coll
         item = {"parameters": [ID_PARAM],
                 "get": {"operationId": f"get{rtype.name}", "parameters": QUERY_PARAMS,
-                        "responses": _responses(200)}}
+                        "responses": _responses({200: rtype.name})}}
         if rtype.updatable:
             item["put"] = {"operationId": f"update{rtype.name}",
                            "parameters": [QUERY_PARAMS[3]],
                            "requestBody": _body(_object(rtype.all_attrs, mutable=True)),
-                           "responses": _responses(200)}
+                           "responses": _responses({200: rtype.name})}
         if rtype.deletable:
-            item["delete"] = {"operationId": f"delete{rtype.name}", "responses": _responses(200, 202)}
+            item["delete"] = {"operationId": f"delete{rtype.name}", "responses": _responses(job)}
         paths[f"/cimi/{path}/{{id}}"] = item
         for name in rtype.actions:
+            # capture creates a MachineImage: 201 + Location when done at once, else 202 with
+            # the image while the Job runs.
+            answers = ({201: "MachineImage", 202: "MachineImage"} if name == "capture" else job)
             paths[f"/cimi/{path}/{{id}}/{name}"] = {
                 "parameters": [ID_PARAM],
                 "post": {"operationId": f"{name}{rtype.name}",
                          "requestBody": _body(action_schema(rtype, name)),
-                         "responses": _responses(200, 202)}}
+                         "responses": _responses(answers)}}
         for sub in rtype.subcollections:
             paths[f"/cimi/{path}/{{id}}/{sub.attr}"] = {
                 "parameters": [ID_PARAM],
                 "get": {"operationId": f"list{rtype.name}{sub.attr.title()}",
-                        "parameters": QUERY_PARAMS, "responses": _responses(200)}}
+                        "parameters": QUERY_PARAMS,
+                        "responses": _responses({200: collection_name(rtype, sub)})}}
     volume_action = _object((Attr("action", "URI", writable=True),
                              Attr("volume", "ref:Volume", writable=True, mandatory=True),
                              Attr("initialLocation", "string", writable=True),
@@ -155,7 +173,7 @@ def openapi_document() -> dict:
                                              "enum": [NS + "/action/insert", NS + "/action/remove"]}
     paths["/cimi/machines/{id}/volumes"]["post"] = {
         "operationId": "insertOrRemoveMachineVolume", "requestBody": _body(volume_action),
-        "responses": _responses(200, 202)}
+        "responses": _responses(job)}
     return {
         "openapi": "3.0.3",
         "info": {"title": "cimi-provider: DMTF CIMI 2.0 (DSP0263) reference provider",
@@ -167,7 +185,8 @@ def openapi_document() -> dict:
                                                     "id": {"type": "string"},
                                                     "state": {"type": "string"},
                                                     "returnCode": {"type": "integer"},
-                                                    "statusMessage": {"type": "string"}}}},
+                                                    "statusMessage": {"type": "string"}}},
+                        **response_schemas()},
             "securitySchemes": {"basic": {"type": "http", "scheme": "basic"},
                                 "bearer": {"type": "http", "scheme": "bearer"}},
         },

@@ -33,21 +33,41 @@ from .xml_out import render_xml
 CONTENT_TYPES = {"json": "application/json", "xml": "application/xml"}
 
 
+class Pruned(dict):
+    """A document already pruned (and treated as read-only): ``render`` keeps it as is."""
+
+
+_KEEP_EMPTY = ("id", "href")
+_MAPS = ("properties", "parameters")
+_CONTAINERS = (dict, list)
+
+
 def _prune(value: object) -> object:
-    """Drop empty strings/arrays/maps from attribute objects (not from map entries)."""
-    if isinstance(value, list):
-        return [_prune(item) for item in value]
-    if not isinstance(value, dict):
+    """Drop empty strings/arrays/maps from attribute objects (not from map entries).
+
+    Hot on large collections: exact type checks and no recursion into scalars."""
+    kind = type(value)
+    if kind is list:
+        return [_prune(item) if type(item) in _CONTAINERS else item for item in value]
+    if kind is not dict:
         return value
     out = {}
     for key, item in value.items():
-        if key in ("properties", "parameters") and isinstance(item, dict):
-            if item:
-                out[key] = dict(item)
-            continue
-        if (item == "" or item == [] or item == {}) and key not in ("id", "href"):
-            continue
-        out[key] = _prune(item)
+        kind = type(item)
+        if kind is dict:
+            if key in _MAPS:
+                if item:
+                    out[key] = dict(item)
+            elif item or key in _KEEP_EMPTY:
+                out[key] = _prune(item)
+        elif kind is list:
+            if item or key in _KEEP_EMPTY:
+                out[key] = [_prune(v) if type(v) in _CONTAINERS else v for v in item]
+        elif kind is str:
+            if item or key in _KEEP_EMPTY:
+                out[key] = item
+        else:
+            out[key] = item
     return out
 
 
@@ -75,5 +95,10 @@ def parse_body(body: bytes, content_type: str | None, max_bytes: int) -> dict:
 
 __all__ = [
     "BodyTooLarge", "CONTENT_TYPES", "NotAcceptable", "SerializationError",
-    "UnsupportedMediaType", "negotiate", "parse_body", "render",
+    "UnsupportedMediaType", "negotiate", "parse_body", "render", "prune", "Pruned",
 ]
+
+
+def prune(doc: dict) -> Pruned:
+    """``doc`` pruned once, for documents rendered many times (collection items)."""
+    return Pruned(_prune(doc))

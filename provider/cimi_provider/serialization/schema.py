@@ -133,7 +133,7 @@ ARRAYS = {
     "attributes": ("attribute", "attribute"),
     "capabilities": ("capability", "capability"),
     "actions": ("action", "action"),
-    "vscope": ("valueScope", None),
+    "vscope": ("valueScope", "valueScope"),
 }
 
 # Structures serialized with their scalar fields as XML attributes (5.5.8, 4.2,

@@ -156,6 +156,8 @@ class _Reader:
         return out
 
     def item(self, element, item_name: str, struct: str | None, depth: int) -> object:
+        if struct == "valueScope":
+            return self.value_scope(element, depth)
         if struct in schema.ATTRIBUTE_STRUCTS:
             return self.attribute_struct(element, struct, depth)
         return self.value(element, item_name, depth)
@@ -172,6 +174,31 @@ class _Reader:
         elif kids:
             out.update(self.fields(element, depth))
         return out
+
+    def value_scope(self, element, depth: int) -> dict:
+        """A valueScope map (5.5.14); repeated <value> elements are an enumeration
+        (``values``), a single one an assigned ``value``."""
+        if depth > MAX_DEPTH:
+            raise SerializationError(f"XML is nested deeper than {MAX_DEPTH} levels")
+        scopes: dict = {}
+        for scoped in self.children(element):
+            _, attribute = _split_tag(scoped.tag)
+            scope: dict = {}
+            values = []
+            for part in self.children(scoped):
+                _, key = _split_tag(part.tag)
+                if key == "value":
+                    values.append(_guess_scalar(part.text or ""))
+                elif key == "item":
+                    self.put(scope, "item", self.value_scope(part, depth + 1))
+                else:
+                    self.put(scope, key, _guess_scalar(part.text or ""))
+            if len(values) == 1:
+                scope["value"] = values[0]
+            elif values:
+                scope["values"] = values
+            self.put(scopes, attribute, scope)
+        return scopes
 
     def map(self, element, kids: list) -> dict:
         out = {}

@@ -100,7 +100,9 @@ class _Writer:
             wrapper = etree.SubElement(parent, self.tag(key))
             item_name, struct = schema.ARRAYS.get(key, (schema.singular(key), None))
             for item in value:
-                if struct in schema.ATTRIBUTE_STRUCTS and isinstance(item, dict):
+                if struct == "valueScope" and isinstance(item, dict):
+                    self.value_scope(wrapper, item_name, item)
+                elif struct in schema.ATTRIBUTE_STRUCTS and isinstance(item, dict):
                     self.attribute_struct(wrapper, item_name, item, struct)
                 else:
                     self.nested(wrapper, item_name, item, struct)
@@ -128,6 +130,23 @@ class _Writer:
             element.set("resourceURI", uri)  # keeps the type of an expanded/inline object
             type_name = schema.local_name(uri)
         self.fields(element, value, type_name)
+
+    def value_scope(self, parent, name: str, scopes: dict) -> None:
+        """A valueScope map (5.5.14): one element per scoped attribute; an enumeration
+        is a run of bare <value> elements, ``item`` nests the scopes of collection items."""
+        element = etree.SubElement(parent, self.tag(name))
+        for attribute, scope in scopes.items():
+            if not _NAME.fullmatch(str(attribute)) or not isinstance(scope, dict):
+                continue
+            scoped = etree.SubElement(element, self.tag(attribute))
+            for key, value in scope.items():
+                if key == "values" and isinstance(value, list):
+                    for entry in value:
+                        etree.SubElement(scoped, self.tag("value")).text = _text(entry)
+                elif key == "item" and isinstance(value, dict):
+                    self.value_scope(scoped, "item", value)
+                elif _NAME.fullmatch(str(key)) and value is not None:
+                    etree.SubElement(scoped, self.tag(key)).text = _text(value)
 
     def attribute_struct(self, parent, name: str, item: dict, struct: str) -> None:
         element = etree.SubElement(parent, self.tag(name))

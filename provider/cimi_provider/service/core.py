@@ -92,7 +92,10 @@ class Provider:
         """A by-value or by-reference (with overrides; null erases) value of ``type_name``."""
         if "href" in value:
             rid, doc = self.resolve({"href": value["href"]}, base, type_name, path)
-            merged = {k: v for k, v in doc.items() if not k.startswith("_")}
+            # Internal keys stay behind, except a credential's password hash, which travels
+            # from a template to the credentials (and machines) made from it.
+            merged = {k: v for k, v in doc.items()
+                      if not k.startswith("_") or k == "_passwordHash"}
             for key, override in value.items():
                 if key == "href":
                     continue
@@ -150,12 +153,16 @@ class Provider:
                                                f"refval:{rtype.template_type}", writable=True)}
             common = {a.name: a for a in rtype.all_attrs if a.name in COMMON_WRITABLE}
             fields = check_fields(body, common, "", xml=xml, mode="create", extra=extra)
+            template_type = TYPES[rtype.template_type]
+            if fields.get(rtype.template_attr) is None and not any(
+                    a.mandatory for a in template_type.attrs):
+                fields[rtype.template_attr] = {}  # an empty template: every default applies
             if not isinstance(fields.get(rtype.template_attr), dict):
                 raise BadRequest(f"missing mandatory attribute '{rtype.template_attr}'")
             return await lifecycle.create(fields, base)
         check_resource_uri(body, rtype.uri)
         fields = check_body(body, rtype, xml=xml)
-        if lifecycle is not None:
+        if hasattr(lifecycle, "create"):
             return await lifecycle.create(fields, base)
         return self.create_plain(rtype, fields, base)
 
@@ -230,10 +237,17 @@ class Provider:
         with self.store.write() as tx:
             self.remove_tree(tx, rid)
             job = self.jobs.create(tx, "delete", rid, done=True)
-        return Result(200, None, {"CIMI-Job-URI": base + job})
+        return self.deleted(job, base)
+
+    def deleted(self, job: str, base: str) -> Result:
+        """A delete done synchronously: 200 (4.2.1.4) with the completed Job as the body, the
+        same shape as the 202 of an asynchronous delete."""
+        return Result(200, self.view(job, base), {"CIMI-Job-URI": base + job})
 
     def check_not_in_use(self, rid: str, rtype: ResourceType) -> None:
         if rtype.name == "Volume":
+            if rid in getattr(self.lifecycles.get("Machine"), "attaching", ()):
+                raise Conflict("the volume is being attached to a machine")
             for row in self.store.list("locatedVolume"):
                 if row.get("volume", {}).get("href") == rid:
                     raise Conflict("the volume is attached to a machine; detach it first")

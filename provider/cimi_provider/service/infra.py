@@ -226,7 +226,14 @@ class MachineImageLifecycle(_Base):
             tx.delete(rid)
             job = self.p.jobs.create(tx, "delete", rid, done=True)
         await self.p.backend.delete_image(rid, lambda *_: None)
-        return Result(200, None, {"CIMI-Job-URI": base + job})
+        return self.p.deleted(job, base)
+
+
+class VolumeImageLifecycle(_Base):
+    """Volume images only record a location here: they are AVAILABLE as soon as stored."""
+
+    def prepare_plain(self, doc: dict, base: str) -> None:
+        doc.setdefault("state", "AVAILABLE")
 
 
 class CredentialTemplateLifecycle(_Base):
@@ -266,4 +273,5 @@ class JobLifecycle(_Base):
     async def delete(self, rid, doc, base) -> Result:
         with self.p.store.write() as tx:
             tx.delete(rid)
-        return Result(200, None, {})
+            job = self.p.jobs.create(tx, "delete", rid, done=True)  # every DELETE makes one (4.2.1.6)
+        return self.p.deleted(job, base)

@@ -34,6 +34,9 @@ def sub_row(tx, rtype: str, rid: str, parent: str, fields: dict) -> None:
 class MachineLifecycle:
     def __init__(self, provider: Provider):
         self.p = provider
+        # Volumes being attached right now (by a create or an insert): not yet in a
+        # locatedVolume row, but no longer free for another machine.
+        self.attaching: set = set()
 
     # create ---------------------------------------------------------------------------------
     def _spec(self, fields: dict, base: str) -> tuple[MachineSpec, dict]:
@@ -99,6 +102,8 @@ class MachineLifecycle:
         return spec, extra
 
     def check_unattached(self, volume_rid: str) -> None:
+        if volume_rid in self.attaching:
+            raise Conflict(f"volume {volume_rid} is being attached to a machine")
         for located in self.p.store.list("locatedVolume"):
             if located.get("volume", {}).get("href") == volume_rid:
                 raise Conflict(f"volume {volume_rid} is already attached to a machine")
@@ -163,9 +168,18 @@ class MachineLifecycle:
         with self.p.store.write() as tx:
             doc = self.new_machine(tx, spec, fields, extra)
             job = self.p.jobs.create(tx, "add", "machines", [spec.id])
-        state = await self.p.jobs.run(job, self.work_create(spec),
-                                      lambda tx, r: self.created(tx, spec, r),
-                                      lambda tx, m: self.failed(tx, spec.id, m))
+        volumes = {vol for vol, _ in spec.volumes}
+        self.attaching |= volumes
+
+        def ok(tx, result):
+            self.attaching -= volumes
+            return self.created(tx, spec, result)
+
+        def bad(tx, message):
+            self.attaching -= volumes
+            self.failed(tx, spec.id, message)
+
+        state = await self.p.jobs.run(job, self.work_create(spec), ok, bad)
         body = self.p.view(spec.id, base) if self.p.store.row(spec.id) else rnd.render(doc, base)
         return job_result(self.p, state, job, base, body, spec.id, done_status=201)
 
@@ -182,15 +196,16 @@ class MachineLifecycle:
             job = self.p.jobs.create(tx, action, rid, list(affected))
         return job, previous
 
-    def settle(self, tx, rid: str, state: str | None) -> None:
+    def settle(self, tx, rid: str, state: str | None) -> str:
         doc = tx.get(rid)
         if doc is None:
-            return
+            return f"{rid} no longer exists"
         if state is None:
             state = doc.get("_previousState") or "ERROR"
         doc["state"] = state
         doc.pop("_previousState", None)
         tx.put(rid, self.p.store.row(rid).type, doc)
+        return f"{doc.get('name') or rid} is {state}"
 
     async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
         if name == "capture":
@@ -286,13 +301,18 @@ class MachineLifecycle:
                 await self.p.backend.attach_volume(rid, vol_rid, location, progress)
 
             def ok(tx, _):
+                self.attaching.discard(vol_rid)
                 entry = {"volume": {"href": vol_rid}}
                 if location:
                     entry["initialLocation"] = location
                 sub_row(tx, "locatedVolume", entry_id, rid, entry)
                 return f"{vol_rid} attached"
 
-            state = await self.p.jobs.run(job, work, ok, lambda tx, m: None)
+            def bad(tx, message):
+                self.attaching.discard(vol_rid)
+
+            self.attaching.add(vol_rid)
+            state = await self.p.jobs.run(job, work, ok, bad)
             return job_result(self.p, state, job, base, None, None)
         if not located:
             raise Conflict(f"volume {vol_rid} is not attached to this machine")

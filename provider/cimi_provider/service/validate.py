@@ -19,6 +19,8 @@ def _fail(path: str, message: str):
 def coerce(attr: Attr, value, path: str, xml: bool):
     """Check (and for XML, convert) one value; returns the value to store."""
     kind = attr.kind
+    if kind == "URI" and isinstance(value, dict) and set(value) == {"href"}:
+        value = value["href"]  # tolerated: a URI given as a reference
     if kind in ("string", "URI", "dateTime", "duration", "byte[]"):
         if not isinstance(value, str):
             _fail(path, f"expected a string, got {type(value).__name__}")
@@ -65,6 +67,8 @@ def coerce(attr: Attr, value, path: str, xml: bool):
             _fail(path, "expected an array")
         return [coerce(item_attr, v, f"{path}[{i}]", xml) for i, v in enumerate(value)]
     if kind == "struct":
+        if value is None and xml:
+            value = {}  # an empty element: a structure with every attribute defaulted
         if not isinstance(value, dict):
             _fail(path, "expected an object")
         return check_fields(value, {a.name: a for a in STRUCTS[attr.target]}, path, xml=xml,

@@ -5,10 +5,12 @@ from ..catalogue import CAPABILITY_NS, CEP_ORDER, NS, TOP_LEVEL, TYPES, Resource
 from ..errors import NotFound
 from ..query import apply_collection_query, expand_paths, select_attributes, select_collection
 from ..timeutil import now_iso
+from ..serialization import prune
 from . import render as rnd
 
 EXTENSION_NS = "urn:cloudmgmt:dmtf:cimi-provider"
 CEP_ID = "cloudEntryPoint"
+MAX_CACHED_BASES = 4
 METADATA_TYPES = ("CloudEntryPoint", "System", "SystemTemplate", "Machine", "MachineTemplate",
                   "MachineConfiguration", "MachineImage", "Credential", "CredentialTemplate",
                   "Volume", "VolumeTemplate", "VolumeConfiguration", "VolumeImage", "Network",
@@ -22,7 +24,7 @@ def _spec_type(attr) -> str:
 
 
 def metadata_doc(rtype: ResourceType) -> dict:
-    attributes, vscope = [], []
+    attributes, vscope = [], {}
     for attr in rtype.all_attrs:
         if attr.name == "operations":
             continue
@@ -41,11 +43,11 @@ def metadata_doc(rtype: ResourceType) -> dict:
         if attr.units:
             scope["units"] = attr.units
         if scope:
-            vscope.append({attr.name: scope})
+            vscope[attr.name] = scope
     doc = {"resourceURI": NS + "/ResourceMetadata", "id": f"resourceMetadata/{rtype.name}",
            "name": rtype.name, "typeURI": rtype.uri, "attributes": attributes}
     if vscope:
-        doc["vscope"] = vscope
+        doc["vscope"] = [vscope]  # one valueScope: every constraint holds together (5.5.14)
     if rtype.capabilities:
         doc["capabilities"] = [{"name": c.name.split("/", 1)[1], "uri": CAPABILITY_NS + c.name,
                                 "description": c.description or c.name, "value": c.value}
@@ -57,16 +59,27 @@ def metadata_doc(rtype: ResourceType) -> dict:
     return doc
 
 
+DEFAULT_CEP_NAME = "cimi-provider"
+
+
 class Views:
-    def __init__(self, provider):
+    def __init__(self, provider, cep_name: str = DEFAULT_CEP_NAME):
         self.p = provider
+        self.cep_name = cep_name
+        self._rendered: dict = {}  # base URI -> {row id: (row, view)}
         self.metadata = {f"resourceMetadata/{n}": metadata_doc(TYPES[n]) for n in METADATA_TYPES}
+        for cap in self.metadata["resourceMetadata/Machine"]["capabilities"]:
+            if cap["name"] == "DefaultInitialState":  # follows --default-initial-state
+                cap["value"] = provider.default_initial_state
 
     # CEP ------------------------------------------------------------------------------------
     def cep(self, base: str) -> dict:
         stored = self.p.store.get(CEP_ID) or {}
         doc = {"resourceURI": NS + "/CloudEntryPoint", "id": base + CEP_ID}
-        for key in ("name", "description", "created", "updated", "properties"):
+        # name is providerMandatory (5.7.1): a consumer's PUT may rename the CEP; without a
+        # stored name it is the configured one (--name).
+        doc["name"] = stored.get("name") or self.cep_name
+        for key in ("description", "created", "updated", "properties"):
             if stored.get(key):
                 doc[key] = stored[key]
         doc["baseURI"] = base
@@ -92,11 +105,42 @@ class Views:
             return [{"rel": "add", "href": base + cid}]
         return []
 
+    def rendered(self, row, base: str, rtype: ResourceType) -> dict:
+        """The consumer view of a stored row, memoised per (row version, base URI).
+
+        Rows are replaced, never changed, on every write, so a cached view is valid while its
+        row object is the current one. Types whose view depends on other rows (rendering
+        hooks: a System's derived state) are rendered afresh. Views are shared: read-only."""
+        if rtype.name in rnd.DECORATORS or rtype.name in rnd.AVAILABILITY:
+            return rnd.render(row.doc, base, rtype)
+        per_base = self._rendered.get(base)
+        if per_base is None:
+            if len(self._rendered) >= MAX_CACHED_BASES:  # Host headers vary: stay bounded
+                self._rendered.clear()
+            per_base = self._rendered[base] = {}
+        hit = per_base.get(row.id)
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        view = prune(rnd.render(row.doc, base, rtype))
+        per_base[row.id] = (row, view)
+        if len(per_base) > 4 * (len(self.p.store._rows) + 16):
+            per_base.clear()  # deleted rows' entries: drop now and then
+        return view
+
     def items(self, type_name: str, parent: str | None, base: str) -> list:
         if type_name == "ResourceMetadata":
             return [dict(d, id=base + d["id"]) for d in self.metadata.values()]
         rtype = TYPES[type_name]
-        return [rnd.render(doc, base, rtype) for doc in self.p.store.list(type_name, parent)]
+        return [self.rendered(row, base, rtype) for row in self.p.store.rows(type_name, parent)]
+
+    def page(self, type_name: str, parent: str | None, base: str, q) -> tuple[int, list]:
+        """(count after $filter, the requested page); without $filter/$orderby only the page's
+        rows are rendered."""
+        if type_name == "ResourceMetadata" or q.filters or q.orderby:
+            return apply_collection_query(self.items(type_name, parent, base), q)
+        rtype = TYPES[type_name]
+        count, rows = apply_collection_query(self.p.store.rows(type_name, parent), q)
+        return count, [self.rendered(row, base, rtype) for row in rows]
 
     def collection(self, cid: str, base: str, q) -> dict:
         """A top-level collection (``machines``) or a sub-collection (``machines/x/disks``)."""
@@ -113,8 +157,7 @@ class Views:
             rtype = TYPES[sub.item_type]
             items_type, items_key, curi, insert = (sub.item_type, sub.items_key,
                                                    sub.collection_uri, sub.insert)
-        items = self.items(items_type, parent, base)
-        count, page = apply_collection_query(items, q)
+        count, page = self.page(items_type, parent, base, q)
         paths = expand_paths(q.expand)
         if paths:
             page = [self.expand(item, paths, base) for item in page]
