@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import subprocess
-
-from libvirt_helpers import NS, ACTION, domain, domain_xml, key, machine_body, network, pool_volumes, qemu_info
 import xml.etree.ElementTree as ET
+
+from libvirt_helpers import (ACTION, NS, domain, domain_xml, key, machine_body, network,
+                             pool_volumes, qemu_info)
 
 
 def test_volume_create_attach_detach_delete(provider, libvirt_conn):

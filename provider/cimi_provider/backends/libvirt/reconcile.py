@@ -16,7 +16,6 @@ from .host import HostError, domain_state
 from .xmldefs import parse_domain
 
 log = logging.getLogger(__name__)
-KB = 1000
 
 
 def _key(rid: str) -> str:
