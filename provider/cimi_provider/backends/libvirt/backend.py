@@ -1,0 +1,408 @@
+"""The libvirt backend: CIMI machines, volumes, images and networks as real libvirt objects.
+
+Machine = domain (``kvm`` when qemu can use it, ``qemu`` emulation otherwise), its disks qcow2
+overlays on (or full copies of) the image's base volume; MachineImage = base volume in the pool;
+Volume = pool volume; Network = isolated libvirt network. Every object is named
+``<prefix><kind>-<resource key>`` so it is found again after a restart (see ``names.py``).
+All libvirt calls block, so they run in worker threads; lifecycle events arrive on the libvirt
+event-loop thread and are handed to the asyncio loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from urllib.parse import unquote, urlsplit
+
+import libvirt
+
+from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
+                    MachineSpec, Progress, VolumeResult, VolumeSpec)
+from . import machines, networks, qemuimg, storage
+from .events import ensure_event_loop, lifecycle_state
+from .host import Host, HostError, domain_state
+from .names import Names
+from .options import env_defaults
+from .reconcile import Reconciler
+
+log = logging.getLogger(__name__)
+KB = 1000
+
+
+def key_of(resource_id: str) -> str:
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def local_path(location: str) -> str:
+    """The absolute local path of a ``file://`` URI (or of an absolute path)."""
+    parts = urlsplit(location or "")
+    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+        return unquote(parts.path)
+    if not parts.scheme and location.startswith("/"):
+        return location
+    raise BackendError(f"unsupported image location {location!r}: use file:///absolute/path")
+
+
+class LibvirtBackend(Backend):
+    name = "libvirt"
+
+    def __init__(self, libvirt_uris=None, pool_path: str | None = None, prefix: str | None = None,
+                 domain_type: str | None = None, disk_mode: str | None = None,
+                 stop_timeout: float | None = None, uri: str | None = None, **_ignored):
+        super().__init__()
+        env = env_defaults()
+        libvirt_uris = libvirt_uris or ([uri] if uri else None) or env["libvirt_uris"]
+        if isinstance(libvirt_uris, str):
+            libvirt_uris = [libvirt_uris]
+        pool_path = pool_path or env["pool_path"]
+        prefix = prefix or env["prefix"]
+        domain_type = domain_type or env["domain_type"]
+        disk_mode = disk_mode or env["disk_mode"]
+        stop_timeout = env["stop_timeout"] if stop_timeout is None else stop_timeout
+        if not libvirt_uris:
+            raise BackendError("at least one --libvirt-uri is required")
+        if not pool_path:
+            raise BackendError("the libvirt backend needs a storage pool directory "
+                               "(--pool PATH or CIMI_LIBVIRT_POOL)")
+        if domain_type not in ("auto", "kvm", "qemu"):
+            raise BackendError("domain type must be auto, kvm or qemu")
+        if disk_mode not in ("overlay", "copy"):
+            raise BackendError("disk mode must be overlay or copy")
+        try:
+            self.names = Names(prefix)
+        except ValueError as exc:
+            raise BackendError(str(exc)) from None
+        self.hosts = [Host(uri, self.names, pool_path, domain_type) for uri in libvirt_uris]
+        self.disk_mode = disk_mode
+        self.stop_timeout = float(stop_timeout)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.known = {"Machine": {}, "Volume": {}, "Network": {}, "MachineImage": {}}  # id -> Host
+        self.image_locations: dict = {}  # image id -> imageLocation
+        self.busy: set = set()  # machine ids with an operation in flight (their events are ours)
+        self.lock = threading.Lock()
+        self.reconciler = Reconciler(self)
+        self._sweep_task = None
+
+    @property
+    def synchronous(self) -> bool:
+        return False
+
+    # -- set-up -------------------------------------------------------------------------------
+    async def open(self, context, events) -> None:
+        await super().open(context, events)
+        self.loop = asyncio.get_running_loop()
+        ensure_event_loop()
+        for host in self.hosts:
+            host.on_event = self._on_event
+        await self._run(self._connect_all, sweep=False)
+        # The core adopts every known resource right after open(), without yielding to the event
+        # loop; this task therefore sweeps leftovers only once adoption is complete.
+        self._sweep_task = asyncio.create_task(asyncio.to_thread(self.reconciler.sweep))
+
+    def _connect_all(self) -> None:
+        for host in self.hosts:
+            host.conn  # noqa: B018 - connects, probes kvm, registers events
+            host.pool()
+
+    async def close(self) -> None:
+        if self._sweep_task is not None:
+            await asyncio.gather(self._sweep_task, return_exceptions=True)
+        for host in self.hosts:
+            await asyncio.to_thread(host.close)
+
+    async def _run(self, func, *args, sweep=True):
+        if sweep and not self.reconciler.swept:
+            # Adoption happens at start-up before any request: the first operation may sweep.
+            await asyncio.to_thread(self.reconciler.sweep)
+        try:
+            return await asyncio.to_thread(func, *args)
+        except (HostError, qemuimg.ImageError) as exc:
+            raise BackendError(str(exc)) from None
+        except libvirt.libvirtError as exc:
+            raise BackendError(f"libvirt: {exc.get_error_message() or exc}") from None
+
+    def adopt(self, kind, resource_id, doc, state):
+        return self.reconciler.adopt(kind, resource_id, doc, state)
+
+    def adopted(self) -> None:
+        """All known resources were adopted: remove the objects nobody knows (crash leftovers)."""
+        self.reconciler.sweep()
+
+    # -- events -------------------------------------------------------------------------------
+    def _on_event(self, host: Host, name: str, event: int, detail: int) -> None:
+        key = self.names.domain_key(name)
+        if key is None or self.events is None or self.loop is None:
+            return
+        with self.lock:
+            rid = next((r for r in self.known["Machine"] if key_of(r) == key), None)
+            if rid is None or rid in self.busy:
+                return
+        if lifecycle_state(event, detail) is None:
+            return
+        # Read the domain again rather than trusting the event: late events then report the truth.
+        dom = host.lookup_domain(name)
+        if dom is None:
+            state = "ERROR"
+            log.warning("machine %s: libvirt domain %s was removed outside the provider", rid, name)
+        else:
+            state = domain_state(dom)
+        self.loop.call_soon_threadsafe(self._report, rid, state)
+
+    def _report(self, rid: str, state: str) -> None:
+        if rid in self.busy or rid not in self.known["Machine"]:
+            return
+        self.events.state_changed("Machine", rid, state)
+
+    # -- placement ----------------------------------------------------------------------------
+    def _host_of(self, kind: str, rid: str) -> Host:
+        host = self.known[kind].get(rid)
+        if host is None:
+            host = self.reconciler.locate(kind, rid)
+        if host is None:
+            raise HostError(f"{rid} is unknown to libvirt (its libvirt object does not exist)")
+        return host
+
+    def _place(self, candidates: list) -> Host:
+        if not candidates:
+            raise HostError("no libvirt host has every image and volume this machine needs")
+        loads = []
+        for host in candidates:
+            try:
+                loads.append((host.load(), self.hosts.index(host), host))
+            except (HostError, libvirt.libvirtError) as exc:
+                log.warning("libvirt host %s unavailable: %s", host.uri, exc)
+        if not loads:
+            raise HostError("no libvirt host is reachable")
+        return min(loads)[2]
+
+    def _image_volume(self, host: Host, location: str):
+        """The base volume on ``host`` for an image location (registered or captured)."""
+        for image_id, loc in list(self.image_locations.items()):
+            if loc == location:
+                vol = host.lookup_volume(self.names.image(key_of(image_id)))
+                if vol is not None:
+                    return vol
+        return None
+
+    # -- machines -----------------------------------------------------------------------------
+    async def create_machine(self, spec: MachineSpec, progress: Progress) -> MachineResult:
+        with self.lock:
+            self.busy.add(spec.id)
+        try:
+            progress(5, f"placing machine {spec.name}")
+            state, parsed, host = await self._run(self._create_machine, spec, progress)
+            with self.lock:
+                self.known["Machine"][spec.id] = host
+            by_network = {self.names.network(key_of(i.network_id)): i.network_id
+                          for i in spec.interfaces if i.network_id}
+            return MachineResult(state, [
+                InterfaceResult(i.mac, by_network.get(i.network), i.mtu or 1500,
+                                [EndpointResult(a) for a in parsed.addresses.get(i.mac, [])])
+                for i in parsed.interfaces])
+        finally:
+            with self.lock:
+                self.busy.discard(spec.id)
+
+    def _create_machine(self, spec: MachineSpec, progress: Progress):
+        user_data = machines.decode_user_data(spec.user_data)
+        candidates = []
+        for host in self.hosts:
+            image = self._image_volume(host, spec.image_location) if spec.image_location else None
+            if spec.image_location and image is None:
+                continue
+            vols = [host.lookup_volume(self.names.volume(key_of(v))) for v, _ in spec.volumes]
+            if any(v is None for v in vols):
+                continue
+            candidates.append(host)
+        if spec.image_location and not any(self._image_volume(h, spec.image_location)
+                                           for h in self.hosts):
+            raise HostError("the machine image has no base volume in the pool; register it again")
+        host = self._place(candidates)
+        progress(20, f"creating disks on {host.uri}")
+        plan = {
+            "key": key_of(spec.id), "resource_id": spec.id, "name": spec.name,
+            "vcpus": spec.cpu, "memory_kib": spec.memory_kib,
+            "disks": [d.capacity_kb * KB for d in spec.disks],
+            "image": self._image_volume(host, spec.image_location) if spec.image_location else None,
+            "copy": self.disk_mode == "copy", "user_data": user_data,
+            "volumes": [(host.lookup_volume(self.names.volume(key_of(v))), loc)
+                        for v, loc in spec.volumes],
+            # An interface template without a network gets no NIC: nothing to connect it to.
+            "interfaces": [(self.names.network(key_of(i.network_id)), i.mtu)
+                           for i in spec.interfaces if i.network_id],
+            "start": spec.initial_state == "STARTED",
+        }
+        for net_name, _ in plan["interfaces"]:
+            if host.lookup_network(net_name) is None:
+                raise HostError(f"network {net_name} does not exist on {host.uri}")
+        state, parsed = machines.create(host, plan)
+        progress(90, f"machine {spec.name} {state.lower()}")
+        dom = host.lookup_domain(self.names.domain(key_of(spec.id)))
+        parsed.addresses = machines.interface_addresses(dom) if dom is not None else {}
+        return state, parsed, host
+
+    async def machine_action(self, machine_id, name, action, *, force, current_state, progress):
+        with self.lock:
+            self.busy.add(machine_id)
+        try:
+            progress(10, f"{action} machine {name}" + (" (forced)" if force else ""))
+            return await self._run(lambda: machines.action(
+                self._host_of("Machine", machine_id), key_of(machine_id), action, force,
+                self.stop_timeout))
+        finally:
+            with self.lock:
+                self.busy.discard(machine_id)
+
+    async def delete_machine(self, machine_id, progress):
+        with self.lock:
+            self.busy.add(machine_id)
+        try:
+            progress(10, f"deleting machine {machine_id}")
+            await self._run(self._delete_machine, machine_id)
+        finally:
+            with self.lock:
+                self.busy.discard(machine_id)
+                self.known["Machine"].pop(machine_id, None)
+
+    def _delete_machine(self, machine_id):
+        hosts = [self.known["Machine"].get(machine_id)] if self.known["Machine"].get(machine_id) \
+            else self.hosts
+        for host in hosts:
+            machines.delete(host, key_of(machine_id))
+            self.reconciler.drop_unused_images(host)
+
+    async def capture_machine(self, machine_id, image_id, progress):
+        with self.lock:
+            self.busy.add(machine_id)
+        try:
+            progress(10, f"capturing {machine_id}")
+
+            def capture():
+                host = self._host_of("Machine", machine_id)
+                vol = machines.capture(host, key_of(machine_id), self.names.image(key_of(image_id)))
+                return host, "file://" + vol.path()
+            host, location = await self._run(capture)
+            with self.lock:
+                self.known["MachineImage"][image_id] = host
+                self.image_locations[image_id] = location
+            return location
+        finally:
+            with self.lock:
+                self.busy.discard(machine_id)
+
+    async def attach_volume(self, machine_id, volume_id, location, progress):
+        def attach():
+            host = self._host_of("Machine", machine_id)
+            vol = host.lookup_volume(self.names.volume(key_of(volume_id)))
+            if vol is None:
+                raise HostError(f"volume {volume_id} is not on the machine's host {host.uri}")
+            return machines.attach(host, key_of(machine_id), vol, location)
+        progress(10, f"attaching {volume_id}")
+        await self._run(attach)
+
+    async def detach_volume(self, machine_id, volume_id, progress):
+        def detach():
+            host = self._host_of("Machine", machine_id)
+            vol = host.lookup_volume(self.names.volume(key_of(volume_id)))
+            if vol is not None:
+                machines.detach(host, key_of(machine_id), vol)
+        progress(10, f"detaching {volume_id}")
+        await self._run(detach)
+
+    # -- volumes ------------------------------------------------------------------------------
+    async def create_volume(self, spec: VolumeSpec, progress: Progress) -> VolumeResult:
+        def create():
+            host = self._place(list(self.hosts))
+            name = self.names.volume(key_of(spec.id))
+            storage.delete_named(host, name)  # leftover of an interrupted attempt
+            if spec.image_location:
+                vol = storage.import_file(host, name, local_path(spec.image_location))
+            else:
+                fmt = "raw" if (spec.format or "").lower() == "raw" else "qcow2"
+                vol = storage.create_blank(host, name, spec.capacity_kb * KB, fmt)
+            return host, storage.volume_info(vol)
+        progress(10, f"creating volume {spec.name}")
+        host, info = await self._run(create)
+        with self.lock:
+            self.known["Volume"][spec.id] = host
+        return VolumeResult("AVAILABLE", info["capacity"] // KB, bootable=bool(spec.image_location))
+
+    async def delete_volume(self, volume_id, progress):
+        def delete():
+            for host in self.hosts:
+                storage.delete_named(host, self.names.volume(key_of(volume_id)))
+        progress(10, f"deleting volume {volume_id}")
+        await self._run(delete)
+        with self.lock:
+            self.known["Volume"].pop(volume_id, None)
+
+    # -- networks -----------------------------------------------------------------------------
+    async def create_network(self, network_id, name, initial_state, progress):
+        def create():
+            done = []
+            try:
+                for host in self.hosts:  # a CIMI network exists on every host
+                    state = networks.create(host, key_of(network_id), initial_state == "STARTED")
+                    done.append(host)
+            except HostError:
+                for host in done:
+                    networks.delete(host, key_of(network_id))
+                raise
+            return state
+        progress(10, f"creating network {name}")
+        state = await self._run(create)
+        with self.lock:
+            self.known["Network"][network_id] = self.hosts[0]
+        return state
+
+    async def network_action(self, network_id, action, progress):
+        def act():
+            return [networks.action(h, key_of(network_id), action) for h in self.hosts][0]
+        progress(10, f"{action} network {network_id}")
+        return await self._run(act)
+
+    async def delete_network(self, network_id, progress):
+        def delete():
+            for host in self.hosts:
+                users = networks.users(host, key_of(network_id))
+                if users:
+                    raise HostError(f"the network is still used by {', '.join(users)}")
+            for host in self.hosts:
+                networks.delete(host, key_of(network_id))
+        progress(10, f"deleting network {network_id}")
+        await self._run(delete)
+        with self.lock:
+            self.known["Network"].pop(network_id, None)
+
+    # -- images -------------------------------------------------------------------------------
+    async def register_image(self, image_id, location, progress):
+        def register():
+            path = local_path(location)
+            qemuimg.inspect(path)  # refuse early, before touching any pool
+            name = self.names.image(key_of(image_id))
+            done = []
+            try:
+                for host in self.hosts:
+                    storage.delete_named(host, name)
+                    storage.import_file(host, name, path)
+                    done.append(host)
+            except BaseException:
+                for host in done:
+                    storage.delete_named(host, name)
+                raise
+        progress(10, f"importing {location}")
+        await self._run(register)
+        with self.lock:
+            self.known["MachineImage"][image_id] = self.hosts[0]
+            self.image_locations[image_id] = location
+        return "AVAILABLE"
+
+    async def delete_image(self, image_id, progress):
+        with self.lock:
+            self.known["MachineImage"].pop(image_id, None)
+            self.image_locations.pop(image_id, None)
+
+        def delete():
+            for host in self.hosts:
+                self.reconciler.drop_unused_images(host)
+        await self._run(delete)

@@ -1,0 +1,177 @@
+"""One libvirt host: its connection, the domain type qemu can really use there, and its pool."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import xml.etree.ElementTree as ET
+
+import libvirt
+
+from .names import Names
+from .xmldefs import pool_xml
+
+log = logging.getLogger(__name__)
+
+
+class HostError(Exception):
+    """A host-level failure; the message is safe to show a consumer."""
+
+
+def domain_state(dom: libvirt.virDomain) -> str:
+    """The CIMI machine state of a libvirt domain."""
+    state, _reason = dom.state()
+    if state in (libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_BLOCKED):
+        return "STARTED"
+    if state == libvirt.VIR_DOMAIN_PAUSED:
+        return "PAUSED"
+    if state == libvirt.VIR_DOMAIN_PMSUSPENDED:
+        return "SUSPENDED"
+    if state == libvirt.VIR_DOMAIN_SHUTDOWN:
+        return "STOPPING"
+    if state == libvirt.VIR_DOMAIN_CRASHED:
+        return "ERROR"
+    if dom.hasManagedSaveImage(0):
+        return "SUSPENDED"
+    return "STOPPED"
+
+
+def _probe_xml(name: str, virt_type: str) -> str:
+    return (f"<domain type='{virt_type}'><name>{name}</name><memory unit='KiB'>16384</memory>"
+            "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>"
+            "<devices><memballoon model='none'/></devices></domain>")
+
+
+class Host:
+    def __init__(self, uri: str, names: Names, pool_path: str, domain_type: str = "auto"):
+        self.uri = uri
+        self.names = names
+        self.pool_path = pool_path
+        self.requested_type = domain_type
+        self.domain_type = None  # decided on connect
+        self._conn: libvirt.virConnect | None = None
+        self._lock = threading.Lock()
+        self.on_event = None  # callable(host, domain name, event, detail)
+        self._callback_ids: list = []
+
+    # -- connection ---------------------------------------------------------------------------
+    @property
+    def conn(self) -> libvirt.virConnect:
+        with self._lock:
+            if self._conn is None or not self._alive():
+                self._connect()
+            return self._conn
+
+    def _alive(self) -> bool:
+        try:
+            return self._conn.isAlive() == 1
+        except libvirt.libvirtError:
+            return False
+
+    def _connect(self) -> None:
+        try:
+            conn = libvirt.open(self.uri)
+        except libvirt.libvirtError as exc:
+            raise HostError(f"cannot connect to {self.uri}: {exc.get_error_message()}") from None
+        self._conn = conn
+        if self.on_event is not None:
+            self._callback_ids = [conn.domainEventRegisterAny(
+                None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, self._lifecycle, None)]
+        if self.domain_type is None:
+            self.domain_type = self._pick_domain_type(conn)
+            log.info("libvirt host %s: domain type %s", self.uri, self.domain_type)
+
+    def _lifecycle(self, _conn, dom, event, detail, _opaque):
+        try:
+            self.on_event(self, dom.name(), event, detail)
+        except Exception:  # an event handler must never kill the event loop
+            log.exception("libvirt lifecycle event handler failed")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            for cid in self._callback_ids:
+                try:
+                    self._conn.domainEventDeregisterAny(cid)
+                except libvirt.libvirtError:
+                    pass
+            try:
+                self._conn.close()
+            except libvirt.libvirtError:
+                pass
+            self._conn = None
+
+    def _pick_domain_type(self, conn) -> str:
+        """kvm when qemu can really open /dev/kvm here (tried with a paused probe), else qemu."""
+        if self.requested_type in ("kvm", "qemu"):
+            return self.requested_type
+        try:
+            conn.getDomainCapabilities(None, "x86_64", None, "kvm", 0)
+        except libvirt.libvirtError:
+            return "qemu"
+        probe_name = f"{self.names.prefix}kvm-probe-{os.getpid()}"
+        try:
+            dom = conn.createXML(_probe_xml(probe_name, "kvm"), libvirt.VIR_DOMAIN_START_PAUSED)
+        except libvirt.libvirtError as exc:
+            log.info("kvm unusable on %s (%s); using qemu emulation", self.uri,
+                     exc.get_error_message())
+            return "qemu"
+        try:
+            dom.destroy()
+        except libvirt.libvirtError:
+            pass
+        return "kvm"
+
+    # -- storage pool --------------------------------------------------------------------------
+    def pool(self) -> libvirt.virStoragePool:
+        """The directory pool at ``pool_path`` (defined, built and started when missing)."""
+        conn = self.conn
+        path = os.path.realpath(self.pool_path)
+        for pool in conn.listAllStoragePools(0):
+            target = ET.fromstring(pool.XMLDesc(0)).findtext("target/path")
+            if target and os.path.realpath(target) == path:
+                if not pool.isActive():
+                    pool.create(0)
+                return pool
+        try:
+            pool = conn.storagePoolDefineXML(pool_xml(self.names.pool(), path), 0)
+            pool.build(0)
+            pool.create(0)
+        except libvirt.libvirtError as exc:
+            raise HostError(f"cannot set up the storage pool at {path}: "
+                            f"{exc.get_error_message()}") from None
+        return pool
+
+    def load(self) -> float:
+        """Committed memory of running domains relative to the host's memory (lower = emptier)."""
+        conn = self.conn
+        total_kib = max(1, conn.getInfo()[1] * 1024)
+        used = 0
+        for dom in conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
+            used += dom.maxMemory()
+        return used / total_kib
+
+    def lookup_domain(self, name: str):
+        try:
+            return self.conn.lookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+                return None
+            raise
+
+    def lookup_network(self, name: str):
+        try:
+            return self.conn.networkLookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() == libvirt.VIR_ERR_NO_NETWORK:
+                return None
+            raise
+
+    def lookup_volume(self, name: str):
+        try:
+            return self.pool().storageVolLookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() == libvirt.VIR_ERR_NO_STORAGE_VOL:
+                return None
+            raise

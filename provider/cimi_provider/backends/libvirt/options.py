@@ -1,0 +1,60 @@
+"""Command-line options of the libvirt backend, for ``cimi-provider serve --backend libvirt``."""
+from __future__ import annotations
+
+import argparse
+import os
+
+from .names import DEFAULT_PREFIX
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("libvirt backend")
+    group.add_argument("--libvirt-uri", action="append", dest="libvirt_uris", metavar="URI",
+                       help="libvirt connection URI; repeat for several hosts, machines go to the "
+                            "least loaded one (default qemu:///system)")
+    group.add_argument("--pool", dest="pool_path", metavar="PATH",
+                       help="directory of the storage pool for images, disks and volumes "
+                            "(created when missing)")
+    group.add_argument("--libvirt-prefix", dest="libvirt_prefix",
+                       help="prefix of every libvirt object the provider creates (default cimi-)")
+    group.add_argument("--libvirt-domain-type", dest="libvirt_domain_type",
+                       choices=("auto", "kvm", "qemu"),
+                       help="auto: kvm when qemu can use /dev/kvm on the host, else qemu")
+    group.add_argument("--libvirt-disk-mode", dest="libvirt_disk_mode",
+                       choices=("overlay", "copy"),
+                       help="machine disks as qcow2 overlays on the image or as full copies")
+    group.add_argument("--libvirt-stop-timeout", dest="libvirt_stop_timeout", type=float,
+                       metavar="SECONDS",
+                       help="how long a stop waits for the guest to power off after ACPI "
+                            "shutdown before failing (force=true destroys at once)")
+
+
+def options_from_args(args: argparse.Namespace) -> dict:
+    """Keyword arguments of ``LibvirtBackend`` from parsed arguments."""
+    uris = getattr(args, "libvirt_uris", None)
+    return {
+        "libvirt_uris": [uris] if isinstance(uris, str) else uris,
+        "pool_path": getattr(args, "pool_path", None),
+        "prefix": getattr(args, "libvirt_prefix", None),
+        "domain_type": getattr(args, "libvirt_domain_type", None),
+        "disk_mode": getattr(args, "libvirt_disk_mode", None),
+        "stop_timeout": getattr(args, "libvirt_stop_timeout", None),
+    }
+
+
+def env_defaults() -> dict:
+    """Defaults from the environment (``CIMI_LIBVIRT_*``), for launchers that pass no flags."""
+    env = os.environ
+    uris = [u for u in env.get("CIMI_LIBVIRT_URIS", "").split(",") if u.strip()]
+    try:
+        stop_timeout = float(env.get("CIMI_LIBVIRT_STOP_TIMEOUT", "30"))
+    except ValueError:
+        stop_timeout = 30.0
+    return {
+        "libvirt_uris": uris or ["qemu:///system"],
+        "pool_path": env.get("CIMI_LIBVIRT_POOL") or None,
+        "prefix": env.get("CIMI_LIBVIRT_PREFIX") or DEFAULT_PREFIX,
+        "domain_type": env.get("CIMI_LIBVIRT_DOMAIN_TYPE") or "auto",
+        "disk_mode": env.get("CIMI_LIBVIRT_DISK_MODE") or "overlay",
+        "stop_timeout": stop_timeout,
+    }
