@@ -29,7 +29,7 @@ options:
     type: str
   token:
     description:
-      - Bearer token, sent as C(Authorization: Bearer <token>). Never logged nor returned.
+      - "Bearer token, sent as C(Authorization: Bearer <token>). Never logged nor returned."
       - Takes precedence over O(username) and O(password) when both are set.
       - If not set, the environment variable E(CIMI_TOKEN) is used.
     type: str

@@ -14,7 +14,7 @@ description:
   - Reads the Cloud Entry Point of a DMTF CIMI provider, the collections it offers and, when it
     publishes ResourceMetadata, the capabilities of each resource type.
 author:
-  - cloudmgmt.dmtf contributors
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
 options:

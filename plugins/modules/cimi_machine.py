@@ -20,7 +20,7 @@ description:
   - References (O(template), O(config), O(image), O(credential), networks and volumes) take a name or
     an href; a value containing C(/) is an href.
 author:
-  - cloudmgmt.dmtf contributors
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
 options:

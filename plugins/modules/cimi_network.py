@@ -14,7 +14,7 @@ description:
   - Manages a Network on a DMTF CIMI 2.0 provider. Found by O(id), or else by O(name).
   - Only O(name) (when found by O(id)), O(description) and O(properties) are updated in place.
 author:
-  - cloudmgmt.dmtf contributors
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
 options:

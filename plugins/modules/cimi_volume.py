@@ -18,7 +18,7 @@ description:
   - Attaching inserts the volume into the machine's C(volumes) collection (the C(insert) operation);
     detaching uses its C(remove) operation.
 author:
-  - cloudmgmt.dmtf contributors
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
 options:

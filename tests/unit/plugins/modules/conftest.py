@@ -4,6 +4,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
+import importlib.util
 import os
 import sys
 
@@ -11,9 +12,16 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'module_utils', 'cimi'))
-try:
-    import ansible_collections.cloudmgmt.dmtf.plugins  # noqa: F401  (ansible-test layout)
-except ImportError:
+
+
+def _collection_importable():
+    try:
+        return importlib.util.find_spec('ansible_collections.cloudmgmt.dmtf') is not None
+    except ImportError:
+        return False
+
+
+if not _collection_importable():
     sys.path.insert(0, os.path.join(HERE, *(['..'] * 4 + ['.collections'])))
 
 from ansible.module_utils.testing import patch_module_args  # noqa: E402

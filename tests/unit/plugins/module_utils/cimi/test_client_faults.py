@@ -43,7 +43,7 @@ def test_429_retry_after_is_honoured(fake, make_client, sleeps):
 
 
 def test_retries_exhausted_gives_clean_error_with_provider_message(fake, make_client):
-    for _ in range(4):
+    for unused in range(4):
         fake.add_fault('GET', '/cimi/cloudEntryPoint', status=503,
                        body={'id': '', 'state': 'FAILED', 'returnCode': 503, 'statusMessage': 'maintenance'})
     client = make_client(fake)
@@ -195,7 +195,7 @@ def test_actions_update_delete_and_job_wait(fake, make_client):
     start_post = [r for r in fake.requests if r[0] == 'POST' and r[1].endswith('/start')][0]
     assert start_post[3] == {'resourceURI': 'http://schemas.dmtf.org/cimi/2/Action',
                              'action': 'http://schemas.dmtf.org/cimi/2/action/start'}
-    updated, _ = client.update(machine, {'description': 'new'})
+    updated, unused_job = client.update(machine, {'description': 'new'})
     assert updated['description'] == 'new' and updated['properties'] == {'a': '1'}
     put = [r for r in fake.requests if r[0] == 'PUT'][0]
     assert put[2] == {'$select': ['description']} and put[3] == {'description': 'new'}
