@@ -182,14 +182,14 @@ machine:
            "cpu": 1, "memory": 1048576, "properties": {"role": "web"}}
 interfaces:
   description: The machine's network interfaces with their IP addresses.
-  returned: when the machine exists and O(state) is not V(absent)
+  returned: always (empty when unknown, e.g. in check mode before creation, or after deletion)
   type: list
   elements: dict
   sample: [{"network": "https://cimi.example.com/cimi/networks/n1", "mac_address": "52:54:00:12:34:56",
             "addresses": ["192.0.2.10"], "state": "ENABLED", "mtu": 1500}]
 addresses:
   description: All IP addresses of the machine, in interface order.
-  returned: when the machine exists and O(state) is not V(absent)
+  returned: always (empty when unknown)
   type: list
   elements: str
   sample: ["192.0.2.10"]
@@ -212,7 +212,7 @@ cadf:
 import base64
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
@@ -258,12 +258,12 @@ class MachineModule(CimiModule):
         if p['state'] == 'absent':
             self.remove(engine, current)
             return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
-                                 actions=engine.actions, machine={})
+                                 actions=engine.actions, machine={}, interfaces=[], addresses=[])
         if current is None:
             require_name_for_create(p, 'machine')
-            body = self.create_body()
-            predicted = dict((k, v) for k, v in body.items() if k in ('name', 'description', 'properties'))
-            initial = body['machineTemplate'].get('initialState')
+            body = self.build_create_body(self.create_body)
+            predicted = dict((k, p[k]) for k in ('name', 'description', 'properties') if p[k] is not None)
+            initial = self.initial_state()
             if initial:
                 predicted['state'] = initial
             machine = engine.create(body, predicted)
@@ -271,7 +271,7 @@ class MachineModule(CimiModule):
             machine = engine.wait_stable(current)
             machine = engine.update(machine, desired_common(p))
         machine = self.reach_state(engine, machine)
-        extra = {'actions': engine.actions}
+        extra = {'actions': engine.actions, 'interfaces': [], 'addresses': []}
         if machine.get('id') and ('interfaces' in machine or 'networkInterfaces' in machine):
             interfaces = machine_interfaces(self.client, machine)
             extra['interfaces'] = interfaces
@@ -283,9 +283,9 @@ class MachineModule(CimiModule):
         body = base_body('MachineCreate', p)
         template = {}
         if p['template']:
-            template.update(self.client.ref('machineTemplates', p['template'], 'machine template'))
+            template.update(self.ref('machineTemplates', p['template'], 'machine template'))
         if p['config']:
-            template['machineConfig'] = self.client.ref('machineConfigs', p['config'], 'machine configuration')
+            template['machineConfig'] = self.ref('machineConfigs', p['config'], 'machine configuration')
         elif p['cpu'] is not None:
             config = {'resourceURI': compat.type_uri('MachineConfiguration'), 'cpu': p['cpu'],
                       'memory': mib_to_kib(p['memory'])}
@@ -293,24 +293,29 @@ class MachineModule(CimiModule):
                 config['disks'] = [self.disk(d) for d in p['disks']]
             template['machineConfig'] = config
         if p['image']:
-            template['machineImage'] = self.client.ref('machineImages', p['image'], 'machine image')
+            template['machineImage'] = self.ref('machineImages', p['image'], 'machine image')
         if not p['template'] and ('machineConfig' not in template or 'machineImage' not in template):
-            raise CimiError('machine %r does not exist; to create it give template, or config (or cpu and '
+            raise CimiMissingCreateInfo('machine %r does not exist; to create it give template, or config (or cpu and '
                             'memory) and image' % p['name'])
         if p['credential']:
-            template['credential'] = self.client.ref('credentials', p['credential'], 'credential')
+            template['credential'] = self.ref('credentials', p['credential'], 'credential')
         if p['user_data'] is not None:
             template['userData'] = base64.b64encode(p['user_data'].encode('utf-8')).decode('ascii')
         if p['volumes']:
             template['volumes'] = [self.volume(v) for v in p['volumes']]
         if p['interfaces']:
             template['interfaceTemplates'] = [self.interface(i) for i in p['interfaces']]
-        if p['state'] in ('started', 'restarted', 'paused', 'suspended'):
-            template['initialState'] = 'STARTED'
-        elif p['state'] == 'stopped':
-            template['initialState'] = 'STOPPED'
+        if self.initial_state():
+            template['initialState'] = self.initial_state()
         body['machineTemplate'] = template
         return body
+
+    def initial_state(self):
+        if self.params['state'] in ('started', 'restarted', 'paused', 'suspended'):
+            return 'STARTED'
+        if self.params['state'] == 'stopped':
+            return 'STOPPED'
+        return None
 
     @staticmethod
     def disk(disk):
@@ -322,13 +327,13 @@ class MachineModule(CimiModule):
         return entry
 
     def volume(self, volume):
-        entry = {'volume': self.client.ref('volumes', volume['volume'], 'volume')}
+        entry = {'volume': self.ref('volumes', volume['volume'], 'volume')}
         if volume.get('initial_location'):
             entry['initialLocation'] = volume['initial_location']
         return entry
 
     def interface(self, interface):
-        entry = {'network': self.client.ref('networks', interface['network'], 'network')}
+        entry = {'network': self.ref('networks', interface['network'], 'network')}
         if interface.get('mtu') is not None:
             entry['mtu'] = interface['mtu']
         return entry

@@ -113,7 +113,7 @@ class NetworkModule(CimiModule):
             require_name_for_create(p, 'network')
             body = base_body('NetworkCreate', p)
             if p['template']:
-                template = self.client.ref('networkTemplates', p['template'], 'network template')
+                template = self.ref('networkTemplates', p['template'], 'network template')
             else:
                 template = {}
             if p['state'] in TARGET:

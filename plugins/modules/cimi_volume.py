@@ -139,7 +139,8 @@ cadf:
 import copy
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import looks_like_href
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
@@ -178,7 +179,7 @@ class VolumeModule(CimiModule):
                                  actions=engine.actions, volume={}, attachments=[])
         if current is None:
             require_name_for_create(p, 'volume')
-            volume = engine.create(self.create_body(), self.predicted())
+            volume = engine.create(self.build_create_body(self.create_body), self.predicted())
         else:
             volume = engine.update(engine.wait_stable(current), desired_common(p))
         extra = {'actions': engine.actions}
@@ -198,9 +199,9 @@ class VolumeModule(CimiModule):
         body = base_body('VolumeCreate', p)
         template = {}
         if p['template']:
-            template.update(self.client.ref('volumeTemplates', p['template'], 'volume template'))
+            template.update(self.ref('volumeTemplates', p['template'], 'volume template'))
         if p['config']:
-            template['volumeConfig'] = self.client.ref('volumeConfigs', p['config'], 'volume configuration')
+            template['volumeConfig'] = self.ref('volumeConfigs', p['config'], 'volume configuration')
         elif p['capacity_gb'] is not None:
             config = {'resourceURI': compat.type_uri('VolumeConfiguration'), 'capacity': gb_to_kb(p['capacity_gb'])}
             for option, attribute in (('format', 'format'), ('type', 'type')):
@@ -208,15 +209,17 @@ class VolumeModule(CimiModule):
                     config[attribute] = p[option]
             template['volumeConfig'] = config
         if p['image']:
-            template['volumeImage'] = self.client.ref('volumeImages', p['image'], 'volume image')
+            template['volumeImage'] = self.ref('volumeImages', p['image'], 'volume image')
         if not template:
-            raise CimiError('volume %r does not exist; to create it give template, config, capacity_gb or image'
+            raise CimiMissingCreateInfo('volume %r does not exist; to create it give template, config, capacity_gb or image'
                             % p['name'])
         body['volumeTemplate'] = template
         return body
 
     def find_machine(self, value):
-        ref = self.client.ref('machines', value, 'machine')
+        ref = self.ref('machines', value, 'machine')
+        if self.check_mode and not looks_like_href(ref['href']):
+            return {'id': value, 'predicted': True}
         return self.client.get(ref['href'])
 
     def attachments(self, volume_id, machines=None):
@@ -234,7 +237,7 @@ class VolumeModule(CimiModule):
 
     def reconcile_attachment(self, engine, volume, machine):
         p = self.params
-        if not volume.get('id'):  # check mode, volume not created yet
+        if not volume.get('id') or (machine or {}).get('predicted'):  # check mode: not created yet
             if machine is not None:
                 engine.changed = True
                 engine.actions.append('attach')

@@ -190,7 +190,9 @@ class CimiClient(object):
             return {'href': self.resolve(value)}
         found = self.find_one(key, value, what=what)
         if found is None:
-            raise CimiLookupError('no %s named %r' % (what or key, value))
+            error = CimiLookupError('no %s named %r' % (what or key, value))
+            error.not_found = True
+            raise error
         return {'href': found['id']}
 
     # ---- writing ---------------------------------------------------------------------------

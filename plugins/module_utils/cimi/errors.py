@@ -105,3 +105,7 @@ class CimiAmbiguousCreate(CimiError):
 
 class CimiLookupError(CimiError):
     """A name matches no resource or more than one."""
+
+
+class CimiMissingCreateInfo(CimiError):
+    """A resource must be created but the task does not say how."""

@@ -9,7 +9,8 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
+    CimiError, CimiLookupError, CimiMissingCreateInfo)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.options import (
@@ -58,6 +59,28 @@ class CimiModule(object):
             if self.client is not None:
                 self.client.transport.close()
         self.module.exit_json(**result)
+
+    def ref(self, key, value, what):
+        """{'href'} for a name or href. In check mode a missing name is assumed to be created by
+        an earlier task (as in a --check run of a whole playbook) and only warned about."""
+        try:
+            return self.client.ref(key, value, what)
+        except CimiLookupError as exc:
+            if self.check_mode and getattr(exc, 'not_found', False):
+                self.module.warn('%s; check mode assumes an earlier task creates it' % exc)
+                return {'href': value}
+            raise
+
+    def build_create_body(self, build):
+        """build() or, in check mode when the task cannot create (it only changes a resource an
+        earlier task creates), None with a warning."""
+        try:
+            return build()
+        except CimiMissingCreateInfo as exc:
+            if self.check_mode:
+                self.module.warn('%s; check mode assumes an earlier task creates it' % exc)
+                return None
+            raise
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)
