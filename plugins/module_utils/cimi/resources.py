@@ -33,6 +33,7 @@ KINDS = {
     'network': ResourceKind('networks', 'Network', 'network', 'network', stable_states=('STARTED', 'STOPPED')),
     'system_template': ResourceKind('systemTemplates', 'SystemTemplate', 'compute/system/template',
                                     'system_template', label='system template'),
+    'job': ResourceKind('jobs', 'Job', 'compute/job', 'job'),
     'system': ResourceKind('systems', 'System', 'compute/system', 'system',
                            stable_states=MACHINE_STABLE + ('MIXED',)),
 }
