@@ -24,7 +24,7 @@ options:
     description: Only jobs with exactly this name.
     type: str
   filters:
-    description: Attribute equalities ANDed together, for example C({state: FAILED}).
+    description: "Attribute equalities ANDed together, for example C({state: FAILED})."
     type: dict
   expand:
     description: Attributes to expand (CIMI C($expand)).

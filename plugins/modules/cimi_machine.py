@@ -295,8 +295,8 @@ class MachineModule(CimiModule):
         if p['image']:
             template['machineImage'] = self.ref('machineImages', p['image'], 'machine image')
         if not p['template'] and ('machineConfig' not in template or 'machineImage' not in template):
-            raise CimiMissingCreateInfo('machine %r does not exist; to create it give template, or config (or cpu and '
-                            'memory) and image' % p['name'])
+            raise CimiMissingCreateInfo('machine %r does not exist; to create it give template, or config '
+                                        '(or cpu and memory) and image' % p['name'])
         if p['credential']:
             template['credential'] = self.ref('credentials', p['credential'], 'credential')
         if p['user_data'] is not None:

@@ -27,7 +27,7 @@ options:
     type: str
   filters:
     description:
-      - Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them.
+      - "Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them."
       - Keys of the form C(property[KEY]) match consumer properties.
     type: dict
   expand:
@@ -53,7 +53,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 machines:
-  description: The matching machines as the provider shows them; each also has C(addresses) (IP addresses) and C(network_interfaces) (interfaces with network, MAC address and addresses).
+  description:
+    - The matching machines as the provider shows them.
+    - Each also has C(addresses) (IP addresses) and C(network_interfaces) (interfaces with network, MAC address and addresses).
   returned: always
   type: list
   elements: dict

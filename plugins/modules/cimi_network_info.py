@@ -27,7 +27,7 @@ options:
     type: str
   filters:
     description:
-      - Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them.
+      - "Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them."
       - Keys of the form C(property[KEY]) match consumer properties.
     type: dict
   expand:

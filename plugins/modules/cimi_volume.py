@@ -211,8 +211,8 @@ class VolumeModule(CimiModule):
         if p['image']:
             template['volumeImage'] = self.ref('volumeImages', p['image'], 'volume image')
         if not template:
-            raise CimiMissingCreateInfo('volume %r does not exist; to create it give template, config, capacity_gb or image'
-                            % p['name'])
+            raise CimiMissingCreateInfo('volume %r does not exist; to create it give template, config, '
+                                        'capacity_gb or image' % p['name'])
         body['volumeTemplate'] = template
         return body
 
