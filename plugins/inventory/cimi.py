@@ -169,6 +169,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if cache_on and cache:
             responses = self._cache.get(cache_key) or {}
         try:
+            for option in ('hostnames', 'ansible_host_preference'):
+                hosts.validate_preferences(self.get_option(option) or [], option)
             results, used, requests = self._read_all(responses)
         except (CimiError, ValueError) as exc:
             raise AnsibleParserError('cloudmgmt.dmtf.cimi: %s' % exc)
@@ -234,8 +236,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # ---- building --------------------------------------------------------------------------
 
     def _populate(self, results):
-        for option in ('hostnames', 'ansible_host_preference'):
-            hosts.validate_preferences(self.get_option(option) or [], option)
         preferences = self.get_option('hostnames') or ['name', 'id']
         address_preferences = self.get_option('ansible_host_preference') or []
         prefix = self.get_option('hostvars_prefix') or ''

@@ -22,13 +22,13 @@ ALL_CAPS = ('FilterParameter', 'FirstParameter', 'SelectParameter', 'ExpandParam
 
 
 def machine(n, name=None, state='STARTED', properties=None, config='small', addresses=None,
-            interfaces=1):
-    mid = BASE + 'machines/m%d' % n
+            interfaces=1, base=BASE):
+    mid = base + 'machines/m%d' % n
     ifaces = []
     for i in range(interfaces):
         iid = '%s/interfaces/%d' % (mid, i + 1)
         addrs = addresses if addresses is not None else ['192.0.2.%d' % ((n * 2 + i) % 250 + 1)]
-        ifaces.append({'id': iid, 'state': 'ENABLED', 'network': {'href': BASE + 'networks/net%d' % i},
+        ifaces.append({'id': iid, 'state': 'ENABLED', 'network': {'href': base + 'networks/net%d' % i},
                        'macAddress': '52:54:00:00:%02x:%02x' % (n % 256, i), 'mtu': 1500,
                        'endpoints': {'href': iid + '/endpoints', 'count': len(addrs), 'endpoints': [
                            {'id': '%s/endpoints/%d' % (iid, j + 1), 'state': 'ENABLED',
@@ -38,9 +38,9 @@ def machine(n, name=None, state='STARTED', properties=None, config='small', addr
         'resourceURI': NS + 'Machine', 'id': mid, 'name': name if name is not None else 'vm-%d' % n,
         'state': state, 'cpu': 2, 'memory': 2097152, 'created': '2024-01-01T00:00:%02dZ' % (n % 60),
         'properties': properties if properties is not None else {'role': 'web' if n % 2 else 'db'},
-        'machineConfig': {'href': BASE + 'machineConfigs/' + config} if config else None,
+        'machineConfig': {'href': base + 'machineConfigs/' + config} if config else None,
         '_interfaces': ifaces,
-        '_volumes': [{'id': mid + '/volumes/1', 'volume': {'href': BASE + 'volumes/v%d' % n},
+        '_volumes': [{'id': mid + '/volumes/1', 'volume': {'href': base + 'volumes/v%d' % n},
                       'initialLocation': '/dev/vdb'}],
     }
 
@@ -48,7 +48,9 @@ def machine(n, name=None, state='STARTED', properties=None, config='small', addr
 class FakeTransport(object):
 
     def __init__(self, machines=(), capabilities=ALL_CAPS, page_cap=None, ignore_first=False,
-                 with_metadata=True):
+                 with_metadata=True, truncate_at=None, base=BASE):
+        self.base = base
+        self.truncate_at = truncate_at
         self.machines = list(machines)
         self.capabilities = set(capabilities)
         self.page_cap = page_cap
@@ -64,9 +66,10 @@ class FakeTransport(object):
     def request(self, method, url, params=None, body=None, idempotent=None):
         params = dict(params or {})
         self.requests.append((method, url, params))
-        path = url[len(BASE):] if url.startswith(BASE) else None
+        base = self.base
+        path = url[len(base):] if url.startswith(base) else None
         if path == 'cloudEntryPoint':
-            doc = {'resourceURI': NS + 'CloudEntryPoint', 'id': url, 'baseURI': BASE,
+            doc = {'resourceURI': NS + 'CloudEntryPoint', 'id': url, 'baseURI': base,
                    'machines': {'href': 'machines'}, 'machineConfigs': {'href': 'machineConfigs'}}
             if self.with_metadata:
                 doc['resourceMetadata'] = {'href': 'resourceMetadata'}
@@ -77,8 +80,8 @@ class FakeTransport(object):
             doc = self._machines(params)
         elif path == 'machineConfigs':
             doc = {'count': 2, 'machineConfigurations': [
-                {'id': BASE + 'machineConfigs/small', 'name': 'm1-small'},
-                {'id': BASE + 'machineConfigs/large', 'name': 'm1.large'}]}
+                {'id': base + 'machineConfigs/small', 'name': 'm1-small'},
+                {'id': base + 'machineConfigs/large', 'name': 'm1.large'}]}
         else:
             raise CimiNotFoundError('not found', method=method, url=url, status=404)
         return CimiResponse(method, url, 200, {'Content-Type': 'application/json'}, json.dumps(doc))
@@ -89,6 +92,8 @@ class FakeTransport(object):
             predicate = compile_filter(params['$filter'])
             items = [m for m in items if predicate(m)]
         count = len(items)
+        if self.truncate_at is not None:
+            items = items[:self.truncate_at]  # a provider silently capping its results
         if 'FirstParameter' in self.capabilities and not self.ignore_first:
             first, last = int(params.get('$first', 1)), int(params.get('$last', count))
             if self.page_cap:
@@ -110,8 +115,8 @@ class FakeTransport(object):
             else:
                 rendered['volumes'] = {'href': item['id'] + '/volumes'}
             out.append(rendered)
-        return {'resourceURI': NS + 'MachineCollection', 'id': BASE + 'machines', 'count': count,
+        return {'resourceURI': NS + 'MachineCollection', 'id': self.base + 'machines', 'count': count,
                 'machines': out}
 
     def gets(self, path):
-        return [r for r in self.requests if r[0] == 'GET' and r[1] == BASE + path]
+        return [r for r in self.requests if r[0] == 'GET' and r[1] == self.base + path]
