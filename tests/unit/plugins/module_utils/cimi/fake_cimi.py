@@ -154,7 +154,10 @@ class FakeCimi(object):
                     fake.creates += 1
                     machine = fake.add_machine(body['name'], state='CREATING')
                     job = fake.add_job(machine['id'], 'add')
-                    machine['state'] = 'STOPPED'
+                    machine['state'] = (body.get('machineTemplate') or {}).get('initialState', 'STOPPED')
+                    for key in ('description', 'properties'):
+                        if key in body:
+                            machine[key] = body[key]
                     return self._send(202, dict(machine, state='CREATING'),
                                       {'Location': machine['id'], 'CIMI-Job-URI': job['id']})
                 match = re.match(r'^machines/(m\d+)(/(start|stop))?$', rel or '')
@@ -164,6 +167,11 @@ class FakeCimi(object):
                         machine['state'] = 'STARTED' if match.group(3) == 'start' else 'STOPPED'
                         job = fake.add_job(machine['id'], NS2 + 'action/' + match.group(3))
                         return self._send(202, None, {'CIMI-Job-URI': job['id']})
+                    for operation in machine['operations']:
+                        if operation['rel'].endswith('/start'):
+                            operation['available'] = machine['state'] != 'STARTED'
+                        elif operation['rel'].endswith('/stop'):
+                            operation['available'] = machine['state'] == 'STARTED'
                     if method == 'GET':
                         return self._send(200, machine)
                     if method == 'PUT':
