@@ -177,7 +177,7 @@ def read_endpoint(client, filter_text, page_size, want_volumes=True):
     configs = {}
     if client.has_collection('machineConfigs'):
         items, _count = client.read_collection(client.collection_url('machineConfigs'),
-                                               ITEMS_KEYS['machineConfigs'], {'select': 'name'}, page_size)
+                                               ITEMS_KEYS['machineConfigs'], {'select': 'name,count'}, page_size)
         for item in items:
             if isinstance(item, dict) and item.get('id'):
                 configs[item['id']] = item.get('name')
