@@ -23,7 +23,7 @@ description:
     request at all. C(--flush-cache) and the C(refresh_inventory) meta task read the provider again.
   - Configuration files must be named C(*.cimi.yml) or C(*.cimi.yaml).
 author:
-  - cloudmgmt.dmtf contributors
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - constructed
   - inventory_cache
