@@ -115,6 +115,7 @@ notes:
 '''
 
 EXAMPLES = r'''
+---
 # inventory/cloud.cimi.yml
 plugin: cloudmgmt.dmtf.cimi
 endpoint: https://cimi.example.com/cimi/cloudEntryPoint
@@ -131,6 +132,7 @@ cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/cimi-inventory
 
+---
 # Two clouds, the second with its own token; a raw $filter
 plugin: cloudmgmt.dmtf.cimi
 endpoints:

@@ -117,10 +117,9 @@ class HttpTransport(object):
             self.session.headers['Authorization'] = 'Bearer %s' % token
         elif username is not None:
             self.session.auth = (username, password or '')
-        if not validate_certs:
-            self.session.verify = False
-        elif ca_path:
-            self.session.verify = ca_path
+        # Passed on every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a
+        # Session-level verify, which would silently ignore ca_path.
+        self.verify = False if not validate_certs else (ca_path or True)
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
 
@@ -190,7 +189,7 @@ class HttpTransport(object):
         safe_url = strip_credentials(url)
         try:
             raw = self.session.request(method, url, params=params, data=data, headers=headers,
-                                       timeout=self.timeout, allow_redirects=True)
+                                       timeout=self.timeout, allow_redirects=True, verify=self.verify)
         except requests_exceptions.SSLError as exc:
             raise CimiConnectionError('TLS failure: %s' % _short(exc), method=method, url=safe_url)
         except (requests_exceptions.ConnectTimeout, requests_exceptions.InvalidURL,
