@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Connection options shared by every CIMI module and the inventory plugin. The option
+    # table lives in plugins/module_utils/cimi/options.py; a unit test keeps the two in step.
+    DOCUMENTATION = r'''
+options:
+  endpoint:
+    description:
+      - URL of the provider's CIMI Cloud Entry Point, for example C(https://cimi.example.com/cimi/cloudEntryPoint).
+      - Every other URL is discovered from it; none is built by hand.
+      - If not set, the environment variable E(CIMI_ENDPOINT) is used. One of the two is required.
+    type: str
+  username:
+    description:
+      - User name for HTTP Basic authentication.
+      - If not set, the environment variable E(CIMI_USERNAME) is used.
+    type: str
+  password:
+    description:
+      - Password for HTTP Basic authentication. Never logged nor returned.
+      - If not set, the environment variable E(CIMI_PASSWORD) is used.
+    type: str
+  token:
+    description:
+      - "Bearer token, sent as C(Authorization: Bearer <token>). Never logged nor returned."
+      - Takes precedence over O(username) and O(password) when both are set.
+      - If not set, the environment variable E(CIMI_TOKEN) is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify the provider's TLS certificate. Only turn this off for throw-away test endpoints.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file (or OpenSSL hashed directory) of CA certificates used to verify the provider.
+    type: path
+  client_cert:
+    description:
+      - PEM client certificate for mutual TLS.
+    type: path
+  client_key:
+    description:
+      - PEM private key of O(client_cert), when it is not in the same file.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the provider to answer one HTTP request (connect and read).
+    type: float
+    default: 30.0
+  retries:
+    description:
+      - How many times an idempotent request (GET, PUT, DELETE, HEAD) is retried after a connection
+        failure, a timeout or an HTTP 429, 502, 503 or 504, with exponential backoff and jitter,
+        honouring C(Retry-After) (capped at 60 seconds).
+      - A POST is retried only when it certainly did not reach the provider (connection refused, HTTP 429).
+        When a create fails ambiguously, the resource is looked up by name and adopted if it exists;
+        otherwise the create is sent again, at most O(retries) times.
+    type: int
+    default: 3
+requirements:
+  - requests
+notes:
+  - The client speaks CIMI 2.0 (DMTF DSP0263 2.0.0) in JSON and tolerates CIMI 1.x providers.
+  - Secrets (O(password), O(token), credential passwords) never appear in results or error messages.
+'''
+
+    # Additions for plugins (inventory), which read the same options from the environment.
+    PLUGINS = r'''
+options:
+  endpoint:
+    env:
+      - name: CIMI_ENDPOINT
+  username:
+    env:
+      - name: CIMI_USERNAME
+  password:
+    env:
+      - name: CIMI_PASSWORD
+  token:
+    env:
+      - name: CIMI_TOKEN
+'''

@@ -1,0 +1,193 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Offline verification of a CADF trail and its digests.
+
+Detects: edited records (hash link or digest range mismatch), deleted records
+(sequence gap), reordered or duplicated records, truncation (head, tail or a
+torn last line), records that are not canonical or not valid CADF, forged or
+edited digests (signature, digest chain, tiling of the file).
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.canonical import (
+    GENESIS_HASH, canonical_json, sha256_hex)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.digest import (
+    hash_range, signed_payload)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.model import (
+    integrity_of, validate_event)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import NO_ALG
+
+MAX_LISTED_PROBLEMS = 200
+_DIGEST_KEYS = ("run", "count", "range_start", "range_end", "range_sha256", "last_record_seq",
+                "last_record_hash", "prev_digest_sig", "alg", "sig")
+
+
+class _Report:
+    def __init__(self):
+        self.problems = []
+        self.problem_count = 0
+        self.warnings = []
+
+    def add(self, kind, message, line=None, seq=None):
+        self.problem_count += 1
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            item = {"kind": kind, "message": message}
+            if line is not None:
+                item["line"] = line
+            if seq is not None:
+                item["seq"] = seq
+            self.problems.append(item)
+
+
+def _check_records(handle, report):
+    """Walk the chain; returns {end_offset: (seq, hash)} for every complete line, plus stats."""
+    boundaries = {}
+    runs = []
+    prev_seq, prev_hash, offset, count, first_seq = 0, GENESIS_HASH, 0, 0, None
+    for number, raw in enumerate(handle, 1):
+        start, offset = offset, offset + len(raw)
+        if not raw.endswith(b"\n"):
+            report.add("truncated", "the last line is incomplete (torn or truncated write)", number)
+            break
+        line = raw[:-1]
+        line_hash = sha256_hex(line)
+        boundaries[offset] = (None, line_hash)
+        try:
+            doc = json.loads(line.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            report.add("unparseable", "line is not JSON", number)
+            prev_hash = line_hash
+            continue
+        if canonical_json(doc) != line:
+            report.add("not_canonical", "record is not in canonical form (edited)", number)
+        for error in validate_event(doc):
+            report.add("invalid_record", "not a valid CADF event: %s" % error, number)
+        chain = integrity_of(doc)
+        seq = chain.get("seq") if chain else None
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            report.add("unsealed_record", "record has no integrity sequence", number)
+            prev_hash = line_hash
+            continue
+        count += 1
+        first_seq = seq if first_seq is None else first_seq
+        if chain.get("run") not in runs:
+            runs.append(chain.get("run"))
+        if number == 1 and (seq != 1 or chain.get("prev") != GENESIS_HASH):
+            report.add("truncated", "the trail does not start at sequence 1 (head removed)", number, seq)
+        elif seq > prev_seq + 1:
+            report.add("gap", "records %d..%d are missing" % (prev_seq + 1, seq - 1), number, seq)
+        elif seq <= prev_seq:
+            report.add("reordered", "sequence %d follows %d (reordered or duplicated)" % (seq, prev_seq),
+                       number, seq)
+        if number > 1 and chain.get("prev") != prev_hash:
+            report.add("broken_link", "hash of the previous record does not match "
+                       "(a record was edited, removed or moved)", number, seq)
+        boundaries[offset] = (seq, line_hash)
+        prev_seq, prev_hash = max(prev_seq, seq), line_hash
+    return boundaries, {"records": count, "first_seq": first_seq, "last_seq": prev_seq or None,
+                        "runs": len(runs), "size": offset}
+
+
+def _load_digests(path, report):
+    digests = []
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                digest = json.loads(raw.decode("utf-8"))
+                missing = [k for k in _DIGEST_KEYS if k not in digest]
+            except (ValueError, UnicodeDecodeError, TypeError):
+                digest, missing = None, ["(unparseable)"]
+            if not isinstance(digest, dict) or missing or not raw.endswith(b"\n"):
+                report.add("bad_digest", "digest line %d is malformed" % number)
+                continue
+            digest["_line"] = number
+            digests.append(digest)
+    return digests
+
+
+def _check_digests(digests, trail_fd, boundaries, size, key, require_signed, report):
+    prev_sig, prev_end, signed = GENESIS_HASH, 0, 0
+    for digest in digests:
+        where = "digest %d (run %s)" % (digest["_line"], digest.get("run"))
+        if digest["alg"] == NO_ALG:
+            if require_signed:
+                report.add("unsigned_digest", "%s is not signed" % where)
+        elif key is None:
+            pass  # cannot check without a key; reported as a warning by the caller
+        elif digest["alg"] != key.alg or digest.get("key_id") != key.key_id:
+            report.add("bad_signature", "%s was signed with another key (%s)" % (where, digest.get("key_id")))
+        elif not key.verify(signed_payload(digest_without_line(digest)), digest["sig"]):
+            report.add("bad_signature", "%s has an invalid signature (forged or edited)" % where)
+        else:
+            signed += 1
+        if digest["prev_digest_sig"] != prev_sig:
+            report.add("digest_chain", "%s does not link to the previous digest" % where)
+        if digest["range_start"] != prev_end:
+            report.add("digest_chain", "%s starts at byte %s, expected %d" % (where, digest["range_start"], prev_end))
+        end = digest["range_end"]
+        if not isinstance(end, int) or end > size:
+            report.add("truncated", "%s covers %s bytes but the trail has %d" % (where, end, size))
+        else:
+            actual, _n = hash_range(trail_fd, min(digest["range_start"], end), end) \
+                if isinstance(digest["range_start"], int) else (None, 0)
+            if actual != digest["range_sha256"]:
+                report.add("edited", "bytes %s..%s of the trail changed since %s"
+                           % (digest["range_start"], end, where))
+            seq_hash = boundaries.get(end)
+            if end and (seq_hash is None or seq_hash[1] != digest["last_record_hash"]
+                        or seq_hash[0] != digest["last_record_seq"]):
+                report.add("edited", "the record ending at byte %d is not the one %s sealed" % (end, where))
+        prev_sig = digest["sig"] or GENESIS_HASH
+        prev_end = end if isinstance(end, int) else prev_end
+    return signed, prev_end
+
+
+def digest_without_line(digest):
+    return dict((k, v) for k, v in digest.items() if k != "_line")
+
+
+def verify_trail(path, digest_path=None, key=None, require_signed=False, require_sealed=False):
+    """Verify a trail; returns a report dict whose ``valid`` is False when anything is wrong.
+
+    Raises IOError/OSError when the trail itself cannot be read.
+    """
+    report = _Report()
+    with open(path, "rb") as handle:
+        boundaries, stats = _check_records(handle, report)
+    digests, signed, sealed_end = [], 0, 0
+    if digest_path and os.path.exists(digest_path):
+        digests = _load_digests(digest_path, report)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            signed, sealed_end = _check_digests(digests, fd, boundaries, stats["size"], key,
+                                                require_signed or key is not None, report)
+        finally:
+            os.close(fd)
+    if not digests and (key is not None or require_signed):
+        report.add("missing_digests", "no digests in %s although a signing key is expected" % digest_path)
+    unsealed = sum(1 for end, (seq, _h) in boundaries.items() if end > sealed_end and seq is not None)
+    if unsealed:
+        message = "%d record(s) after the last digest are not sealed (run in progress or interrupted)" % unsealed
+        if require_sealed:
+            report.add("unsealed_records", message)
+        else:
+            report.warnings.append(message)
+    if digests and key is None and any(d["alg"] != NO_ALG for d in digests):
+        report.warnings.append("digest signatures were not checked: no key given")
+    if digests and all(d["alg"] == NO_ALG for d in digests):
+        report.warnings.append("digests are unsigned: only a signing key makes them unforgeable")
+    if not digests and not report.problem_count:
+        report.warnings.append("no digests: only the hash chain was checked")
+    result = dict(stats)
+    result.update({
+        "valid": report.problem_count == 0, "digests": len(digests), "signed_digests": signed,
+        "unsealed_records": unsealed, "problem_count": report.problem_count,
+        "problems": report.problems, "warnings": report.warnings,
+    })
+    return result

@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP transport for the CIMI client: one keep-alive requests.Session, auth, TLS, retries.
+
+Retry policy (documented in the doc fragment):
+
+* idempotent requests (GET, HEAD, PUT, DELETE) are retried after a connection failure, a timeout,
+  or an HTTP 429/502/503/504, with exponential backoff and jitter, honouring ``Retry-After``;
+* a POST is retried only when the provider certainly did not act on it: the connection could not
+  be opened, or an HTTP 429 (rate limited). Everything else (reset mid-request, read timeout,
+  502/503/504) is *ambiguous* and raised as such; the client decides (see ``CimiClient.create``).
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import email.utils
+import json
+import random
+import time
+import traceback
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
+    CimiConnectionError, CimiHTTPError, CimiNotFoundError, CimiProtocolError, strip_credentials)
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests import exceptions as requests_exceptions
+    HAS_REQUESTS = True
+except ImportError:
+    requests = None
+    requests_exceptions = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'PUT', 'DELETE'])
+RETRY_STATUSES = frozenset([429, 502, 503, 504])
+# Statuses where the provider says it did not act on the request at all.
+NOT_PROCESSED_STATUSES = frozenset([429])
+MAX_RETRY_AFTER = 60.0
+JSON_TYPE = 'application/json'
+
+
+class AmbiguousRequestError(CimiConnectionError):
+    """A non-idempotent request may or may not have been acted on."""
+
+
+class CimiResponse(object):
+    """What the client needs of an HTTP response."""
+
+    def __init__(self, method, url, status, headers, text):
+        self.method = method
+        self.url = url
+        self.status = status
+        self.headers = headers
+        self.text = text
+
+    def header(self, name):
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def json(self, required=False):
+        """Parsed JSON body, None when empty (unless required)."""
+        if not self.text or not self.text.strip():
+            if required:
+                raise CimiProtocolError('empty response body where JSON was expected',
+                                        method=self.method, url=self.url, status=self.status)
+            return None
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            raise CimiProtocolError('malformed JSON in response: %r' % self.text[:80],
+                                    method=self.method, url=self.url, status=self.status)
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (now if now is not None else time.time())
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+class HttpTransport(object):
+    """Sends requests with the connection options; raises CimiError subclasses on failure."""
+
+    def __init__(self, username=None, password=None, token=None, validate_certs=True,
+                 ca_path=None, client_cert=None, client_key=None, timeout=30.0, retries=3,
+                 backoff_base=0.5, backoff_max=10.0, sleep=time.sleep, rand=random.random,
+                 user_agent='cloudmgmt.dmtf-cimi'):
+        if not HAS_REQUESTS:
+            raise CimiConnectionError('the Python library requests is required')
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._sleep = sleep
+        self._rand = rand
+        self.session = requests.Session()  # keep-alive; proxies come from the environment
+        self.session.headers.update({'Accept': JSON_TYPE, 'User-Agent': user_agent})
+        if token:
+            self.session.headers['Authorization'] = 'Bearer %s' % token
+        elif username is not None:
+            self.session.auth = (username, password or '')
+        if not validate_certs:
+            self.session.verify = False
+        elif ca_path:
+            self.session.verify = ca_path
+        if client_cert:
+            self.session.cert = (client_cert, client_key) if client_key else client_cert
+
+    def close(self):
+        self.session.close()
+
+    def backoff(self, attempt, retry_after=None):
+        """Seconds to sleep before retry number attempt (1-based)."""
+        if retry_after is not None:
+            return retry_after
+        delay = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        return delay * (0.5 + self._rand() / 2.0)  # jitter: 50-100 % of the delay
+
+    def sleep_backoff(self, attempt):
+        self._sleep(self.backoff(attempt))
+
+    def request(self, method, url, params=None, body=None, idempotent=None):
+        """Send one request (retrying as the policy allows); return a CimiResponse.
+
+        HTTP statuses >= 400 are raised as CimiHTTPError with the provider's message.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        attempt = 0
+        while True:
+            attempt += 1
+            can_retry = attempt <= self.retries
+            try:
+                response = self._send(method, url, params, body)
+            except AmbiguousRequestError:
+                if idempotent and can_retry:
+                    self._sleep(self.backoff(attempt))
+                    continue
+                raise
+            except CimiConnectionError as exc:
+                # The connection was never established: nothing reached the provider.
+                if can_retry and getattr(exc, 'not_sent', False):
+                    self._sleep(self.backoff(attempt))
+                    continue
+                raise
+            if response.status in RETRY_STATUSES and can_retry and (
+                    idempotent or response.status in NOT_PROCESSED_STATUSES):
+                self._sleep(self.backoff(attempt, parse_retry_after(response.header('Retry-After'))))
+                continue
+            if response.status >= 400:
+                raise self.http_error(response, ambiguous=not idempotent)
+            return response
+
+    def http_error(self, response, ambiguous=False):
+        message, return_code, job = compat.error_details(response.text)
+        summary = 'CIMI request failed with HTTP %s' % response.status
+        if message:
+            summary = '%s: %s' % (summary, message)
+        cls = CimiNotFoundError if response.status == 404 else CimiHTTPError
+        error = cls(summary, method=response.method, url=response.url, status=response.status,
+                    job_message=message, return_code=return_code, job=job)
+        error.ambiguous = ambiguous and response.status in RETRY_STATUSES - NOT_PROCESSED_STATUSES
+        return error
+
+    def _send(self, method, url, params, body):
+        headers = {}
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            headers['Content-Type'] = JSON_TYPE
+        safe_url = strip_credentials(url)
+        try:
+            raw = self.session.request(method, url, params=params, data=data, headers=headers,
+                                       timeout=self.timeout, allow_redirects=True)
+        except requests_exceptions.SSLError as exc:
+            raise CimiConnectionError('TLS failure: %s' % _short(exc), method=method, url=safe_url)
+        except (requests_exceptions.ConnectTimeout, requests_exceptions.InvalidURL,
+                requests_exceptions.MissingSchema, requests_exceptions.InvalidSchema) as exc:
+            error = CimiConnectionError('cannot reach the CIMI endpoint: %s' % _short(exc),
+                                        method=method, url=safe_url)
+            error.not_sent = isinstance(exc, requests_exceptions.ConnectTimeout)
+            raise error
+        except requests_exceptions.ConnectionError as exc:
+            if _connection_refused(exc):
+                error = CimiConnectionError('cannot connect to the CIMI endpoint: %s' % _short(exc),
+                                            method=method, url=safe_url)
+                error.not_sent = True
+                raise error
+            raise AmbiguousRequestError('connection failed during the request: %s' % _short(exc),
+                                        method=method, url=safe_url)
+        except requests_exceptions.Timeout as exc:
+            raise AmbiguousRequestError('no answer within %ss: %s' % (self.timeout, _short(exc)),
+                                        method=method, url=safe_url)
+        except requests_exceptions.RequestException as exc:
+            # e.g. ChunkedEncodingError: the answer broke off mid-body.
+            raise AmbiguousRequestError('request failed: %s' % _short(exc), method=method, url=safe_url)
+        return CimiResponse(method, strip_credentials(raw.url or url), raw.status_code,
+                            dict(raw.headers), raw.text)
+
+
+def _connection_refused(exc):
+    text = repr(exc)
+    return 'NewConnectionError' in text or 'Connection refused' in text or 'Name or service' in text
+
+
+def _short(exc):
+    """Exception text without credentials embedded in URLs; short enough for a message."""
+    text = str(exc)
+    for word in text.split():
+        if '://' in word and '@' in word:
+            text = text.replace(word, strip_credentials(word.strip("'\"(),")))
+    return text[:300]

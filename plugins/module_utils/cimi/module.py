@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CimiModule: the AnsibleModule wrapper every CIMI module uses."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
+    CimiError, CimiLookupError, CimiMissingCreateInfo)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.options import (
+    connection_argument_spec, connection_options)
+
+
+class CimiModule(object):
+    """Connection options, check/diff mode, and CimiError -> fail_json without a traceback.
+
+    Subclasses set ``argument_spec`` (and optionally ``module_kwargs``) and implement run().
+    """
+
+    argument_spec = {}
+    module_kwargs = {}
+
+    def __init__(self):
+        spec = connection_argument_spec()
+        spec.update(self.argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.diff_mode = self.module._diff
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        if not self.params.get('endpoint'):
+            self.module.fail_json(msg='no CIMI endpoint: set the endpoint option or CIMI_ENDPOINT '
+                                      '(the Cloud Entry Point URL, e.g. https://cimi.example.com/cimi/cloudEntryPoint)')
+        self.client = None
+
+    def make_client(self):
+        return CimiClient.from_options(connection_options(self.params.get))
+
+    def run(self):
+        """Implemented by each module: return the result dict."""
+        raise NotImplementedError
+
+    def __call__(self):
+        try:
+            self.client = self.make_client()
+            result = self.run()
+        except CimiError as exc:
+            self.module.fail_json(**exc.to_result())
+        except ValueError as exc:  # bad input caught while building a request (e.g. a filter)
+            self.module.fail_json(msg=str(exc))
+        finally:
+            if self.client is not None:
+                self.client.transport.close()
+        self.module.exit_json(**result)
+
+    def ref(self, key, value, what):
+        """{'href'} for a name or href. In check mode a missing name is assumed to be created by
+        an earlier task (as in a --check run of a whole playbook) and only warned about."""
+        try:
+            return self.client.ref(key, value, what)
+        except CimiLookupError as exc:
+            if self.check_mode and getattr(exc, 'not_found', False):
+                self.module.warn('%s; check mode assumes an earlier task creates it' % exc)
+                return {'href': value}
+            raise
+
+    def build_create_body(self, build):
+        """build() or, in check mode when the task cannot create (it only changes a resource an
+        earlier task creates), None with a warning."""
+        try:
+            return build()
+        except CimiMissingCreateInfo as exc:
+            if self.check_mode:
+                self.module.warn('%s; check mode assumes an earlier task creates it' % exc)
+                return None
+            raise
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Resource kinds, shared option specs and views used by several CIMI modules."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import ResourceKind
+
+MACHINE_STABLE = ('STARTED', 'STOPPED', 'PAUSED', 'SUSPENDED')
+
+KINDS = {
+    'machine': ResourceKind('machines', 'Machine', 'compute/machine', 'machine',
+                            stable_states=MACHINE_STABLE),
+    'machine_template': ResourceKind('machineTemplates', 'MachineTemplate', 'compute/machine/template',
+                                     'machine_template', label='machine template'),
+    'machine_config': ResourceKind('machineConfigs', 'MachineConfiguration', 'compute/machine/configuration',
+                                   'machine_config', label='machine configuration',
+                                   diff_fields=('name', 'description', 'properties', 'cpu', 'memory',
+                                                'cpuArch', 'cpuSpeed', 'disks')),
+    'machine_image': ResourceKind('machineImages', 'MachineImage', 'compute/machine/image', 'machine_image',
+                                  label='machine image', stable_states=('AVAILABLE',),
+                                  diff_fields=('name', 'description', 'properties', 'state', 'imageLocation')),
+    'credential': ResourceKind('credentials', 'Credential', 'data/security/credential', 'credential',
+                               diff_fields=('name', 'description', 'properties', 'userName')),
+    # Deltacloud and osaddon report attached volumes as IN-USE/INUSE: settled, not an error.
+    'volume': ResourceKind('volumes', 'Volume', 'storage/volume', 'volume',
+                           stable_states=('AVAILABLE', 'IN-USE', 'INUSE', 'IN_USE'),
+                           diff_fields=('name', 'description', 'properties', 'state', 'capacity', 'attachment')),
+    'network': ResourceKind('networks', 'Network', 'network', 'network', stable_states=('STARTED', 'STOPPED')),
+    'system_template': ResourceKind('systemTemplates', 'SystemTemplate', 'compute/system/template',
+                                    'system_template', label='system template'),
+    'job': ResourceKind('jobs', 'Job', 'compute/job', 'job'),
+    'system': ResourceKind('systems', 'System', 'compute/system', 'system',
+                           stable_states=MACHINE_STABLE + ('MIXED',)),
+}
+
+
+def common_spec(states=('present', 'absent'), default_state='present', waits=True):
+    """Options every resource module has."""
+    spec = {
+        'name': {'type': 'str'},
+        'id': {'type': 'str'},
+        'description': {'type': 'str'},
+        'properties': {'type': 'dict'},
+        'state': {'type': 'str', 'default': default_state, 'choices': list(states)},
+    }
+    if waits:
+        spec['wait'] = {'type': 'bool', 'default': True}
+        spec['wait_timeout'] = {'type': 'int', 'default': 600}
+    return spec
+
+
+COMMON_KWARGS = {'required_one_of': [('name', 'id')]}
+
+
+def desired_common(params):
+    """The consumer-writable common attributes the user set."""
+    desired = {'description': params.get('description'), 'properties': params.get('properties')}
+    if params.get('id') and params.get('name'):
+        desired['name'] = params['name']  # found by id: name may be changed
+    return desired
+
+
+def base_body(type_name, params):
+    body = {'resourceURI': compat.type_uri(type_name)}
+    for key in ('name', 'description', 'properties'):
+        if params.get(key) is not None:
+            body[key] = params[key]
+    return body
+
+
+def mib_to_kib(mib):
+    return None if mib is None else int(mib) * 1024
+
+
+def gb_to_kb(gb):
+    """Decimal gigabytes to CIMI kilobytes (10^3 bytes)."""
+    return None if gb is None else int(round(float(gb) * 1000 * 1000))
+
+
+def require_name_for_create(params, label):
+    if not params.get('name'):
+        raise CimiError('%s %s does not exist; a name is required to create one' % (label, params.get('id')))
+
+
+def collection_of(client, resource, key):
+    """Items of a sub-collection attribute ({href} or expanded), read fully."""
+    value = resource.get(key)
+    if isinstance(value, list):
+        return value
+    if not isinstance(value, dict):
+        return []
+    items = compat.collection_items(value)
+    if items or value.get('count') == 0:
+        return items
+    href = value.get('href')
+    if not href:
+        return []
+    return client.list(client.resolve(href))
+
+
+def machine_interfaces(client, machine):
+    """[{network, mac_address, mtu, state, addresses}] for 2.0 interfaces or 1.x networkInterfaces."""
+    key = compat.interfaces_key(machine)
+    result = []
+    for interface in collection_of(client, machine, key):
+        if set(interface) <= {'href', 'id'} and (interface.get('href') or interface.get('id')):
+            interface = client.get(client.resolve(interface.get('href') or interface.get('id')))
+        addresses = []
+        if key == 'interfaces':
+            for endpoint in collection_of(client, interface, 'endpoints'):
+                if endpoint.get('address'):
+                    addresses.append(endpoint['address'])
+        else:
+            for entry in collection_of(client, interface, 'addresses'):
+                address = entry.get('address') if isinstance(entry.get('address'), dict) else entry
+                ip = address.get('ip') or address.get('address')
+                if ip:
+                    addresses.append(ip)
+        result.append({'id': interface.get('id'), 'state': interface.get('state'),
+                       'network': compat.ref_href(interface.get('network')),
+                       'mac_address': interface.get('macAddress'), 'mtu': interface.get('mtu'),
+                       'addresses': addresses})
+    return result

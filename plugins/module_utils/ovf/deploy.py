@@ -1,0 +1,386 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Deploy an appliance onto libvirt: plan (read-only), then create / reconcile / remove.
+
+The domain's <metadata> records the appliance digest, the options that shaped
+it and the volumes it created, so a re-run changes nothing, option changes are
+reported (and applied when that is safe), and ``absent`` removes only those
+volumes. Any failure removes everything the run made.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import time
+import traceback
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import (
+    Appliance, read_trusted_certs)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DeployError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.hardware import summarise
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.properties import resolve_values
+
+LIBVIRT_IMPORT_ERROR = None
+try:
+    import libvirt
+except ImportError:  # pragma: no cover - reported by the module
+    libvirt = None
+    LIBVIRT_IMPORT_ERROR = traceback.format_exc()
+
+# Options whose change can be applied by redefining the domain (takes effect at next boot).
+REDEFINE_OPTIONS = ('cpus', 'memory', 'firmware', 'nic_model', 'disk_bus', 'networks',
+                    'properties')
+# Options whose change would need new disks: reported, never applied.
+REDEPLOY_OPTIONS = ('appliance', 'deployment_option', 'disk_format')
+
+
+class Plan(object):
+    """What a deployment would create, computed without touching the host."""
+
+    def __init__(self, params):
+        self.params = params
+        self.warnings = []
+        self.appliance = None
+        self.configuration = None
+        self.values = []
+        self.items = []
+        self.jobs = []
+        self.nics = []
+        self.record = {}
+        self.env_xml = None
+
+    def build(self):
+        params = self.params
+        self.appliance = Appliance(params['src'], params['manifest'],
+                                   read_trusted_certs(params['trusted_certs']))
+        self.warnings.extend(self.appliance.warnings)
+        env = self.appliance.envelope
+        system = env.system()
+        eulas = self.appliance.eulas()
+        if eulas and not params['accept_eula']:
+            raise DeployError('the appliance has %d EULA(s); read them with ovf_info and set '
+                              'accept_eula=true to deploy' % len(eulas), 'eula_not_accepted')
+        self.configuration = env.choose_configuration(params['deployment_option'])
+        self.items = system.items(self.configuration)
+        self.values = resolve_values(system.properties, params['properties'], self.configuration)
+        summary = summarise(self.items)
+        self._nics(params)
+        by_key = dict((p.key, v) for p, v in self.values)
+        self.jobs = diskplan.plan(self.appliance, self.items, by_key, params['name'],
+                                  params['disk_format'], params['max_disk_size'])
+        transports = system.hardware_section().transports
+        self.want_env = bool(self.values) and ('iso' in transports or not transports)
+        if self.values and not self.want_env:
+            self.warnings.append('the appliance does not accept the iso transport (%s); its '
+                                 'properties are not delivered' % ' '.join(transports))
+        if self.want_env:
+            self.env_xml = environment.environment_xml(
+                system.id, [(p.env_key, v) for p, v in self.values])
+        self.cpus = params['cpus'] or summary['cpus'] or 1
+        self.memory = (params['memory'] << 20) if params['memory'] else (
+            summary['memory_bytes'] or 512 << 20)
+        self.cores_per_socket = summary['cores_per_socket']
+        self.firmware = params['firmware'] or system.firmware
+        self.record = self._record()
+        return self
+
+    def _nics(self, params):
+        mapping = params['networks'] or {}
+        used = []
+        for item in self.items:
+            if item.resource_type != 10:
+                continue
+            connection = (item.get('Connection') or [None])[0]
+            if connection is None:
+                raise DeployError('NIC Item %s has no network Connection' % item.instance_id,
+                                  'bad_item')
+            if connection not in mapping:
+                raise DeployError('OVF network %r has no mapping; add it to networks (OVF name -> '
+                                  'libvirt network)' % connection, 'network_unmapped')
+            model, fell_back = domain_xml.nic_model(item.sub_types, params['nic_model'])
+            if fell_back:
+                self.warnings.append('NIC %s: %s not available on KVM; using virtio'
+                                     % (item.instance_id, ' '.join(item.sub_types)))
+            mac = item.get('Address') if params['preserve_mac'] else None
+            self.nics.append({'network': mapping[connection], 'model': model, 'mac': mac or None})
+            used.append(connection)
+        for name in sorted(set(mapping) - set(used)):
+            self.warnings.append('network mapping %r is not used by the chosen configuration'
+                                 % name)
+
+    def _record(self):
+        params = self.params
+        return {
+            'appliance': self.appliance.digest,
+            'src': os.path.abspath(params['src']),
+            'deployment_option': self.configuration,
+            'disk_format': params['disk_format'],
+            'cpus': self.cpus, 'memory': self.memory, 'firmware': self.firmware,
+            'nic_model': params['nic_model'], 'disk_bus': params['disk_bus'],
+            'networks': [n['network'] for n in self.nics],
+        }
+
+    def properties_digest(self, salt):
+        """Salted digest of the chosen values: detects changes without storing secrets."""
+        text = json.dumps([(p.env_key, v) for p, v in self.values])
+        return hashlib.sha256((salt + text).encode('utf-8')).hexdigest()
+
+    def public_properties(self):
+        return dict((p.env_key, None if p.password else v) for p, v in self.values)
+
+    def as_dict(self):
+        return {'deployment_option': self.configuration, 'cpus': self.cpus,
+                'memory_mib': self.memory >> 20, 'firmware': self.firmware, 'nics': self.nics,
+                'volumes': [j.as_dict() for j in self.jobs],
+                'environment_iso': self.want_env,
+                'properties': self.public_properties()}
+
+
+def _disk_buses(plan, pool_path):
+    by_instance = dict((i.instance_id, i) for i in plan.items)
+    disks, cdroms = [], []
+    for job in plan.jobs:
+        path = os.path.join(pool_path, job.volume)
+        if job.role == 'cdrom':
+            cdroms.append(path)
+            continue
+        controller = by_instance.get(job.item.get('Parent'))
+        disks.append({'path': path, 'format': job.out_format,
+                      'bus': domain_xml.disk_bus(controller, plan.params['disk_bus'])})
+    return disks, cdroms
+
+
+class Deployer(object):
+    def __init__(self, params, check_mode=False):
+        if libvirt is None:
+            raise DeployError('the libvirt Python bindings are required', 'missing_libvirt')
+        self.params = params
+        self.check_mode = check_mode
+        self.warnings = []
+        self.conn = None
+
+    def connect(self):
+        try:
+            self.conn = libvirt.open(self.params['uri'])
+        except libvirt.libvirtError as exc:
+            raise DeployError('cannot connect to %s: %s' % (self.params['uri'],
+                                                            exc.get_error_message()), 'libvirt')
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+
+    def lookup(self):
+        try:
+            return self.conn.lookupByName(self.params['name'])
+        except libvirt.libvirtError:
+            return None
+
+    def pool_path(self):
+        try:
+            pool = self.conn.storagePoolLookupByName(self.params['pool'])
+        except libvirt.libvirtError:
+            raise DeployError('storage pool %r does not exist' % self.params['pool'], 'no_pool')
+        root = domain_xml.xmlsafe.parse(pool.XMLDesc(0).encode('utf-8'), 'the pool XML')
+        if root.get('type') != 'dir':
+            raise DeployError('storage pool %r is a %s pool; only directory pools are supported'
+                              % (self.params['pool'], root.get('type')), 'pool_type')
+        if not pool.isActive():
+            raise DeployError('storage pool %r is not active' % self.params['pool'],
+                              'pool_inactive')
+        return pool, root.findtext('target/path')
+
+    def check_networks(self, plan):
+        for nic in plan.nics:
+            try:
+                self.conn.networkLookupByName(nic['network'])
+            except libvirt.libvirtError:
+                raise DeployError('libvirt network %r does not exist' % nic['network'],
+                                  'no_network')
+
+    def domain_type(self):
+        if self.params['uri'].startswith(('qemu:///', 'qemu+unix:///')):
+            return 'kvm' if domain_xml.kvm_usable() else 'qemu'
+        try:
+            self.conn.getDomainCapabilities(None, 'x86_64', None, 'kvm', 0)
+            return 'kvm'
+        except libvirt.libvirtError:
+            return 'qemu'
+
+    # -- create ----------------------------------------------------------
+    def create(self, plan):
+        pool, pool_path = self.pool_path()
+        self.check_networks(plan)
+        diskplan.check_space(plan.jobs, pool_path)
+        volumes = [j.volume for j in plan.jobs]
+        env_volume = '%s-ovf-env.iso' % self.params['name'] if plan.want_env else None
+        for volume in volumes + ([env_volume] if env_volume else []):
+            if os.path.lexists(os.path.join(pool_path, volume)):
+                raise DeployError('volume %s already exists in pool %s; refusing to overwrite'
+                                  % (volume, self.params['pool']), 'volume_exists')
+        if self.check_mode:
+            return None
+        created = []
+        domain = None
+        try:
+            created.extend(diskplan.write_all_or_nothing(
+                plan.appliance, plan.jobs, pool_path, plan.appliance.manifest,
+                self.params['max_disk_size']))
+            disks, cdroms = _disk_buses(plan, pool_path)
+            if env_volume:
+                env_path = os.path.join(pool_path, env_volume)
+                created.append(env_path)
+                environment.write_iso(plan.env_xml, env_path)
+                cdroms.append(env_path)
+                volumes.append(env_volume)
+            salt = os.urandom(16).hex()
+            record = dict(plan.record, volumes=volumes, salt=salt,
+                          properties=plan.properties_digest(salt))
+            spec = self._spec(plan, disks, cdroms, record)
+            domain = self.conn.defineXML(domain_xml.build(spec))
+            pool.refresh(0)
+            return domain
+        except BaseException:
+            if domain is not None:
+                try:
+                    domain.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
+                except libvirt.libvirtError:
+                    pass
+            diskplan.remove_paths(created)
+            try:
+                pool.refresh(0)
+            except libvirt.libvirtError:
+                pass
+            raise
+
+    def _spec(self, plan, disks, cdroms, record, uuid=None):
+        spec = domain_xml.DomainSpec(self.params['name'])
+        spec.uuid = uuid
+        spec.domain_type = self.domain_type()
+        spec.memory_bytes = plan.memory
+        spec.vcpus = plan.cpus
+        spec.cores_per_socket = plan.cores_per_socket
+        spec.firmware = plan.firmware
+        spec.disks = disks
+        spec.cdroms = cdroms
+        spec.nics = plan.nics
+        spec.metadata = record
+        product = plan.appliance.product()
+        spec.description = 'Deployed by cloudmgmt.dmtf.ovf_deploy from %s' % ' '.join(
+            x for x in (product.get('product'), product.get('full_version') or
+                        product.get('version')) if x) if product else None
+        return spec
+
+    # -- reconcile -------------------------------------------------------
+    def differences(self, plan, record):
+        changed = []
+        for key in ('appliance', 'deployment_option', 'disk_format') + REDEFINE_OPTIONS:
+            if key == 'properties':
+                if plan.properties_digest(record.get('salt', '')) != record.get('properties'):
+                    changed.append(key)
+            elif record.get(key) != plan.record.get(key):
+                changed.append(key)
+        return changed
+
+    def apply_changes(self, domain, plan, record, changed):
+        """Redefine the domain for safe changes; rewrite the environment ISO for properties."""
+        safe = [c for c in changed if c in REDEFINE_OPTIONS]
+        unsafe = [c for c in changed if c in REDEPLOY_OPTIONS]
+        if unsafe:
+            self.warnings.append('not applied (needs a new deployment: state=absent then '
+                                 'present): %s' % ', '.join(unsafe))
+        if not safe or self.check_mode:
+            return safe
+        pool, pool_path = self.pool_path()
+        self.check_networks(plan)
+        root = domain_xml.xmlsafe.parse(domain.XMLDesc(0).encode('utf-8'), 'the domain XML')
+        disks = []
+        for el in root.findall('devices/disk[@device="disk"]'):
+            disks.append({'path': el.find('source').get('file'),
+                          'format': el.find('driver').get('type'),
+                          'bus': self.params['disk_bus'] or el.find('target').get('bus')})
+        cdroms = [el.find('source').get('file') for el in root.findall('devices/disk[@device="cdrom"]')
+                  if el.find('source') is not None]
+        if 'properties' in safe and plan.want_env:
+            env_path = os.path.join(pool_path, '%s-ovf-env.iso' % self.params['name'])
+            staging = env_path + '.new'
+            environment.write_iso(plan.env_xml, staging)
+            os.rename(staging, env_path)
+        new_record = dict(record)
+        new_record.update((k, plan.record[k]) for k in safe if k in plan.record)
+        if 'properties' in safe:
+            new_record['properties'] = plan.properties_digest(record.get('salt', ''))
+        spec = self._spec(plan, disks, cdroms, new_record, uuid=domain.UUIDString())
+        self.conn.defineXML(domain_xml.build(spec))
+        pool.refresh(0)
+        return safe
+
+    # -- power state -----------------------------------------------------
+    def set_power(self, domain, want):
+        running = domain.isActive()
+        if want == 'running' and not running:
+            if not self.check_mode:
+                domain.create()
+            return True
+        if want == 'stopped' and running:
+            if not self.check_mode:
+                self.stop(domain)
+            return True
+        return False
+
+    def stop(self, domain):
+        if self.params['wait']:
+            try:
+                domain.shutdown()
+            except libvirt.libvirtError:
+                pass
+            deadline = time.time() + self.params['wait_timeout']
+            while time.time() < deadline and domain.isActive():
+                time.sleep(0.5)
+        if domain.isActive():
+            if self.params['wait']:
+                self.warnings.append('the guest did not shut down within wait_timeout; powered '
+                                     'off')
+            domain.destroy()
+
+    def remove(self, domain):
+        xml = domain.XMLDesc(0)
+        record = domain_xml.read_metadata(xml)
+        if record is None:
+            raise DeployError('domain %s was not created by ovf_deploy; refusing to remove it'
+                              % self.params['name'], 'foreign_domain')
+        if self.check_mode:
+            return record.get('volumes', [])
+        if domain.isActive():
+            domain.destroy()
+        domain.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
+        root = domain_xml.xmlsafe.parse(xml.encode('utf-8'), 'the domain XML')
+        paths = [el.get('file') for el in root.iter('source') if el.get('file')]
+        removed = []
+        for volume in record.get('volumes', []):
+            for path in paths:
+                if os.path.basename(path) == volume:
+                    try:
+                        os.unlink(path)
+                        removed.append(volume)
+                    except OSError:
+                        self.warnings.append('could not remove volume %s' % volume)
+        try:
+            self.conn.storagePoolLookupByName(self.params['pool']).refresh(0)
+        except libvirt.libvirtError:
+            pass
+        return removed
+
+
+def wait_for_state(domain, want, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if bool(domain.isActive()) == (want == 'running'):
+            return True
+        time.sleep(0.5)
+    return False

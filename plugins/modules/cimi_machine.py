@@ -1,0 +1,378 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cimi_machine
+short_description: Create, change, start, stop and delete CIMI machines
+version_added: 0.1.0
+description:
+  - Manages a Machine on a DMTF CIMI provider (DSP0263).
+  - A machine is found by O(id), or else by O(name) (an error if several machines share the name).
+  - Only the options you set are compared. O(name) (when found by O(id)), O(description) and
+    O(properties) are updated in place; the creation options (O(template), O(config), O(image), O(cpu),
+    O(memory), O(disks), O(credential), O(user_data), O(volumes), O(interfaces)) are used only when the
+    machine is created and are not compared afterwards.
+  - References (O(template), O(config), O(image), O(credential), networks and volumes) take a name or
+    an href; a value containing C(/) is an href.
+author:
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
+extends_documentation_fragment:
+  - cloudmgmt.dmtf.cimi
+options:
+  name:
+    description:
+      - Name of the machine. Required to create one.
+    type: str
+  id:
+    description:
+      - CIMI id (URI) of an existing machine. When given with O(name), the machine is renamed.
+    type: str
+  description:
+    description: Description of the machine.
+    type: str
+  properties:
+    description:
+      - Consumer properties (string map). When set, the machine's properties are made exactly this map.
+    type: dict
+  state:
+    description:
+      - V(present) makes sure the machine exists (its initial state is the provider's default).
+      - V(started), V(stopped), V(paused), V(suspended) make sure it exists and is in that state,
+        starting it first when the state cannot be reached directly.
+      - V(restarted) restarts a started machine (always reports a change) or starts a stopped one.
+      - V(absent) deletes it (a running machine is stopped first when the provider requires it).
+    type: str
+    default: present
+    choices: [present, absent, started, stopped, restarted, paused, suspended]
+  template:
+    description: MachineTemplate to create from (name or href); other creation options override it.
+    type: str
+  config:
+    description: MachineConfiguration (name or href). Mutually exclusive with O(cpu)/O(memory)/O(disks).
+    type: str
+  cpu:
+    description: Number of CPUs of an inline configuration (with O(memory)).
+    type: int
+  memory:
+    description:
+      - Memory of an inline configuration, in MiB (2^20 bytes). Sent as KiB (O(memory) x 1024),
+        the unit CIMI uses.
+    type: int
+  disks:
+    description: Disks of an inline configuration.
+    type: list
+    elements: dict
+    suboptions:
+      capacity_gb:
+        description: Capacity in decimal gigabytes (10^9 bytes); sent in CIMI kilobytes (10^3 bytes).
+        type: float
+        required: true
+      format:
+        description: File system or disk format, for example C(ext4) or C(qcow2).
+        type: str
+      initial_location:
+        description: Where the disk appears in the machine, for example C(/dev/vda).
+        type: str
+  image:
+    description: MachineImage (name or href).
+    type: str
+  credential:
+    description: Credential (name or href) installed in the machine.
+    type: str
+  user_data:
+    description: User data (for example cloud-init) as plain text; the module base64-encodes it.
+    type: str
+  volumes:
+    description: Existing volumes to attach at creation.
+    type: list
+    elements: dict
+    suboptions:
+      volume:
+        description: Volume name or href.
+        type: str
+        required: true
+      initial_location:
+        description: Device path in the machine, for example C(/dev/vdb).
+        type: str
+  interfaces:
+    description: Network interfaces to create the machine with.
+    type: list
+    elements: dict
+    suboptions:
+      network:
+        description: Network name or href (the C(network) attribute of an interface template is a provider extension).
+        type: str
+        required: true
+      mtu:
+        description: MTU of the interface.
+        type: int
+  force:
+    description: Force stop and restart (the C(force) flag of the CIMI stop and restart actions).
+    type: bool
+    default: false
+  wait:
+    description: Wait for jobs and for the machine to settle in the wanted state.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for each job or state change.
+    type: int
+    default: 600
+notes:
+  - Check mode is supported (only reads are sent); diff mode shows the name, description, properties and state.
+seealso:
+  - module: cloudmgmt.dmtf.cimi_machine_info
+'''
+
+EXAMPLES = r'''
+- name: Three web machines, started
+  cloudmgmt.dmtf.cimi_machine:
+    endpoint: https://cimi.example.com/cimi/cloudEntryPoint
+    username: ops
+    password: "{{ vault_cimi_password }}"
+    name: "web-{{ item }}"
+    config: m1-small
+    image: debian-12
+    interfaces:
+      - network: web-net
+    properties:
+      role: web
+    state: started
+    wait: true
+    wait_timeout: 600
+  loop: [1, 2, 3]
+  register: web
+
+- name: An inline configuration (2 CPUs, 2 GiB, one 20 GB disk)
+  cloudmgmt.dmtf.cimi_machine:
+    name: batch-1
+    cpu: 2
+    memory: 2048
+    disks:
+      - capacity_gb: 20
+    image: debian-12
+    user_data: |
+      #cloud-config
+      hostname: batch-1
+    state: stopped
+
+- name: Stop web-3 for maintenance, forcing after the timeout
+  cloudmgmt.dmtf.cimi_machine:
+    name: web-3
+    state: stopped
+    force: true
+
+- name: Delete it
+  cloudmgmt.dmtf.cimi_machine:
+    name: web-3
+    state: absent
+'''
+
+RETURN = r'''
+machine:
+  description: The machine as the provider shows it (empty after deletion; predicted in check mode).
+  returned: always
+  type: dict
+  sample: {"id": "https://cimi.example.com/cimi/machines/3f2a", "name": "web-1", "state": "STARTED",
+           "cpu": 1, "memory": 1048576, "properties": {"role": "web"}}
+interfaces:
+  description: The machine's network interfaces with their IP addresses.
+  returned: always (empty when unknown, e.g. in check mode before creation, or after deletion)
+  type: list
+  elements: dict
+  sample: [{"network": "https://cimi.example.com/cimi/networks/n1", "mac_address": "52:54:00:12:34:56",
+            "addresses": ["192.0.2.10"], "state": "ENABLED", "mtu": 1500}]
+addresses:
+  description: All IP addresses of the machine, in interface order.
+  returned: always (empty when unknown)
+  type: list
+  elements: str
+  sample: ["192.0.2.10"]
+id:
+  description: CIMI id of the machine.
+  returned: always
+  type: str
+actions:
+  description: What was done (or would be done in check mode), in order, e.g. C(create), C(start).
+  returned: always
+  type: list
+  elements: str
+cadf:
+  description: Hint for the CADF audit callback.
+  returned: always
+  type: dict
+  sample: {"typeURI": "compute/machine", "id": "https://cimi.example.com/cimi/machines/3f2a", "name": "web-1"}
+'''
+
+import base64
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
+    COMMON_KWARGS, KINDS, base_body, common_spec, desired_common, gb_to_kb, machine_interfaces,
+    mib_to_kib, require_name_for_create)
+
+KIND = KINDS['machine']
+STATES = ['present', 'absent', 'started', 'stopped', 'restarted', 'paused', 'suspended']
+TARGET = {'started': 'STARTED', 'stopped': 'STOPPED', 'paused': 'PAUSED', 'suspended': 'SUSPENDED'}
+
+
+class MachineModule(CimiModule):
+    argument_spec = dict(
+        common_spec(states=STATES),
+        template={'type': 'str'},
+        config={'type': 'str'},
+        cpu={'type': 'int'},
+        memory={'type': 'int'},
+        disks={'type': 'list', 'elements': 'dict', 'options': {
+            'capacity_gb': {'type': 'float', 'required': True},
+            'format': {'type': 'str'},
+            'initial_location': {'type': 'str'}}},
+        image={'type': 'str'},
+        credential={'type': 'str'},
+        user_data={'type': 'str'},
+        volumes={'type': 'list', 'elements': 'dict', 'options': {
+            'volume': {'type': 'str', 'required': True},
+            'initial_location': {'type': 'str'}}},
+        interfaces={'type': 'list', 'elements': 'dict', 'options': {
+            'network': {'type': 'str', 'required': True},
+            'mtu': {'type': 'int'}}},
+        force={'type': 'bool', 'default': False},
+    )
+    module_kwargs = dict(COMMON_KWARGS, mutually_exclusive=[('config', 'cpu'), ('config', 'memory'),
+                                                            ('config', 'disks')],
+                         required_together=[('cpu', 'memory')])
+
+    def run(self):
+        p = self.params
+        engine = Reconciler(self.client, KIND, check_mode=self.check_mode, wait=p['wait'],
+                            wait_timeout=p['wait_timeout'])
+        current = engine.find(resource_id=p['id'], name=p['name'])
+        if p['state'] == 'absent':
+            self.remove(engine, current)
+            return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
+                                 actions=engine.actions, machine={}, interfaces=[], addresses=[])
+        if current is None:
+            require_name_for_create(p, 'machine')
+            body = self.build_create_body(self.create_body)
+            predicted = dict((k, p[k]) for k in ('name', 'description', 'properties') if p[k] is not None)
+            initial = self.initial_state()
+            if initial:
+                predicted['state'] = initial
+            machine = engine.create(body, predicted)
+        else:
+            machine = engine.wait_stable(current)
+            machine = engine.update(machine, desired_common(p))
+        machine = self.reach_state(engine, machine)
+        extra = {'actions': engine.actions, 'interfaces': [], 'addresses': []}
+        if machine.get('id') and ('interfaces' in machine or 'networkInterfaces' in machine):
+            interfaces = machine_interfaces(self.client, machine)
+            extra['interfaces'] = interfaces
+            extra['addresses'] = [a for i in interfaces for a in i['addresses']]
+        return engine.result(machine, diff_mode=self.diff_mode, **extra)
+
+    def create_body(self):
+        p = self.params
+        body = base_body('MachineCreate', p)
+        template = {}
+        if p['template']:
+            template.update(self.ref('machineTemplates', p['template'], 'machine template'))
+        if p['config']:
+            template['machineConfig'] = self.ref('machineConfigs', p['config'], 'machine configuration')
+        elif p['cpu'] is not None:
+            config = {'resourceURI': compat.type_uri('MachineConfiguration'), 'cpu': p['cpu'],
+                      'memory': mib_to_kib(p['memory'])}
+            if p['disks']:
+                config['disks'] = [self.disk(d) for d in p['disks']]
+            template['machineConfig'] = config
+        if p['image']:
+            template['machineImage'] = self.ref('machineImages', p['image'], 'machine image')
+        if not p['template'] and ('machineConfig' not in template or 'machineImage' not in template):
+            raise CimiMissingCreateInfo('machine %r does not exist; to create it give template, or config '
+                                        '(or cpu and memory) and image' % p['name'])
+        if p['credential']:
+            template['credential'] = self.ref('credentials', p['credential'], 'credential')
+        if p['user_data'] is not None:
+            template['userData'] = base64.b64encode(p['user_data'].encode('utf-8')).decode('ascii')
+        if p['volumes']:
+            template['volumes'] = [self.volume(v) for v in p['volumes']]
+        if p['interfaces']:
+            template['interfaceTemplates'] = [self.interface(i) for i in p['interfaces']]
+        if self.initial_state():
+            template['initialState'] = self.initial_state()
+        body['machineTemplate'] = template
+        return body
+
+    def initial_state(self):
+        if self.params['state'] in ('started', 'restarted', 'paused', 'suspended'):
+            return 'STARTED'
+        if self.params['state'] == 'stopped':
+            return 'STOPPED'
+        return None
+
+    @staticmethod
+    def disk(disk):
+        entry = {'capacity': gb_to_kb(disk['capacity_gb'])}
+        if disk.get('format'):
+            entry['format'] = disk['format']
+        if disk.get('initial_location'):
+            entry['initialLocation'] = disk['initial_location']
+        return entry
+
+    def volume(self, volume):
+        entry = {'volume': self.ref('volumes', volume['volume'], 'volume')}
+        if volume.get('initial_location'):
+            entry['initialLocation'] = volume['initial_location']
+        return entry
+
+    def interface(self, interface):
+        entry = {'network': self.ref('networks', interface['network'], 'network')}
+        if interface.get('mtu') is not None:
+            entry['mtu'] = interface['mtu']
+        return entry
+
+    def plan(self, machine, wanted):
+        """Actions that take the machine from its state to the wanted one."""
+        state = (machine.get('state') or '').upper()
+        if wanted == 'restarted':
+            return [('restart', 'STARTED')] if state == 'STARTED' else [('start', 'STARTED')]
+        target = TARGET.get(wanted)
+        if target is None or state == target:
+            return []
+        if wanted == 'started':
+            return [('start', 'STARTED')]
+        action = {'stopped': 'stop', 'paused': 'pause', 'suspended': 'suspend'}[wanted]
+        if state == 'STARTED' or self.client.is_available(machine, action):
+            return [(action, target)]
+        return [('start', 'STARTED'), (action, target)]
+
+    def reach_state(self, engine, machine):
+        if not engine.wait and engine.changed and 'create' in engine.actions and not self.check_mode:
+            return machine  # still being created; actions would be refused
+        for action, target in self.plan(machine, self.params['state']):
+            params = {'force': True} if self.params['force'] and action in ('stop', 'restart') else {}
+            machine = engine.act(machine, action, [target], **params)
+        return machine
+
+    def remove(self, engine, current):
+        if current is None:
+            return engine.delete(None)
+        current = engine.wait_stable(current)
+        if not self.client.is_available(current, 'delete') and self.client.is_available(current, 'stop'):
+            current = engine.act(current, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
+        engine.delete(current)
+
+
+def main():
+    MachineModule()()
+
+
+if __name__ == '__main__':
+    main()

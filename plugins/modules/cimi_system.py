@@ -1,0 +1,149 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cimi_system
+short_description: Instantiate, start, stop and delete CIMI systems
+version_added: 0.1.0
+description:
+  - Manages a System on a DMTF CIMI 2.0 provider, instantiated from a SystemTemplate.
+  - Starting or stopping a system starts or stops all its components; deleting it deletes them.
+  - Found by O(id), or else by O(name). Only O(name) (when found by O(id)), O(description) and
+    O(properties) are updated in place.
+author:
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
+extends_documentation_fragment:
+  - cloudmgmt.dmtf.cimi
+options:
+  name:
+    description: Name of the system. Required to create one.
+    type: str
+  id:
+    description: CIMI id of an existing system. With O(name), it is renamed.
+    type: str
+  description:
+    description: Description of the system.
+    type: str
+  properties:
+    description: Consumer properties (string map); when set, made exactly this map.
+    type: dict
+  state:
+    description:
+      - V(present) makes sure the system exists; V(started) and V(stopped) also start or stop all its
+        components; V(absent) deletes it with its components.
+    type: str
+    default: present
+    choices: [present, absent, started, stopped]
+  template:
+    description: SystemTemplate (name or href). Required to create.
+    type: str
+  force:
+    description: Force the stop of the components.
+    type: bool
+    default: false
+  wait:
+    description: Wait for jobs and for the system to settle.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for each job or state change.
+    type: int
+    default: 600
+'''
+
+EXAMPLES = r'''
+- name: Instantiate the web tier, started
+  cloudmgmt.dmtf.cimi_system:
+    name: web-tier-prod
+    template: web-tier
+    state: started
+
+- name: Tear it down
+  cloudmgmt.dmtf.cimi_system:
+    name: web-tier-prod
+    state: absent
+'''
+
+RETURN = r'''
+system:
+  description: The system as the provider shows it (empty after deletion; predicted in check mode).
+  returned: always
+  type: dict
+id:
+  description: CIMI id.
+  returned: always
+  type: str
+actions:
+  description: What was done (or would be done in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+cadf:
+  description: Hint for the CADF audit callback.
+  returned: always
+  type: dict
+'''
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
+    COMMON_KWARGS, KINDS, base_body, common_spec, desired_common, require_name_for_create)
+
+KIND = KINDS['system']
+TARGET = {'started': ('start', 'STARTED'), 'stopped': ('stop', 'STOPPED')}
+
+
+class Module(CimiModule):
+    argument_spec = dict(common_spec(states=['present', 'absent', 'started', 'stopped']),
+                         template={'type': 'str'}, force={'type': 'bool', 'default': False})
+    module_kwargs = COMMON_KWARGS
+
+    def create_body(self):
+        p = self.params
+        if not p['template']:
+            raise CimiMissingCreateInfo('system %r does not exist; a template is needed to create it' % p['name'])
+        body = base_body('SystemCreate', p)
+        body['systemTemplate'] = self.ref('systemTemplates', p['template'], 'system template')
+        return body
+
+    def run(self):
+        p = self.params
+        engine = Reconciler(self.client, KIND, check_mode=self.check_mode, wait=p['wait'],
+                            wait_timeout=p['wait_timeout'])
+        current = engine.find(resource_id=p['id'], name=p['name'])
+        if p['state'] == 'absent':
+            if current is not None:
+                current = engine.wait_stable(current)
+            engine.delete(current)
+            return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
+                                 actions=engine.actions, system={})
+        if current is None:
+            require_name_for_create(p, 'system')
+            body = self.build_create_body(self.create_body)
+            predicted = dict((k, p[k]) for k in ('name', 'description', 'properties') if p[k] is not None)
+            system = engine.create(body, predicted)
+        else:
+            system = engine.update(engine.wait_stable(current), desired_common(p))
+        created_in_check = self.check_mode and 'create' in engine.actions
+        if p['state'] in TARGET and not created_in_check and (system.get('state') or '').upper() != TARGET[p['state']][1]:
+            action, target = TARGET[p['state']]
+            params = {'force': True} if action == 'stop' and p['force'] else {}
+            system = engine.act(system, action, [target], **params)
+        elif p['state'] in TARGET and created_in_check:
+            system['state'] = TARGET[p['state']][1]
+            engine.after = engine.view(system)
+        return engine.result(system, diff_mode=self.diff_mode, actions=engine.actions)
+
+
+def main():
+    Module()()
+
+
+if __name__ == '__main__':
+    main()

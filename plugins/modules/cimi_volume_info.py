@@ -1,0 +1,76 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cimi_volume_info
+short_description: List or look up CIMI volumes
+version_added: 0.1.0
+description:
+  - Reads volumes from a DMTF CIMI provider, all of them or those matching O(name), O(id) or O(filters).
+  - Filters are sent as a CIMI C($filter) expression (values always quoted safely) and paging follows
+    the collection's C(count).
+author:
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
+extends_documentation_fragment:
+  - cloudmgmt.dmtf.cimi
+options:
+  id:
+    description: CIMI id of one volume.
+    type: str
+  name:
+    description: Only volumes with exactly this name.
+    type: str
+  filters:
+    description:
+      - "Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them."
+      - Keys of the form C(property[KEY]) match consumer properties.
+    type: dict
+  expand:
+    description: Attributes to expand (CIMI C($expand)), for example C(volumes).
+    type: list
+    elements: str
+notes:
+  - Read-only; supports check mode.
+'''
+
+EXAMPLES = r'''
+- name: All volumes
+  cloudmgmt.dmtf.cimi_volume_info:
+    endpoint: https://cimi.example.com/cimi/cloudEntryPoint
+  register: all_volumes
+
+- name: Some of them
+  cloudmgmt.dmtf.cimi_volume_info:
+    filters:
+      state: AVAILABLE
+  register: some
+'''
+
+RETURN = r'''
+volumes:
+  description: The matching volumes as the provider shows them.
+  returned: always
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.info import InfoModule
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
+
+
+class Module(InfoModule):
+    kind = KINDS['volume']
+    result_key = 'volumes'
+
+
+def main():
+    Module()()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,342 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: ovf_deploy
+short_description: Deploy an OVF appliance (.ova or .ovf) onto a libvirt/KVM host
+version_added: 0.1.0
+description:
+  - Converts the appliance's disks straight out of the OVA (never extracted) into a libvirt
+    directory storage pool, builds an OVF environment ISO with the chosen property values,
+    and defines (and optionally starts) a libvirt domain from the OVF hardware description.
+  - Disk images are checked before use (format named explicitly, no backing file, no external
+    data file, no VMDK extent outside the package, capacity as declared, free space measured);
+    the manifest digests are computed while the disks are converted.
+  - Idempotent. The domain's metadata records the appliance digest and the options used, so a
+    re-run changes nothing. Changed hardware options, networks and properties are applied by
+    redefining the domain (effective at the next boot); a different appliance, deployment option
+    or disk format is reported in RV(changed_options) but never applied.
+  - On any failure everything the run created is removed.
+author:
+  - cloudmgmt.dmtf contributors (@cloudmgmt)
+extends_documentation_fragment:
+  - cloudmgmt.dmtf.ovf
+options:
+  src:
+    description:
+      - Path on the managed host to the C(.ova) or C(.ovf). Not needed for O(state=absent).
+    required: false
+  name:
+    description: Name of the libvirt domain; also the prefix of the volumes it creates.
+    type: str
+    required: true
+  uri:
+    description: libvirt connection URI.
+    type: str
+    default: qemu:///system
+  pool:
+    description: Name of the libvirt directory storage pool that receives the volumes.
+    type: str
+    default: default
+  networks:
+    description:
+      - Map of OVF network name to libvirt network name. Every network a NIC of the chosen
+        deployment option connects to must be mapped.
+    type: dict
+    default: {}
+  properties:
+    description:
+      - Values for ProductSection properties, by key (C(key) or C(class.key.instance)).
+        Checked against the declared type and qualifiers.
+      - Password properties are never returned. Mark the task C(no_log) when values are secret.
+    type: dict
+    default: {}
+  deployment_option:
+    description: DeploymentOption configuration to deploy; the appliance default when omitted.
+    type: str
+  accept_eula:
+    description: Accept the appliance's EULAs. Required when it has any.
+    type: bool
+    default: false
+  disk_format:
+    description: Format of the disk volumes.
+    type: str
+    choices: [qcow2, raw]
+    default: qcow2
+  max_disk_size:
+    description: Refuse disks whose capacity is above this many bytes (0 means no limit).
+    type: int
+    default: 0
+  cpus:
+    description: Override the number of vCPUs.
+    type: int
+  memory:
+    description: Override the memory, in MiB.
+    type: int
+  firmware:
+    description: Override the firmware (the OVF's C(vmw:Config firmware), else C(bios)).
+    type: str
+    choices: [bios, efi]
+  nic_model:
+    description:
+      - libvirt NIC model for every NIC. By default the first KVM-portable model listed in the
+        OVF (virtio, e1000, e1000e, rtl8139), else virtio.
+    type: str
+    choices: [virtio, e1000, e1000e, rtl8139, vmxnet3]
+  disk_bus:
+    description: Bus for every disk. By default mapped from the OVF controller (SCSI through
+      virtio-scsi, IDE, SATA; otherwise virtio).
+    type: str
+    choices: [virtio, scsi, sata, ide]
+  preserve_mac:
+    description: Use the MAC addresses written in the OVF instead of letting libvirt choose.
+    type: bool
+    default: false
+  state:
+    description:
+      - C(present) defines the domain without changing its power state (a new one stays off).
+      - C(running) and C(stopped) also set the power state.
+      - C(absent) removes the domain and only the volumes it created.
+    type: str
+    choices: [present, running, stopped, absent]
+    default: running
+  wait:
+    description:
+      - Wait for the domain to reach the requested power state. When stopping, ask the guest to
+        shut down and power it off after O(wait_timeout); without wait, power off at once.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait.
+    type: int
+    default: 120
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Reports the plan (volumes, hardware, options) without touching the host.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+requirements:
+  - libvirt-python
+  - lxml
+  - pycdlib
+  - qemu-img on the managed host
+'''
+
+EXAMPLES = r'''
+- name: Deploy it
+  cloudmgmt.dmtf.ovf_deploy:
+    src: /srv/appliances/fw-3.1.ova
+    name: fw-01
+    pool: default
+    networks:
+      "VM Network": br-mgmt
+      "Inside": isolated-inside
+    deployment_option: medium
+    properties:
+      hostname: fw-01
+      admin_password: "{{ vault_fw_password }}"
+    accept_eula: true
+    manifest: require
+    state: running
+
+- name: Remove it and the volumes it created
+  cloudmgmt.dmtf.ovf_deploy:
+    name: fw-01
+    pool: default
+    state: absent
+'''
+
+RETURN = r'''
+domain:
+  description: The domain (name, uuid, state, type); null in check mode before creation or
+    after removal.
+  returned: always
+  type: dict
+volumes:
+  description: Volumes created (or that would be) in the pool, or removed with O(state=absent).
+  returned: always
+  type: list
+  elements: str
+plan:
+  description: What the deployment is made of (deployment option, cpus, memory, firmware, NICs,
+    volumes with formats and sizes, whether an environment ISO is attached, property values with
+    passwords hidden).
+  returned: when state is not absent
+  type: dict
+changed_options:
+  description: Options that differ from those recorded on the existing domain.
+  returned: always
+  type: list
+  elements: str
+applied_options:
+  description: The subset of RV(changed_options) that was applied.
+  returned: always
+  type: list
+  elements: str
+cadf:
+  description: Hint for the cadf audit callback.
+  returned: always
+  type: dict
+  sample: {"typeURI": "compute/machine", "id": "4f1c...", "name": "fw-01"}
+error_code:
+  description: Stable code of the refusal when the task fails.
+  returned: failure
+  type: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import deploy, environment, xmlsafe
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.domain_xml import read_metadata
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DeployError, OvfError
+
+STATE_NAMES = {1: 'running', 2: 'blocked', 3: 'paused', 4: 'shutdown', 5: 'shutoff',
+               6: 'crashed', 7: 'pmsuspended'}
+
+
+def _domain_facts(domain):
+    if domain is None:
+        return None
+    root = xmlsafe.parse(domain.XMLDesc(0).encode('utf-8'), 'the domain XML')
+    return {'name': domain.name(), 'uuid': domain.UUIDString(),
+            'state': STATE_NAMES.get(domain.state()[0], 'unknown'), 'type': root.get('type')}
+
+
+def run(module):
+    params = dict(module.params)
+    params['max_disk_size'] = params['max_disk_size'] or None
+    deployer = deploy.Deployer(params, module.check_mode)
+    result = {'changed': False, 'domain': None, 'volumes': [], 'changed_options': [],
+              'applied_options': []}
+    name = params['name']
+    if params['state'] == 'absent':
+        deployer.connect()
+        try:
+            domain = deployer.lookup()
+            if domain is not None:
+                facts = _domain_facts(domain)
+                result['volumes'] = deployer.remove(domain)
+                result['changed'] = True
+                result['diff'] = {'before': {'domain': facts}, 'after': {'domain': None}}
+                result['cadf'] = {'typeURI': 'compute/machine', 'id': facts['uuid'], 'name': name}
+            else:
+                result['cadf'] = {'typeURI': 'compute/machine', 'id': None, 'name': name}
+        finally:
+            deployer.close()
+        return result, deployer.warnings
+    if not params['src']:
+        raise DeployError('src is required unless state=absent', 'missing_src')
+    plan = deploy.Plan(params).build()
+    for prop, value in plan.values:
+        if prop.password and value:
+            module.no_log_values.add(value)
+    deployer.warnings.extend(plan.warnings)
+    result['plan'] = plan.as_dict()
+    deployer.connect()
+    try:
+        domain = deployer.lookup()
+        before = _domain_facts(domain)
+        if domain is None:
+            domain = deployer.create(plan)
+            result['changed'] = True
+            result['volumes'] = [j.volume for j in plan.jobs] + (
+                ['%s-ovf-env.iso' % name] if plan.want_env else [])
+            if domain is not None and params['state'] == 'running':
+                try:
+                    domain.create()
+                    if params['wait'] and not deploy.wait_for_state(domain, 'running',
+                                                                    params['wait_timeout']):
+                        raise DeployError('domain %s did not start' % name, 'start_timeout')
+                except BaseException:
+                    deployer.remove(domain)
+                    raise
+        else:
+            record = read_metadata(domain.XMLDesc(0))
+            if record is None:
+                raise DeployError('a domain named %s exists and was not created by ovf_deploy'
+                                  % name, 'foreign_domain')
+            result['volumes'] = record.get('volumes', [])
+            result['changed_options'] = deployer.differences(plan, record)
+            result['applied_options'] = deployer.apply_changes(domain, plan, record,
+                                                               result['changed_options'])
+            power = False
+            if params['state'] in ('running', 'stopped'):
+                power = deployer.set_power(domain, params['state'])
+            result['changed'] = bool(result['applied_options']) or power
+        after = _domain_facts(domain) if domain is not None else {
+            'name': name, 'uuid': None, 'state': 'shutoff' if params['state'] != 'running'
+            else 'running', 'type': None}
+        if module.check_mode and before is not None and params['state'] in ('running', 'stopped'):
+            after = dict(before, state=params['state'] if params['state'] == 'running'
+                         else 'shutoff')
+        result['domain'] = _domain_facts(domain) if domain is not None else None
+        result['diff'] = {'before': {'domain': before}, 'after': {'domain': after,
+                                                                  'options': plan.record}}
+        result['cadf'] = {'typeURI': 'compute/machine',
+                          'id': result['domain']['uuid'] if result['domain'] else None,
+                          'name': name}
+    finally:
+        deployer.close()
+    return result, deployer.warnings
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            src=dict(type='path'),
+            name=dict(type='str', required=True),
+            uri=dict(type='str', default='qemu:///system'),
+            pool=dict(type='str', default='default'),
+            networks=dict(type='dict', default={}),
+            properties=dict(type='dict', default={}),
+            deployment_option=dict(type='str'),
+            accept_eula=dict(type='bool', default=False),
+            disk_format=dict(type='str', default='qcow2', choices=['qcow2', 'raw']),
+            max_disk_size=dict(type='int', default=0),
+            manifest=dict(type='str', default='warn', choices=['ignore', 'warn', 'require']),
+            trusted_certs=dict(type='list', elements='path'),
+            cpus=dict(type='int'),
+            memory=dict(type='int'),
+            firmware=dict(type='str', choices=['bios', 'efi']),
+            nic_model=dict(type='str', choices=['virtio', 'e1000', 'e1000e', 'rtl8139', 'vmxnet3']),
+            disk_bus=dict(type='str', choices=['virtio', 'scsi', 'sata', 'ide']),
+            preserve_mac=dict(type='bool', default=False),
+            state=dict(type='str', default='running',
+                       choices=['present', 'running', 'stopped', 'absent']),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=120),
+        ),
+        required_if=[('state', 'present', ['src']), ('state', 'running', ['src']),
+                     ('state', 'stopped', ['src'])],
+        supports_check_mode=True,
+    )
+    if xmlsafe.etree is None:
+        module.fail_json(msg=missing_required_lib('lxml'), exception=xmlsafe.LXML_IMPORT_ERROR)
+    if deploy.libvirt is None:
+        module.fail_json(msg=missing_required_lib('libvirt-python'),
+                         exception=deploy.LIBVIRT_IMPORT_ERROR)
+    if environment.pycdlib is None:
+        module.fail_json(msg=missing_required_lib('pycdlib'),
+                         exception=environment.PYCDLIB_IMPORT_ERROR)
+    try:
+        result, warnings = run(module)
+    except OvfError as exc:
+        module.fail_json(msg=exc.message, error_code=exc.code)
+    except deploy.libvirt.libvirtError as exc:
+        module.fail_json(msg='libvirt error: %s' % exc.get_error_message(), error_code='libvirt')
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

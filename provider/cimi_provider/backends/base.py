@@ -1,0 +1,193 @@
+"""The backend interface: what the CIMI layer asks of a hypervisor.
+
+The CIMI layer (catalogue, store, jobs, HTTP) owns the resource model and its durability; a backend
+only does the infrastructure work and reports what it observed. Writing a backend (e.g. libvirt):
+
+* Subclass ``Backend`` and implement every ``async`` operation. Each receives plain specs (the
+  resolved template: sizes, image location, network ids) and a ``progress`` callback; report
+  progress as ``progress(percent, message)`` (0-100) while working. Return the observed result
+  (``MachineResult``, ``VolumeResult``, a state string). Raise ``BackendError(message)`` on
+  failure: the message becomes the Job's ``statusMessage`` and must be safe to show a consumer
+  (no secrets, no stack text). Operations may be cancelled (``asyncio.CancelledError``) when a
+  consumer stops the Job; clean up what you can and re-raise.
+* ``synchronous`` tells the HTTP layer whether operations finish without observable delay; if so
+  it awaits them and answers 201/200, otherwise it answers 202 and the Job tracks the work.
+* ``adopt`` is called at start-up for each resource the database knows about, with the state the
+  database holds. Return the state actually observed (e.g. libvirt domain state mapped to CIMI),
+  or ``None`` when the backend has no trace of it. Transitional states interrupted by a restart
+  are reconciled by the CIMI layer before ``adopt`` is called.
+* Out-of-band changes (a guest powering itself off) are reported through ``events.state_changed``
+  (kind, resource id, new state); the CIMI layer persists them.
+* Resource ids are the provider's relative ids (``machines/ab12``); name backend objects after
+  them (plus a prefix) so they can be found again after a restart.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Protocol
+
+Progress = Callable[[int, str], None]
+
+
+class BackendError(Exception):
+    """An infrastructure operation failed; the message is shown to the consumer."""
+
+
+class Events(Protocol):
+    def state_changed(self, kind: str, resource_id: str, state: str) -> None: ...
+
+
+class Context(Protocol):
+    """Services the CIMI layer offers a backend."""
+
+    def next_serial(self, name: str) -> int:
+        """A durable, monotonically increasing counter (from 1) under ``name``."""
+
+
+@dataclass
+class DiskSpec:
+    capacity_kb: int
+    format: str | None = None
+    initial_location: str | None = None
+
+
+@dataclass
+class InterfaceSpec:
+    network_id: str | None = None
+    mtu: int | None = None
+
+
+@dataclass
+class MachineSpec:
+    id: str
+    name: str
+    cpu: int
+    memory_kib: int
+    cpu_arch: str | None = None
+    cpu_speed_mhz: int | None = None
+    disks: list = field(default_factory=list)  # DiskSpec
+    image_location: str | None = None
+    user_data: str | None = None  # base64, as given by the consumer
+    interfaces: list = field(default_factory=list)  # InterfaceSpec
+    volumes: list = field(default_factory=list)  # (volume id, initial location)
+    credential: dict | None = None  # {userName, key, passwordHash}; never log it
+    properties: dict = field(default_factory=dict)
+    initial_state: str = "STOPPED"
+
+
+@dataclass
+class EndpointResult:
+    address: str
+    protocol: str = "IPv4"
+    origin: str = "DYNAMIC"
+
+
+@dataclass
+class InterfaceResult:
+    mac_address: str
+    network_id: str | None = None
+    mtu: int | None = None
+    endpoints: list = field(default_factory=list)  # EndpointResult
+
+
+@dataclass
+class MachineResult:
+    state: str
+    interfaces: list = field(default_factory=list)  # InterfaceResult, same order as the spec
+
+
+@dataclass
+class VolumeSpec:
+    id: str
+    name: str
+    capacity_kb: int
+    type: str | None = None
+    format: str | None = None
+    image_location: str | None = None
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass
+class VolumeResult:
+    state: str
+    capacity_kb: int
+    bootable: bool = False
+
+
+class Backend(abc.ABC):
+    name = "abstract"
+
+    def __init__(self) -> None:
+        self.events: Events | None = None
+        self.context: Context | None = None
+
+    async def open(self, context: Context, events: Events) -> None:
+        """Connect to the infrastructure. Called once before any other operation."""
+        self.context = context
+        self.events = events
+
+    async def close(self) -> None:
+        """Release connections; running operations have been cancelled already."""
+
+    @property
+    @abc.abstractmethod
+    def synchronous(self) -> bool:
+        """True when operations complete without observable delay."""
+
+    def adopt(self, kind: str, resource_id: str, doc: dict, state: str | None) -> str | None:
+        """Observed state of a known resource at start-up (default: trust the database)."""
+        return state
+
+    # Machines
+    @abc.abstractmethod
+    async def create_machine(self, spec: MachineSpec, progress: Progress) -> MachineResult: ...
+
+    @abc.abstractmethod
+    async def machine_action(self, machine_id: str, name: str, action: str, *, force: bool,
+                             current_state: str, progress: Progress) -> str:
+        """Run start/stop/restart/pause/suspend; return the resulting CIMI state."""
+
+    @abc.abstractmethod
+    async def delete_machine(self, machine_id: str, progress: Progress) -> None: ...
+
+    @abc.abstractmethod
+    async def capture_machine(self, machine_id: str, image_id: str, progress: Progress) -> str:
+        """Copy a stopped machine's boot disk into a new image; return its location URI."""
+
+    @abc.abstractmethod
+    async def attach_volume(self, machine_id: str, volume_id: str, location: str | None,
+                            progress: Progress) -> None: ...
+
+    @abc.abstractmethod
+    async def detach_volume(self, machine_id: str, volume_id: str, progress: Progress) -> None: ...
+
+    # Volumes
+    @abc.abstractmethod
+    async def create_volume(self, spec: VolumeSpec, progress: Progress) -> VolumeResult: ...
+
+    @abc.abstractmethod
+    async def delete_volume(self, volume_id: str, progress: Progress) -> None: ...
+
+    # Networks
+    @abc.abstractmethod
+    async def create_network(self, network_id: str, name: str, initial_state: str,
+                             progress: Progress) -> str: ...
+
+    @abc.abstractmethod
+    async def network_action(self, network_id: str, action: str, progress: Progress) -> str: ...
+
+    @abc.abstractmethod
+    async def delete_network(self, network_id: str, progress: Progress) -> None: ...
+
+    # Images
+    @abc.abstractmethod
+    async def register_image(self, image_id: str, location: str, progress: Progress) -> str:
+        """Make an image at ``location`` usable; return the image state (AVAILABLE)."""
+
+    async def delete_image(self, image_id: str, progress: Progress) -> None:
+        """Forget an image (default: nothing to do)."""
+
+
+BackendFactory = Callable[..., Backend]
+Work = Callable[[Progress], Awaitable[object]]

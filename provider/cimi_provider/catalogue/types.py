@@ -1,0 +1,330 @@
+"""The resource catalogue: one table entry per CIMI 2.0 type served by this provider."""
+from __future__ import annotations
+
+from .model import ActionSpec, Attr, Capability, ResourceType, SubCollection, NS
+
+MACHINE_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "PAUSING", "PAUSED",
+                  "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING", "ERROR", "FAILED")
+MACHINE_INITIAL_STATES = ("STARTED", "STOPPED")
+NETWORK_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "DELETING", "ERROR")
+VOLUME_STATES = ("CREATING", "AVAILABLE", "CAPTURING", "RESTORING", "DELETING", "ERROR")
+IMAGE_STATES = ("CREATING", "AVAILABLE", "DELETING", "ERROR")
+SYSTEM_STATES = ("CREATING",) + MACHINE_STATES[1:11] + ("MIXED", "DELETING", "ERROR")
+JOB_STATES = ("QUEUED", "RUNNING", "FAILED", "SUCCESS", "STOPPING", "STOPPED")
+JOB_ACTIVE = ("QUEUED", "RUNNING", "STOPPING")
+CPU_ARCHS = ("68000", "Alpha", "ARM", "Itanium", "MIPS", "PA_RISC", "POWER", "PowerPC", "x86",
+             "x86_64", "z/Architecture", "SPARC")
+MACHINE_STABLE = ("STARTED", "STOPPED", "PAUSED", "SUSPENDED", "ERROR", "FAILED")
+
+FORCE = Attr("force", "boolean", writable=True)
+
+# Inline structures used inside resources and templates.
+STRUCTS = {
+    "disk": (
+        Attr("capacity", "integer", writable=True, mutable=True, mandatory=True, minimum=1,
+             units="kilobyte"),
+        Attr("format", "string", writable=True, mutable=True),
+        Attr("initialLocation", "string", writable=True, mutable=True),
+    ),
+    "volumeRef": (
+        Attr("volume", "ref:Volume", writable=True, mandatory=True),
+        Attr("initialLocation", "string", writable=True),
+    ),
+    "volumeTemplateRef": (
+        Attr("volumeTemplate", "refval:VolumeTemplate", writable=True, mandatory=True),
+        Attr("initialLocation", "string", writable=True),
+    ),
+    "interfaceTemplate": (
+        Attr("name", "string", writable=True),
+        Attr("description", "string", writable=True),
+        Attr("network", "ref:Network", writable=True, extension=True),
+        Attr("mtu", "integer", writable=True, minimum=68, maximum=65535),
+    ),
+    "componentDescriptor": (
+        Attr("name", "string", writable=True, mandatory=True),
+        Attr("description", "string", writable=True),
+        Attr("properties", "map", writable=True),
+        Attr("type", "URI", writable=True, mandatory=True,
+             values=(NS + "/Machine", NS + "/Volume", NS + "/Network")),
+        Attr("machineTemplate", "refval:MachineTemplate", writable=True),
+        Attr("volumeTemplate", "refval:VolumeTemplate", writable=True),
+        Attr("networkTemplate", "refval:NetworkTemplate", writable=True),
+        Attr("quantity", "integer", writable=True, minimum=1, maximum=100),
+    ),
+}
+
+
+def _w(name, type_, **kw):
+    """A consumer-writable attribute (create and update) of a configuration-like resource."""
+    return Attr(name, type_, writable=True, mutable=True, **kw)
+
+
+MACHINE_CONFIG_ATTRS = (
+    _w("cpu", "integer", mandatory=True, minimum=1, maximum=1024),
+    _w("memory", "integer", mandatory=True, minimum=1, units="kibibyte"),
+    _w("disks", "array:struct:disk"),
+    _w("cpuArch", "string"),
+    _w("cpuSpeed", "integer", minimum=1, units="megahertz"),
+)
+
+MACHINE_TEMPLATE_ATTRS = (
+    _w("initialState", "string", values=MACHINE_INITIAL_STATES),
+    _w("machineConfig", "refval:MachineConfiguration", mandatory=True),
+    _w("machineImage", "ref:MachineImage"),
+    _w("credential", "refval:Credential"),
+    _w("volumes", "array:struct:volumeRef"),
+    _w("volumeTemplates", "array:struct:volumeTemplateRef"),
+    _w("interfaceTemplates", "array:struct:interfaceTemplate"),
+    _w("userData", "string"),
+)
+
+VOLUME_CONFIG_ATTRS = (
+    _w("type", "URI"),
+    _w("format", "string"),
+    _w("capacity", "integer", mandatory=True, minimum=1, units="kilobyte"),
+)
+
+VOLUME_TEMPLATE_ATTRS = (
+    _w("volumeConfig", "refval:VolumeConfiguration", mandatory=True),
+    _w("volumeImage", "ref:VolumeImage"),
+)
+
+NETWORK_TEMPLATE_ATTRS = (
+    _w("initialState", "string", values=("STARTED", "STOPPED")),
+)
+
+CREDENTIAL_TEMPLATE_ATTRS = (
+    _w("userName", "string", extension=True),
+    _w("password", "string", write_only=True, extension=True),
+    _w("key", "byte[]", extension=True),
+)
+
+SYSTEM_TEMPLATE_ATTRS = (
+    _w("componentDescriptors", "array:struct:componentDescriptor"),
+)
+
+
+def _machine_actions():
+    a = ActionSpec
+    return {
+        "start": a("start", ("STOPPED", "PAUSED", "SUSPENDED"), "STARTING"),
+        "stop": a("stop", ("STARTED", "PAUSED", "SUSPENDED", "STOPPING"), "STOPPING", (FORCE,)),
+        "restart": a("restart", ("STARTED", "STOPPED"), "STARTING", (FORCE,)),
+        "pause": a("pause", ("STARTED",), "PAUSING"),
+        "suspend": a("suspend", ("STARTED", "PAUSED"), "SUSPENDING"),
+        "capture": a("capture", ("STOPPED",), "CAPTURING", (
+            Attr("name", "string", writable=True), Attr("description", "string", writable=True))),
+    }
+
+
+def _system_actions():
+    # Available unless the System itself is being created or deleted; per component the
+    # machine rules apply (5.13.1.2).
+    allowed = SYSTEM_STATES[1:12]
+    return {n: ActionSpec(n, allowed, None, (FORCE,) if n in ("stop", "restart") else ())
+            for n in ("start", "stop", "restart", "pause", "suspend")}
+
+
+def _cap(resource, name, value, description=""):
+    return Capability(f"{resource}/{name}", value, description)
+
+
+TYPES = {}
+
+
+def _register(t: ResourceType) -> ResourceType:
+    TYPES[t.name] = t
+    return t
+
+
+_register(ResourceType(
+    "CloudEntryPoint", (Attr("baseURI", "URI", provider_mandatory=True),),
+    path="cloudEntryPoint", deletable=False,
+    capabilities=tuple(_cap("CloudEntryPoint", n, "true") for n in (
+        "FilterParameter", "FirstParameter", "SelectParameter", "ExpandParameter",
+        "OrderByParameter", "FormatParameter", "QueryPathNotation")),
+))
+_register(ResourceType(
+    "ResourceMetadata", (
+        Attr("typeURI", "URI", provider_mandatory=True),
+        Attr("attributes", "array:any"), Attr("vscope", "array:any"),
+        Attr("capabilities", "array:any"), Attr("actions", "array:any"),
+    ),
+    path="resourceMetadata", cep_key="resourceMetadata", items_key="resourceMetadatas",
+    updatable=False, deletable=False,
+))
+_register(ResourceType(
+    "Machine", (
+        Attr("state", "string", values=MACHINE_STATES),
+        Attr("cpu", "integer"), Attr("memory", "integer", units="kibibyte"),
+        Attr("disks", "collection:Disk"), Attr("cpuArch", "string"), Attr("cpuSpeed", "integer"),
+        Attr("volumes", "collection:locatedVolume"),
+        Attr("interfaces", "collection:NetworkInterface"),
+        Attr("machineConfig", "ref:MachineConfiguration", extension=True),
+        Attr("machineImage", "ref:MachineImage", extension=True),
+    ),
+    path="machines", cep_key="machines", items_key="machines", create="template",
+    template_attr="machineTemplate", template_type="MachineTemplate",
+    delete_from=MACHINE_STABLE, actions=_machine_actions(), states=MACHINE_STATES,
+    subcollections=(
+        SubCollection("disks", "Disk", "disks", NS + "/DiskCollection"),
+        SubCollection("volumes", "locatedVolume", "volumes", NS + "/locatedVolumeCollection",
+                      insert=True),
+        SubCollection("interfaces", "NetworkInterface", "interfaces",
+                      NS + "/NetworkInterfaceCollection"),
+    ),
+    capabilities=(
+        _cap("Machine", "DefaultInitialState", "STOPPED"),
+        _cap("Machine", "InitialStates", "STARTED,STOPPED"),
+        _cap("Machine", "MachineTemplateByValue", "true"),
+        _cap("Machine", "MachineConfigByValue", "true"),
+        _cap("Machine", "MachineCredentialByValue", "true"),
+        _cap("Machine", "MachineStopForce", "true"),
+        _cap("Machine", "MachineStopForceDefault", "false"),
+        _cap("Machine", "UserData", "metadata"),
+    ),
+))
+_register(ResourceType(
+    "Disk", (
+        Attr("capacity", "integer", units="kilobyte"), Attr("format", "string"),
+        Attr("initialLocation", "string"),
+    ), updatable=False, deletable=False,
+))
+_register(ResourceType(
+    "locatedVolume", (Attr("volume", "ref:Volume"), Attr("initialLocation", "string")),
+    common=False, updatable=False, deletable=False,
+))
+_register(ResourceType(
+    "NetworkInterface", (
+        Attr("state", "string", values=("CREATING", "ENABLED", "DISABLED", "DELETING", "ERROR")),
+        Attr("endpoints", "collection:ProtocolEndpoint"),
+        Attr("speed", "integer"), Attr("mtu", "integer"),
+        Attr("network", "ref:Network", extension=True),
+        Attr("macAddress", "string", extension=True),
+    ), updatable=False, deletable=False,
+    subcollections=(SubCollection("endpoints", "ProtocolEndpoint", "endpoints",
+                                  NS + "/ProtocolEndpointCollection"),),
+))
+_register(ResourceType(
+    "ProtocolEndpoint", (
+        Attr("state", "string", values=("CREATING", "ENABLED", "DISABLED", "DELETING", "ERROR")),
+        Attr("protocol", "string", values=("Ethernet", "IPv4", "IPv6")),
+        Attr("address", "string"), Attr("origin", "string", values=("STATIC", "DYNAMIC")),
+        Attr("interface", "ref:NetworkInterface"),
+    ), updatable=False, deletable=False,
+))
+_register(ResourceType(
+    "MachineConfiguration", MACHINE_CONFIG_ATTRS, path="machineConfigs", cep_key="machineConfigs",
+    items_key="machineConfigurations", create="self",
+))
+_register(ResourceType(
+    "MachineImage", (
+        Attr("state", "string", values=IMAGE_STATES),
+        _w("type", "string", values=("IMAGE", "SNAPSHOT", "PARTIAL_SNAPSHOT")),
+        Attr("imageLocation", "URI", writable=True, mandatory=True),
+        _w("relatedImage", "ref:MachineImage"),
+    ),
+    path="machineImages", cep_key="machineImages", items_key="machineImages", create="self",
+    delete_from=("AVAILABLE", "ERROR"), states=IMAGE_STATES,
+))
+_register(ResourceType(
+    "MachineTemplate", MACHINE_TEMPLATE_ATTRS, path="machineTemplates", cep_key="machineTemplates",
+    items_key="machineTemplates", create="self",
+))
+_register(ResourceType(
+    "Credential", CREDENTIAL_TEMPLATE_ATTRS[:1] + (
+        Attr("password", "string", write_only=True, extension=True),
+        Attr("key", "byte[]", extension=True)),
+    path="credentials", cep_key="credentials", items_key="credentials", create="template",
+    template_attr="credentialTemplate", template_type="CredentialTemplate",
+))
+_register(ResourceType(
+    "CredentialTemplate", CREDENTIAL_TEMPLATE_ATTRS, path="credentialTemplates",
+    cep_key="credentialTemplates", items_key="credentialTemplates", create="self",
+))
+_register(ResourceType(
+    "Volume", (
+        Attr("state", "string", values=VOLUME_STATES), Attr("type", "URI"),
+        Attr("capacity", "integer", units="kilobyte"), Attr("bootable", "boolean"),
+        Attr("volumeConfig", "ref:VolumeConfiguration", extension=True),
+    ),
+    path="volumes", cep_key="volumes", items_key="volumes", create="template",
+    template_attr="volumeTemplate", template_type="VolumeTemplate",
+    delete_from=("AVAILABLE", "ERROR"), states=VOLUME_STATES,
+    capabilities=(_cap("Volume", "VolumeTemplateByValue", "true"),
+                  _cap("Volume", "VolumeConfigByValue", "true"),
+                  _cap("Volume", "SharedVolumeSupport", "false")),
+))
+_register(ResourceType(
+    "VolumeConfiguration", VOLUME_CONFIG_ATTRS, path="volumeConfigs", cep_key="volumeConfigs",
+    items_key="volumeConfigurations", create="self",
+))
+_register(ResourceType(
+    "VolumeImage", (
+        Attr("state", "string", values=IMAGE_STATES),
+        Attr("imageLocation", "URI", writable=True, mandatory=True),
+        _w("bootable", "boolean"),
+    ),
+    path="volumeImages", cep_key="volumeImages", items_key="volumeImages", create="self",
+    states=IMAGE_STATES,
+))
+_register(ResourceType(
+    "VolumeTemplate", VOLUME_TEMPLATE_ATTRS, path="volumeTemplates", cep_key="volumeTemplates",
+    items_key="volumeTemplates", create="self",
+))
+_register(ResourceType(
+    "Network", (Attr("state", "string", values=NETWORK_STATES),),
+    path="networks", cep_key="networks", items_key="networks", create="template",
+    template_attr="networkTemplate", template_type="NetworkTemplate",
+    delete_from=("STARTED", "STOPPED", "ERROR"), states=NETWORK_STATES,
+    actions={"start": ActionSpec("start", ("STOPPED",), "STARTING"),
+             "stop": ActionSpec("stop", ("STARTED",), "STOPPING")},
+    capabilities=(_cap("Network", "NetworkTemplateByValue", "true"),
+                  _cap("Network", "DefaultInitialState", "STOPPED")),
+))
+_register(ResourceType(
+    "NetworkTemplate", NETWORK_TEMPLATE_ATTRS, path="networkTemplates", cep_key="networkTemplates",
+    items_key="networkTemplates", create="self",
+))
+_register(ResourceType(
+    "System", (
+        Attr("state", "string", values=SYSTEM_STATES),
+        Attr("machines", "collection:Machine"), Attr("volumes", "collection:Volume"),
+        Attr("networks", "collection:Network"),
+        Attr("systemTemplate", "ref:SystemTemplate", extension=True),
+    ),
+    path="systems", cep_key="systems", items_key="systems", create="template",
+    template_attr="systemTemplate", template_type="SystemTemplate",
+    delete_from=SYSTEM_STATES[1:13] + ("ERROR",), actions=_system_actions(), states=SYSTEM_STATES,
+    subcollections=(
+        SubCollection("machines", "Machine", "machines", NS + "/MachineCollection", composed=True),
+        SubCollection("volumes", "Volume", "volumes", NS + "/VolumeCollection", composed=True),
+        SubCollection("networks", "Network", "networks", NS + "/NetworkCollection", composed=True),
+    ),
+))
+_register(ResourceType(
+    "SystemTemplate", SYSTEM_TEMPLATE_ATTRS, path="systemTemplates", cep_key="systemTemplates",
+    items_key="systemTemplates", create="self",
+))
+_register(ResourceType(
+    "Job", (
+        Attr("state", "string", values=JOB_STATES), Attr("targetResource", "ref:any"),
+        Attr("affectedResources", "array:ref"), Attr("action", "URI"),
+        Attr("returnCode", "integer"), Attr("progress", "integer", minimum=0, maximum=100),
+        Attr("statusMessage", "string"), Attr("timeOfStatusChange", "dateTime"),
+        Attr("parentJob", "ref:Job"), Attr("nestedJobs", "array:ref"),
+    ),
+    path="jobs", cep_key="jobs", items_key="jobs", delete_from=("SUCCESS", "FAILED", "STOPPED"),
+    actions={"stop": ActionSpec("stop", ("QUEUED", "RUNNING"), "STOPPING")}, states=JOB_STATES,
+))
+
+# CEP keys in the 2.0 spec order (5.12).
+CEP_ORDER = ("resourceMetadata", "systems", "systemTemplates", "machines", "machineTemplates",
+             "machineConfigs", "machineImages", "credentials", "credentialTemplates", "volumes",
+             "volumeTemplates", "volumeConfigs", "volumeImages", "networks", "networkTemplates",
+             "jobs")
+TOP_LEVEL = {t.path: t for t in TYPES.values() if t.cep_key}
+
+
+def by_path(segment: str) -> ResourceType | None:
+    return TOP_LEVEL.get(segment)

@@ -1,0 +1,209 @@
+"""``cimi-provider``: run the reference CIMI 2.0 provider, hash passwords, write the OpenAPI file.
+
+    cimi-provider serve --backend memory --db PATH --listen 127.0.0.1:8780 [options]
+    cimi-provider hash-password            # reads the password from stdin (or prompts)
+    cimi-provider openapi [--output FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import ipaddress
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def _listen(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise argparse.ArgumentTypeError("expected HOST:PORT, e.g. 127.0.0.1:8780 (port 0 = any free port)")
+    host = host.strip("[]")
+    if int(port) > 65535:
+        raise argparse.ArgumentTypeError("port must be 0-65535")
+    return host, int(port)
+
+
+def _cep_name(value: str) -> str:
+    if not value.strip() or len(value) > 256 or not value.isprintable():
+        raise argparse.ArgumentTypeError("a non-empty printable name of at most 256 characters")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="cimi-provider", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the provider")
+    serve.add_argument("--backend", default="memory", choices=("memory", "libvirt"))
+    serve.add_argument("--db", default="cimi-provider.db", help="SQLite database file")
+    serve.add_argument("--name", type=_cep_name, default="cimi-provider",
+                       help="the Cloud Entry Point's name (until a consumer renames it)")
+    serve.add_argument("--listen", type=_listen, default=("127.0.0.1", 8780), metavar="HOST:PORT",
+                       help="address to listen on; port 0 picks a free port (see --port-file)")
+    serve.add_argument("--port-file", help="write the bound port here once ready to serve")
+    serve.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                       help="memory backend: duration of each operation (0 = synchronous)")
+    serve.add_argument("--inject-failure", action="append", default=[], metavar="REGEX",
+                       dest="fail_patterns",
+                       help="memory backend: fail create/start of resources whose name or a "
+                            "key=value property matches (repeatable)")
+    serve.add_argument("--fail-rate", type=float, default=0.0,
+                       help="memory backend: probability (0-1) that such an operation fails")
+    serve.add_argument("--fail-operations", default="create,start",
+                       help="operations failures apply to (create,start,delete,capture)")
+    serve.add_argument("--fail-seed", type=int, default=0, help="seed for --fail-rate")
+    serve.add_argument("--seed-machines", type=int, default=0, metavar="N",
+                       help="memory backend: ensure N seeded machines (two interfaces each)")
+    serve.add_argument("--default-initial-state", choices=("STOPPED", "STARTED"),
+                       default="STOPPED", help="Machine DefaultInitialState capability")
+    serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
+                       help="rendered GET answers kept until the next write (0 = no cache)")
+    serve.add_argument("--users", help="YAML/JSON users file (HTTP Basic, salted hashes)")
+    serve.add_argument("--token-file", help="bearer tokens, one per line "
+                       "(also CIMI_PROVIDER_TOKENS, comma-separated)")
+    serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
+    serve.add_argument("--tls-key", help="PEM private key")
+    serve.add_argument("--libvirt-uri", default="qemu:///system", help="libvirt backend URI")
+    serve.add_argument("--log-level", default="info",
+                       choices=("critical", "error", "warning", "info", "debug"))
+    sub.add_parser("hash-password", help="print a password hash for a users file")
+    openapi = sub.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", "-o", help="file (default: stdout)")
+    return top
+
+
+def _write_port_file(path: str, port: int) -> None:
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+def serve(args) -> int:
+    import uvicorn
+
+    from .backends import BackendError
+    from .http.auth import ConfigError
+    from .server import Settings, build
+
+    host, port = args.listen
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("cimi-provider: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    settings = Settings(
+        db=args.db, name=args.name, backend=args.backend, latency=args.latency,
+        fail_patterns=args.fail_patterns,
+        fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
+        fail_seed=args.fail_seed, seed_machines=args.seed_machines,
+        default_initial_state=args.default_initial_state, max_body_bytes=args.max_body_bytes,
+        render_cache_entries=max(args.render_cache_entries, 0),
+        users_file=args.users, token_file=args.token_file,
+        env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
+        backend_options={"uri": args.libvirt_uri} if args.backend == "libvirt" else {})
+    try:
+        app, provider = build(settings)
+    except (ConfigError, BackendError, OSError, ValueError) as exc:
+        print(f"cimi-provider: {exc}", file=sys.stderr)
+        return 2
+    if not is_loopback(host) and not provider_auth_enabled(app):
+        print("cimi-provider: authentication (--users or --token-file/CIMI_PROVIDER_TOKENS) is "
+              f"required to listen on {host}, which is not a loopback address", file=sys.stderr)
+        return 2
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
+    # TCP, and without it keep-alive responses stall on delayed ACKs (~40 ms each).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        print(f"cimi-provider: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
+        return 2
+    sock.listen(512)
+    bound = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on",
+                            ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
+                            timeout_graceful_shutdown=5, server_header=False)
+    server = uvicorn.Server(config)
+    # uvicorn re-raises the captured signal after its graceful shutdown; a no-op handler makes
+    # that a clean exit (status 0) instead of a death by signal.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+
+    async def run() -> int:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():
+            await asyncio.sleep(0.02)
+        if server.started:
+            scheme = "https" if args.tls_cert else "http"
+            logging.getLogger("cimi_provider").info(
+                "serving CIMI at %s://%s:%d/cimi/cloudEntryPoint", scheme, host, bound)
+            if args.port_file:
+                _write_port_file(args.port_file, bound)
+        await task
+        return 0 if server.started else 1
+
+    return asyncio.run(run())
+
+
+def provider_auth_enabled(app) -> bool:
+    for route in app.routes:
+        endpoint = getattr(route, "endpoint", None)
+        owner = getattr(endpoint, "__self__", None)
+        if owner is not None and hasattr(owner, "auth"):
+            return owner.auth.enabled
+    return False
+
+
+def hash_password_cmd() -> int:
+    from .http.auth import hash_password
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        print("cimi-provider: empty password", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    return 0
+
+
+def openapi_cmd(args) -> int:
+    from .http.openapi import openapi_document
+    text = json.dumps(openapi_document(), indent=2) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "hash-password":
+        return hash_password_cmd()
+    return openapi_cmd(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

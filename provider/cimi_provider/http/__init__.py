@@ -1,0 +1,1 @@
+"""HTTP layer: Starlette application, authentication, OpenAPI document."""

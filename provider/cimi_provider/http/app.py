@@ -1,0 +1,231 @@
+"""The HTTP application: one generic dispatcher over the catalogue, under ``/cimi/``.
+
+Paths are the resources' relative ids, so routing is a lookup: ``cloudEntryPoint``; a collection
+(``machines``, ``machines/<id>/disks``); a resource (``machines/<id>``); an action
+(``machines/<id>/start``). Every error becomes a Job-shaped body (4.2.2) with its HTTP status;
+an unexpected exception is logged and answered with a generic 500, never with its text.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..catalogue import TOP_LEVEL, TYPES, NS
+from ..errors import BadRequest, CimiError, MethodNotAllowed, NotFound, PayloadTooLarge, error_job
+from ..query import QueryError, parse_query
+from ..serialization import (BodyTooLarge, NotAcceptable, SerializationError,
+                             UnsupportedMediaType, negotiate, parse_body, render)
+from ..service.core import COMMON_WRITABLE, Result
+from ..service.validate import check_fields
+from .auth import Authenticator
+from .render_cache import Rendered, RenderCache
+
+log = logging.getLogger("cimi_provider.http")
+PREFIX = "/cimi/"
+CEP_PATHS = ("", "cloudEntryPoint")
+
+
+@dataclass
+class HttpSettings:
+    max_body_bytes: int = 1024 * 1024
+    render_cache_entries: int = 256  # 0 disables the render cache
+
+
+def base_uri(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + PREFIX
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+        except ValueError:
+            raise BadRequest("invalid Content-Length") from None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class Dispatcher:
+    def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings):
+        self.p = provider
+        self.views = views
+        self.auth = auth
+        self.settings = settings
+        self.cache = RenderCache(settings.render_cache_entries)
+
+    async def body(self, request: Request) -> tuple[dict, bool]:
+        raw = await read_body(request, self.settings.max_body_bytes)
+        ctype = request.headers.get("content-type")
+        doc = parse_body(raw, ctype, self.settings.max_body_bytes)
+        if not isinstance(doc, dict):
+            raise BadRequest("the request body must be an object")
+        return doc, "xml" in (ctype or "").lower()
+
+    @staticmethod
+    def not_allowed(allowed: str):
+        return MethodNotAllowed(f"method not allowed here; allowed: {allowed}",
+                                headers={"Allow": allowed})
+
+    async def route(self, request: Request, path: str, q, base: str) -> Result:
+        method = "GET" if request.method == "HEAD" else request.method
+        if path in CEP_PATHS:
+            if method == "GET":
+                doc = self.views.cep(base)
+                from ..query import select_attributes
+                return Result(200, select_attributes(doc, q.select))
+            if method == "PUT":
+                body, xml = await self.body(request)
+                fields = check_fields(body, {a.name: a for a in TYPES["CloudEntryPoint"].all_attrs},
+                                      "", xml=xml, mode="update")
+                job = self.views.update_cep(fields, q.select, base)
+                return Result(200, self.views.cep(base), {"CIMI-Job-URI": base + job})
+            raise self.not_allowed("GET, HEAD, PUT")
+        if self.views.is_collection(path):
+            if method == "GET":
+                return Result(200, self.views.collection(path, base, q))
+            if method == "POST":
+                rtype = TOP_LEVEL.get(path)
+                if rtype is not None and rtype.create != "none":
+                    body, xml = await self.body(request)
+                    return await self.p.create(rtype, body, base, xml)
+                parent, _, attr = path.rpartition("/")
+                row = self.p.store.row(parent)
+                if row is not None and row.type == "Machine" and attr == "volumes":
+                    body, xml = await self.body(request)
+                    return await self.p.lifecycles["Machine"].volumes_action(parent, body, base, xml)
+            raise self.not_allowed(self._collection_methods(path))
+        if path in self.views.metadata:
+            if method == "GET":
+                return Result(200, self.views.resource(path, base, q))
+            raise self.not_allowed("GET, HEAD")
+        row = self.p.store.row(path)
+        if row is not None and row.type != "CloudEntryPoint":
+            rtype = TYPES[row.type]
+            if method == "GET":
+                return Result(200, self.views.resource(path, base, q))
+            if method == "PUT" and rtype.updatable:
+                body, xml = await self.body(request)
+                return self.p.update(path, body, sorted(q.select) if q.select else None, base, xml)
+            if method == "DELETE" and rtype.deletable:
+                return await self.p.delete(path, base)
+            allowed = ["GET", "HEAD"] + (["PUT"] if rtype.updatable else []) + (
+                ["DELETE"] if rtype.deletable else [])
+            raise self.not_allowed(", ".join(allowed))
+        parent, _, last = path.rpartition("/")
+        prow = self.p.store.row(parent) if parent else None
+        if prow is not None and last in TYPES[prow.type].actions:
+            if method != "POST":
+                raise self.not_allowed("POST")
+            body, xml = await self.body(request)
+            return await self.p.action(parent, last, body, base, xml)
+        raise NotFound(f"no resource at {PREFIX}{path}")
+
+    def _collection_methods(self, path: str) -> str:
+        rtype = TOP_LEVEL.get(path)
+        if (rtype is not None and rtype.create != "none") or path.endswith("/volumes") and \
+                path.startswith("machines/"):
+            return "GET, HEAD, POST"
+        return "GET, HEAD"
+
+    def cache_key(self, request: Request):
+        """What decides a GET answer's bytes (see render_cache.py), or None if not cacheable."""
+        if request.method not in ("GET", "HEAD") or not self.cache.enabled:
+            return None
+        scope, headers = request.scope, request.headers
+        return (scope["scheme"], headers.get("host"), scope.get("root_path", ""), scope["path"],
+                scope["query_string"], headers.get("accept"))
+
+    async def __call__(self, request: Request) -> Response:
+        fmt = "json"
+        key = generation = None
+        try:
+            if self.auth.enabled:
+                principal = self.auth.authenticate(request.headers.get("authorization"))
+                self.auth.authorize(principal, request.method)
+            key = self.cache_key(request)
+            if key is not None:
+                generation = self.p.store.generation
+                hit = self.cache.get(key, generation)
+                if hit is not None:
+                    return self.send(request, 200, dict(hit.headers), hit.body, hit.media_type)
+            params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+            q = parse_query(params)
+            fmt = negotiate(request.headers.get("accept"), q.format)
+            path = request.url.path
+            if not path.startswith(PREFIX) and path != PREFIX.rstrip("/"):
+                raise NotFound(f"no resource at {path}; the CIMI API is under {PREFIX}")
+            result = await self.route(request, path[len(PREFIX):].strip("/"), q, base_uri(request))
+        except CimiError as exc:
+            result = Result(exc.status, error_job(exc.status, exc.message), exc.headers)
+        except QueryError as exc:
+            result = Result(400, error_job(400, str(exc)))
+        except NotAcceptable as exc:
+            result = Result(406, error_job(406, str(exc)))
+        except UnsupportedMediaType as exc:
+            result = Result(415, error_job(415, str(exc)))
+        except BodyTooLarge as exc:
+            result = Result(413, error_job(413, str(exc)))
+        except SerializationError as exc:
+            result = Result(400, error_job(400, f"malformed request body: {exc}"))
+        except Exception:  # noqa: BLE001 - detail goes to the log only
+            log.exception("internal error on %s %s", request.method, request.url.path)
+            result = Result(500, error_job(500, "internal error in the provider"))
+        if result.body is None or result.status != 200 or key is None:
+            return self.response(request, result, fmt)
+        body, ctype = render(result.body, fmt)
+        if self.p.store.generation == generation:  # no write committed while rendering
+            self.cache.put(key, generation, Rendered(body, ctype, tuple(result.headers.items())))
+        return self.send(request, 200, dict(result.headers), body, ctype)
+
+    @staticmethod
+    def send(request: Request, status: int, headers: dict, body: bytes, ctype: str) -> Response:
+        if request.headers.get("cimi-specification-version"):
+            headers["CIMI-Specification-Version"] = "2.0.0"
+        if request.method == "HEAD":
+            headers["Content-Length"] = str(len(body))
+            return Response(b"", status, headers, media_type=ctype)
+        return Response(body, status, headers, media_type=ctype)
+
+    @staticmethod
+    def response(request: Request, result: Result, fmt: str) -> Response:
+        if result.body is None:
+            headers = dict(result.headers)
+            if request.headers.get("cimi-specification-version"):
+                headers["CIMI-Specification-Version"] = "2.0.0"
+            return Response(b"", result.status, headers)
+        body, ctype = render(result.body, fmt)
+        return Dispatcher.send(request, result.status, dict(result.headers), body, ctype)
+
+
+def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None) -> Starlette:
+    import json
+
+    async def openapi(request: Request) -> Response:
+        if dispatcher.auth.enabled:
+            try:
+                dispatcher.auth.authenticate(request.headers.get("authorization"))
+            except CimiError as exc:
+                return Dispatcher.response(request, Result(exc.status, error_job(
+                    exc.status, exc.message), exc.headers), "json")
+        return Response(json.dumps(openapi_doc or {}).encode(), 200,
+                        media_type="application/json")
+
+    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
+    routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"]),
+              Route("/{path:path}", dispatcher.__call__, methods=methods)]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+__all__ = ["Dispatcher", "HttpSettings", "build_app", "NS", "COMMON_WRITABLE"]

@@ -1,0 +1,104 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CIMI 2.0 serialization: JSON and XML in spec element order, strict request parsing.
+
+Interface used by the HTTP app::
+
+    SerializationError(ValueError)       bad request body -> 400
+      BodyTooLarge                       body over max_bytes (checked first) -> 413 (or 400)
+      UnsupportedMediaType               request Content-Type not JSON/XML -> 415
+      NotAcceptable                      Accept/$format cannot be met -> 406
+    negotiate(accept_header, format_param) -> 'json' | 'xml'
+    render(doc, fmt) -> (body_bytes, 'application/json' | 'application/xml')
+    parse_body(body, content_type, max_bytes) -> dict (the JSON shape, also from XML)
+
+Documents are JSON-shaped dicts with a root ``resourceURI``. Rendering omits empty
+strings, arrays and maps in both formats (5.5.15; ``id`` is kept even when empty, for
+error Jobs). XML: namespace ``http://schemas.dmtf.org/cimi/2``, root = local name of
+``resourceURI`` or ``<Collection resourceURI=...>``, elements in spec order
+(``schema.py``), refs as ``<x href=.../>``, maps as ``<properties><property key>``,
+arrays as ``<disks><disk>``, ref arrays as bare ``<affectedResource href/>`` (5.5.11),
+operations as ``<operations><operation rel href available/>``. A nested object that has a
+``resourceURI`` (expanded ref, inline template, expanded collection) carries it as an XML
+attribute so reading restores it. ``None`` renders as an empty element (and ``<x/>``
+reads back as ``None``): the create-by-reference "erase" of 4.2.1.1.
+"""
+from __future__ import annotations
+
+from .errors import BodyTooLarge, NotAcceptable, SerializationError, UnsupportedMediaType
+from .jsonio import parse_json, render_json
+from .negotiation import body_format, negotiate
+from .xml_in import parse_xml
+from .xml_out import render_xml
+
+CONTENT_TYPES = {"json": "application/json", "xml": "application/xml"}
+
+
+class Pruned(dict):
+    """A document already pruned (and treated as read-only): ``render`` keeps it as is."""
+
+
+_KEEP_EMPTY = ("id", "href")
+_MAPS = ("properties", "parameters")
+_CONTAINERS = (dict, list)
+
+
+def _prune(value: object) -> object:
+    """Drop empty strings/arrays/maps from attribute objects (not from map entries).
+
+    Hot on large collections: exact type checks and no recursion into scalars."""
+    kind = type(value)
+    if kind is list:
+        return [_prune(item) if type(item) in _CONTAINERS else item for item in value]
+    if kind is not dict:
+        return value
+    out = {}
+    for key, item in value.items():
+        kind = type(item)
+        if kind is dict:
+            if key in _MAPS:
+                if item:
+                    out[key] = dict(item)
+            elif item or key in _KEEP_EMPTY:
+                out[key] = _prune(item)
+        elif kind is list:
+            if item or key in _KEEP_EMPTY:
+                out[key] = [_prune(v) if type(v) in _CONTAINERS else v for v in item]
+        elif kind is str:
+            if item or key in _KEEP_EMPTY:
+                out[key] = item
+        else:
+            out[key] = item
+    return out
+
+
+def render(doc: dict, fmt: str) -> tuple[bytes, str]:
+    """Serialize a document; ``fmt`` is what ``negotiate`` returned."""
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"unknown format {fmt!r}")
+    pruned = _prune(doc)
+    body = render_json(pruned) if fmt == "json" else render_xml(pruned)
+    return body, CONTENT_TYPES[fmt]
+
+
+def parse_body(body: bytes, content_type: str | None, max_bytes: int) -> dict:
+    """Read a JSON or XML request body into the JSON dict shape.
+
+    Order of checks: media type (415), size (before any parsing), emptiness, syntax.
+    """
+    fmt = body_format(content_type)
+    if len(body) > max_bytes:
+        raise BodyTooLarge(f"request body is larger than {max_bytes} bytes")
+    if not body.strip():
+        raise SerializationError("request body is empty")
+    return parse_json(body) if fmt == "json" else parse_xml(body)
+
+
+__all__ = [
+    "BodyTooLarge", "CONTENT_TYPES", "NotAcceptable", "SerializationError",
+    "UnsupportedMediaType", "negotiate", "parse_body", "render", "prune", "Pruned",
+]
+
+
+def prune(doc: dict) -> Pruned:
+    """``doc`` pruned once, for documents rendered many times (collection items)."""
+    return Pruned(_prune(doc))

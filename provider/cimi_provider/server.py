@@ -1,0 +1,113 @@
+"""Assemble a provider (store, backend, lifecycles, views, HTTP app) from settings."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from .backends import create_backend
+from .http.app import Dispatcher, HttpSettings, build_app
+from .http.auth import Authenticator
+from .service.core import Provider
+from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
+                            MachineImageLifecycle, NetworkLifecycle, VolumeImageLifecycle,
+                            VolumeLifecycle)
+from .service.machines import MachineLifecycle
+from .service.startup import recover, resume_deletes, seed
+from .service.systems import SystemLifecycle
+from .service.views import Views
+from .store import Store
+from .timeutil import now_iso
+
+log = logging.getLogger("cimi_provider")
+
+
+@dataclass
+class Settings:
+    db: str = "cimi-provider.db"
+    name: str = "cimi-provider"
+    backend: str = "memory"
+    latency: float = 0.0
+    fail_patterns: list = field(default_factory=list)
+    fail_rate: float = 0.0
+    fail_operations: list = field(default_factory=list)
+    fail_seed: int = 0
+    seed_machines: int = 0
+    default_initial_state: str = "STOPPED"
+    max_body_bytes: int = 1024 * 1024
+    render_cache_entries: int = 256
+    users_file: str | None = None
+    token_file: str | None = None
+    env_tokens: str | None = None
+    backend_options: dict = field(default_factory=dict)
+
+
+class BackendContext:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def next_serial(self, name: str) -> int:
+        with self.store.write() as tx:
+            return tx.counter(f"backend:{name}")
+
+
+class BackendEvents:
+    """Persist out-of-band state changes a backend observes."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def state_changed(self, kind: str, resource_id: str, state: str) -> None:
+        row = self.store.row(resource_id)
+        if row is None or row.type != kind:
+            return
+        doc = row.doc
+        if doc.get("state") == state:
+            return
+        doc["state"] = state
+        doc["updated"] = now_iso()
+        with self.store.write() as tx:
+            tx.put(resource_id, kind, doc)
+
+
+def build(settings: Settings):
+    """Return (starlette app, provider). Start-up work runs in the app's lifespan."""
+    auth = Authenticator.from_files(settings.users_file, settings.token_file, settings.env_tokens)
+    if settings.backend == "memory":
+        options = dict(latency=settings.latency, fail_patterns=settings.fail_patterns,
+                       fail_rate=settings.fail_rate, fail_operations=settings.fail_operations,
+                       fail_seed=settings.fail_seed)
+    else:
+        options = dict(settings.backend_options)
+    backend = create_backend(settings.backend, **options)
+    store = Store(settings.db)
+    provider = Provider(store, backend, settings.default_initial_state)
+    provider.lifecycles.update({
+        "Machine": MachineLifecycle(provider), "Volume": VolumeLifecycle(provider),
+        "Network": NetworkLifecycle(provider), "MachineImage": MachineImageLifecycle(provider),
+        "Credential": CredentialLifecycle(provider),
+        "CredentialTemplate": CredentialTemplateLifecycle(provider),
+        "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
+    })
+    views = Views(provider, settings.name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        await backend.open(BackendContext(store), BackendEvents(store))
+        pending = recover(provider)
+        seed(provider, settings.seed_machines if settings.backend == "memory" else 0)
+        if pending:
+            await resume_deletes(provider, pending)
+        log.info("provider ready (backend %s, database %s)", backend.name, settings.db)
+        try:
+            yield
+        finally:
+            await provider.jobs.shutdown()
+            await backend.close()
+            store.close()
+
+    from .http.openapi import openapi_document
+    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
+                                                                 settings.render_cache_entries))
+    app = build_app(dispatcher, openapi_document(), lifespan)
+    return app, provider

@@ -1,0 +1,1 @@
+"""The CIMI service: generic resource handling over the catalogue, lifecycles, jobs, views."""

@@ -1,0 +1,283 @@
+"""The provider core: generic create/read/update/delete/action over the catalogue.
+
+Types whose work happens in the backend (Machine, Volume, Network, System, MachineImage, Job)
+plug in "lifecycle" objects (``lifecycle.py``, ``systems.py``) for create, delete and actions;
+everything else (configurations, templates, credentials) is handled here from the catalogue alone.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..catalogue import NS, TYPES, TOP_LEVEL, Attr, ResourceType
+from ..errors import BadRequest, Conflict, MethodNotAllowed, NotFound
+from ..timeutil import now_iso
+from . import render as rnd
+from .jobs import JobRunner
+from .validate import check_body, check_fields, require
+
+COMMON_WRITABLE = ("name", "description", "properties")
+
+
+@dataclass
+class Result:
+    status: int
+    body: dict | None = None
+    headers: dict = field(default_factory=dict)
+
+
+def new_id(path: str) -> str:
+    return f"{path}/{uuid.uuid4().hex[:16]}"
+
+
+def base_doc(rtype: ResourceType, rid: str, fields: dict) -> dict:
+    now = now_iso()
+    doc = {"resourceURI": rtype.uri, "id": rid}
+    for key in COMMON_WRITABLE:
+        if fields.get(key) is not None:
+            doc[key] = fields[key]
+    doc["created"] = now
+    doc["updated"] = now
+    return doc
+
+
+def check_resource_uri(body: dict, expected: str) -> None:
+    """A resourceURI, when given, must name the expected message (cimi/1 or cimi/2 namespace)."""
+    given = body.get("resourceURI")
+    if given is None:
+        return
+    local = expected.rsplit("/", 1)[-1]
+    if not isinstance(given, str) or given.rsplit("/", 1)[-1] != local:
+        raise BadRequest(f"resourceURI must be {expected}, not {given!r}")
+
+
+class Provider:
+    def __init__(self, store, backend, default_initial_state: str = "STOPPED"):
+        self.store = store
+        self.backend = backend
+        self.jobs = JobRunner(store, backend.synchronous)
+        self.default_initial_state = default_initial_state
+        self.lifecycles: dict = {}
+
+    # references -----------------------------------------------------------------------------
+    def relative(self, href: str, base: str) -> str:
+        """The provider-relative id an href names, or 400 if it is not one of ours."""
+        if href.startswith(base):
+            rid = href[len(base):]
+        else:
+            parts = urlsplit(href)
+            base_path = urlsplit(base).path
+            if parts.scheme or parts.netloc:
+                if parts.path.startswith(base_path) and parts.netloc == urlsplit(base).netloc:
+                    rid = parts.path[len(base_path):]
+                else:
+                    raise BadRequest(f"'{href}' is not a resource of this provider")
+            elif href.startswith(base_path):
+                rid = href[len(base_path):]
+            else:
+                rid = href
+        return rid.split("?", 1)[0].split("#", 1)[0].strip("/")
+
+    def resolve(self, ref: dict, base: str, types, path: str) -> tuple[str, dict]:
+        """Resolve a reference to an existing resource of one of ``types`` (400 otherwise)."""
+        types = (types,) if isinstance(types, str) else tuple(types)
+        rid = self.relative(ref["href"], base)
+        row = self.store.row(rid)
+        if row is None or (types and row.type not in types):
+            raise BadRequest(f"{path}: '{ref['href']}' is not an existing {' or '.join(types)}")
+        return rid, row.doc
+
+    def effective(self, value: dict, type_name: str, base: str, path: str) -> tuple[dict, str | None]:
+        """A by-value or by-reference (with overrides; null erases) value of ``type_name``."""
+        if "href" in value:
+            rid, doc = self.resolve({"href": value["href"]}, base, type_name, path)
+            # Internal keys stay behind, except a credential's password hash, which travels
+            # from a template to the credentials (and machines) made from it.
+            merged = {k: v for k, v in doc.items()
+                      if not k.startswith("_") or k == "_passwordHash"}
+            for key, override in value.items():
+                if key == "href":
+                    continue
+                if override is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = override
+            return merged, rid
+        return {k: v for k, v in value.items() if v is not None}, None
+
+    def store_refs(self, value, base: str, path: str):
+        """Normalise every {href} in a consumer value to a relative, existing reference."""
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key == "href" and isinstance(item, str):
+                    rid = self.relative(item, base)
+                    if self.store.row(rid) is None:
+                        raise BadRequest(f"{path}: '{item}' does not exist")
+                    out[key] = rid
+                else:
+                    out[key] = self.store_refs(item, base, path)
+            return out
+        if isinstance(value, list):
+            return [self.store_refs(v, base, path) for v in value]
+        return value
+
+    # reads ----------------------------------------------------------------------------------
+    def load(self, rid: str, type_name: str | None = None) -> dict:
+        row = self.store.row(rid)
+        if row is None or (type_name and row.type != type_name):
+            raise NotFound(f"{rid} not found")
+        return row.doc
+
+    def type_of(self, rid: str) -> ResourceType:
+        row = self.store.row(rid)
+        if row is None:
+            raise NotFound(f"{rid} not found")
+        return TYPES[row.type]
+
+    def view(self, rid: str, base: str) -> dict:
+        row = self.store.row(rid)
+        if row is None:
+            raise NotFound(f"{rid} not found")
+        return rnd.render(row.doc, base, TYPES[row.type])
+
+    # create ---------------------------------------------------------------------------------
+    async def create(self, rtype: ResourceType, body: dict, base: str, xml: bool) -> Result:
+        if rtype.create == "none":
+            raise MethodNotAllowed(f"{rtype.name} resources cannot be created by consumers")
+        lifecycle = self.lifecycles.get(rtype.name)
+        if rtype.create == "template":
+            check_resource_uri(body, rtype.create_uri)
+            extra = {rtype.template_attr: Attr(rtype.template_attr,
+                                               f"refval:{rtype.template_type}", writable=True)}
+            common = {a.name: a for a in rtype.all_attrs if a.name in COMMON_WRITABLE}
+            fields = check_fields(body, common, "", xml=xml, mode="create", extra=extra)
+            template_type = TYPES[rtype.template_type]
+            if fields.get(rtype.template_attr) is None and not any(
+                    a.mandatory for a in template_type.attrs):
+                fields[rtype.template_attr] = {}  # an empty template: every default applies
+            if not isinstance(fields.get(rtype.template_attr), dict):
+                raise BadRequest(f"missing mandatory attribute '{rtype.template_attr}'")
+            return await lifecycle.create(fields, base)
+        check_resource_uri(body, rtype.uri)
+        fields = check_body(body, rtype, xml=xml)
+        if hasattr(lifecycle, "create"):
+            return await lifecycle.create(fields, base)
+        return self.create_plain(rtype, fields, base)
+
+    def create_plain(self, rtype: ResourceType, fields: dict, base: str,
+                     rid: str | None = None) -> Result:
+        fields = {k: v for k, v in fields.items() if v is not None}
+        require(fields, rtype)
+        rid = rid or new_id(rtype.path)
+        doc = base_doc(rtype, rid, fields)
+        for attr in rtype.attrs:
+            if attr.name in fields:
+                doc[attr.name] = self.store_refs(fields[attr.name], base, attr.name)
+        hook = getattr(self.lifecycles.get(rtype.name), "prepare_plain", None)
+        if hook:
+            hook(doc, base)
+        with self.store.write() as tx:
+            tx.put(rid, rtype.name, doc)
+            job = self.jobs.create(tx, "add", rtype.path, [rid], done=True)
+        return Result(201, rnd.render(doc, base, rtype),
+                      {"Location": base + rid, "CIMI-Job-URI": base + job})
+
+    # update ---------------------------------------------------------------------------------
+    def update(self, rid: str, body: dict, select: list | None, base: str, xml: bool) -> Result:
+        rtype = self.type_of(rid)
+        if not rtype.updatable:
+            raise MethodNotAllowed(f"{rtype.name} resources cannot be updated")
+        check_resource_uri(body, rtype.uri)
+        fields = check_body(body, rtype, mode="update", xml=xml)
+        doc = self.load(rid)
+        mutable = [a for a in rtype.all_attrs if a.mutable]
+        if select and "*" not in select:
+            chosen = set(select)
+            for key in fields:
+                if key not in chosen:
+                    raise BadRequest(f"'{key}' is in the body but not in $select (4.2.1.3.1)")
+            targets = [a for a in mutable if a.name in chosen]
+        else:
+            targets = mutable
+        if doc.get("state") in ("CREATING", "DELETING"):
+            raise Conflict(f"{rtype.name} is {doc['state']}; it cannot be updated now")
+        for attr in targets:
+            value = fields.get(attr.name)
+            if value is None:
+                if attr.write_only and attr.name not in fields:
+                    continue  # an omitted secret keeps its value; it is never shown to echo back
+                doc.pop(attr.name, None)  # absent in a PUT means remove (5.5)
+            else:
+                doc[attr.name] = self.store_refs(value, base, attr.name)
+        require({k: v for k, v in doc.items()}, [a for a in rtype.attrs if a.mandatory])
+        hook = getattr(self.lifecycles.get(rtype.name), "prepare_plain", None)
+        if hook:
+            hook(doc, base)
+        doc["updated"] = now_iso()
+        row = self.store.row(rid)
+        with self.store.write() as tx:
+            tx.put(rid, rtype.name, doc, parent=row.parent)
+            job = self.jobs.create(tx, "edit", rid, done=True)
+        return Result(200, rnd.render(doc, base, rtype), {"CIMI-Job-URI": base + job})
+
+    # delete ---------------------------------------------------------------------------------
+    async def delete(self, rid: str, base: str) -> Result:
+        rtype = self.type_of(rid)
+        if not rtype.deletable:
+            raise MethodNotAllowed(f"{rtype.name} resources cannot be deleted")
+        doc = self.load(rid)
+        if rtype.delete_from is not None and doc.get("state") not in rtype.delete_from:
+            raise Conflict(f"{rtype.name} cannot be deleted in state {doc.get('state')}")
+        self.check_not_in_use(rid, rtype)
+        lifecycle = self.lifecycles.get(rtype.name)
+        if lifecycle is not None and hasattr(lifecycle, "delete"):
+            return await lifecycle.delete(rid, doc, base)
+        with self.store.write() as tx:
+            self.remove_tree(tx, rid)
+            job = self.jobs.create(tx, "delete", rid, done=True)
+        return self.deleted(job, base)
+
+    def deleted(self, job: str, base: str) -> Result:
+        """A delete done synchronously: 200 (4.2.1.4) with the completed Job as the body, the
+        same shape as the 202 of an asynchronous delete."""
+        return Result(200, self.view(job, base), {"CIMI-Job-URI": base + job})
+
+    def check_not_in_use(self, rid: str, rtype: ResourceType) -> None:
+        if rtype.name == "Volume":
+            if rid in getattr(self.lifecycles.get("Machine"), "attaching", ()):
+                raise Conflict("the volume is being attached to a machine")
+            for row in self.store.list("locatedVolume"):
+                if row.get("volume", {}).get("href") == rid:
+                    raise Conflict("the volume is attached to a machine; detach it first")
+
+    def remove_tree(self, tx, rid: str) -> None:
+        """Delete a resource and its composed children (5.10.2)."""
+        for child in self.store.children(rid):
+            if child.type in ("Disk", "locatedVolume", "NetworkInterface", "ProtocolEndpoint"):
+                self.remove_tree(tx, child.id)
+        tx.delete(rid)
+
+    # actions --------------------------------------------------------------------------------
+    async def action(self, rid: str, name: str, body: dict, base: str, xml: bool) -> Result:
+        rtype = self.type_of(rid)
+        spec = rtype.actions.get(name)
+        if spec is None:
+            raise NotFound(f"{rid}/{name} not found")
+        check_resource_uri(body, NS + "/Action")
+        action_uri = body.get("action")
+        if action_uri is not None and (not isinstance(action_uri, str)
+                                       or action_uri.rsplit("/", 1)[-1] != name):
+            raise BadRequest(f"action must be {spec.uri}")
+        params = {a.name: a for a in spec.parameters}
+        params["properties"] = Attr("properties", "map", writable=True)
+        params["action"] = Attr("action", "URI", writable=True)
+        fields = check_fields(body, params, "", xml=xml, mode="create")
+        doc = self.load(rid)
+        if not rnd.action_available(rtype, doc, name):
+            raise Conflict(f"{name} is not available for a {rtype.name} in state {doc.get('state')}")
+        return await self.lifecycles[rtype.name].action(rid, doc, name, fields, base)
+
+    def top_level(self, segment: str) -> ResourceType | None:
+        return TOP_LEVEL.get(segment)

@@ -1,0 +1,337 @@
+"""Machine lifecycle: create from a template, actions, capture, delete, volume insert/remove."""
+from __future__ import annotations
+
+from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec
+from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES
+from ..errors import BadRequest, Conflict, NotFound
+from ..timeutil import now_iso
+from . import render as rnd
+from .core import Provider, Result, base_doc, new_id
+from .validate import check_fields, check_struct_required, require
+
+MACHINE = TYPES["Machine"]
+BUSY = ("CREATING", "DELETING", "STARTING", "STOPPING", "PAUSING", "SUSPENDING", "CAPTURING",
+        "RESTORING")
+
+
+def job_result(provider: Provider, state: str, job: str, base: str, body: dict | None = None,
+               location: str | None = None, done_status: int = 200) -> Result:
+    """200/201 when the Job already succeeded, else 202 (the Job tells the rest)."""
+    headers = {"CIMI-Job-URI": base + job}
+    if location:
+        headers["Location"] = base + location
+    if body is None:
+        body = provider.view(job, base)
+    return Result(done_status if state == "SUCCESS" else 202, body, headers)
+
+
+def sub_row(tx, rtype: str, rid: str, parent: str, fields: dict) -> None:
+    now = now_iso()
+    doc = {"resourceURI": f"{NS}/{rtype}", "id": rid, **fields, "created": now, "updated": now}
+    tx.put(rid, rtype, doc, parent=parent)
+
+
+class MachineLifecycle:
+    def __init__(self, provider: Provider):
+        self.p = provider
+        # Volumes being attached right now (by a create or an insert): not yet in a
+        # locatedVolume row, but no longer free for another machine.
+        self.attaching: set = set()
+
+    # create ---------------------------------------------------------------------------------
+    def _spec(self, fields: dict, base: str) -> tuple[MachineSpec, dict]:
+        p = self.p
+        tmpl, tmpl_rid = p.effective(fields["machineTemplate"], "MachineTemplate", base,
+                                     "machineTemplate")
+        if "machineConfig" not in tmpl:
+            raise BadRequest("machineTemplate: missing mandatory attribute 'machineConfig'")
+        if not isinstance(tmpl["machineConfig"], dict):
+            raise BadRequest("machineTemplate.machineConfig: expected a reference or a value")
+        cfg, cfg_rid = p.effective(tmpl["machineConfig"], "MachineConfiguration", base,
+                                   "machineTemplate.machineConfig")
+        require(cfg, TYPES["MachineConfiguration"], "machineTemplate.machineConfig")
+        check_struct_required(cfg.get("disks"), "disk", "machineTemplate.machineConfig.disks")
+        extra = {}
+        image_location = None
+        if tmpl.get("machineImage"):
+            img_rid, img = p.resolve(tmpl["machineImage"], base, "MachineImage",
+                                     "machineTemplate.machineImage")
+            if img.get("state") != "AVAILABLE":
+                raise Conflict(f"machine image {img_rid} is {img.get('state')}, not AVAILABLE")
+            image_location = img.get("imageLocation")
+            extra["machineImage"] = {"href": img_rid}
+        credential = None
+        if tmpl.get("credential"):
+            cred, _ = p.effective(tmpl["credential"], "Credential", base,
+                                  "machineTemplate.credential")
+            credential = {k: cred[k] for k in ("userName", "key", "_passwordHash") if k in cred}
+        state = tmpl.get("initialState") or p.default_initial_state
+        if state not in ("STARTED", "STOPPED"):
+            raise BadRequest(f"initialState {state} cannot be reached by a new machine")
+        if tmpl.get("volumeTemplates"):
+            raise BadRequest("machineTemplate.volumeTemplates is not supported by this provider;"
+                             " create the volume first and list it in 'volumes'")
+        volumes = []
+        for i, entry in enumerate(tmpl.get("volumes") or []):
+            where = f"machineTemplate.volumes[{i}]"
+            require(entry, STRUCTS["volumeRef"], where)
+            vol_rid, vol = p.resolve(entry["volume"], base, "Volume", where + ".volume")
+            if vol.get("state") != "AVAILABLE":
+                raise Conflict(f"{where}: volume is {vol.get('state')}, not AVAILABLE")
+            self.check_unattached(vol_rid)
+            volumes.append((vol_rid, entry.get("initialLocation")))
+        interfaces = []
+        for i, entry in enumerate(tmpl.get("interfaceTemplates") or [{}]):
+            net_rid = None
+            if entry.get("network"):
+                net_rid, _ = p.resolve(entry["network"], base, "Network",
+                                       f"machineTemplate.interfaceTemplates[{i}].network")
+            interfaces.append(InterfaceSpec(net_rid, entry.get("mtu")))
+        rid = new_id("machines")
+        spec = MachineSpec(
+            id=rid, name=fields.get("name") or rid.rsplit("/", 1)[-1], cpu=cfg["cpu"],
+            memory_kib=cfg["memory"], cpu_arch=cfg.get("cpuArch"),
+            cpu_speed_mhz=cfg.get("cpuSpeed"),
+            disks=[DiskSpec(d["capacity"], d.get("format"), d.get("initialLocation"))
+                   for d in cfg.get("disks") or []],
+            image_location=image_location, user_data=tmpl.get("userData"),
+            interfaces=interfaces, volumes=volumes, credential=credential,
+            properties=fields.get("properties") or {}, initial_state=state)
+        if cfg_rid:
+            extra["machineConfig"] = {"href": cfg_rid}
+        return spec, extra
+
+    def check_unattached(self, volume_rid: str) -> None:
+        if volume_rid in self.attaching:
+            raise Conflict(f"volume {volume_rid} is being attached to a machine")
+        for located in self.p.store.list("locatedVolume"):
+            if located.get("volume", {}).get("href") == volume_rid:
+                raise Conflict(f"volume {volume_rid} is already attached to a machine")
+
+    def new_machine(self, tx, spec: MachineSpec, fields: dict, extra: dict,
+                    parent: str | None = None) -> dict:
+        doc = base_doc(MACHINE, spec.id, fields)
+        doc.update(state="CREATING", cpu=spec.cpu, memory=spec.memory_kib)
+        if spec.cpu_arch:
+            doc["cpuArch"] = spec.cpu_arch
+        if spec.cpu_speed_mhz:
+            doc["cpuSpeed"] = spec.cpu_speed_mhz
+        doc.update(extra)
+        tx.put(spec.id, "Machine", doc, parent=parent)
+        for n, disk in enumerate(spec.disks, 1):
+            fields_ = {"name": f"disk{n}", "capacity": disk.capacity_kb}
+            if disk.format:
+                fields_["format"] = disk.format
+            if disk.initial_location:
+                fields_["initialLocation"] = disk.initial_location
+            sub_row(tx, "Disk", f"{spec.id}/disks/{n}", spec.id, fields_)
+        return doc
+
+    def created(self, tx, spec: MachineSpec, result) -> str:
+        doc = tx.get(spec.id)
+        doc["state"] = result.state
+        doc["updated"] = now_iso()
+        tx.put(spec.id, "Machine", doc)
+        for n, iface in enumerate(result.interfaces, 1):
+            iid = f"{spec.id}/interfaces/{n}"
+            fields = {"name": f"eth{n - 1}", "state": "ENABLED", "mtu": iface.mtu,
+                      "macAddress": iface.mac_address}
+            if iface.network_id:
+                fields["network"] = {"href": iface.network_id}
+            sub_row(tx, "NetworkInterface", iid, spec.id, fields)
+            for m, ep in enumerate(iface.endpoints, 1):
+                sub_row(tx, "ProtocolEndpoint", f"{iid}/endpoints/{m}", iid, {
+                    "name": f"{fields['name']}-{ep.protocol.lower()}", "state": "ENABLED",
+                    "protocol": ep.protocol, "address": ep.address, "origin": ep.origin,
+                    "interface": {"href": iid}})
+        for n, (vol_rid, location) in enumerate(spec.volumes, 1):
+            fields = {"volume": {"href": vol_rid}}
+            if location:
+                fields["initialLocation"] = location
+            sub_row(tx, "locatedVolume", f"{spec.id}/volumes/{n}", spec.id, fields)
+        return f"machine {spec.name} created ({result.state})"
+
+    def failed(self, tx, rid: str, message: str) -> None:
+        doc = tx.get(rid)
+        if doc is not None:
+            doc["state"] = "ERROR"
+            doc["updated"] = now_iso()
+            tx.put(rid, "Machine", doc)
+
+    def work_create(self, spec: MachineSpec):
+        async def work(progress):
+            return await self.p.backend.create_machine(spec, progress)
+        return work
+
+    async def create(self, fields: dict, base: str) -> Result:
+        spec, extra = self._spec(fields, base)
+        with self.p.store.write() as tx:
+            doc = self.new_machine(tx, spec, fields, extra)
+            job = self.p.jobs.create(tx, "add", "machines", [spec.id])
+        volumes = {vol for vol, _ in spec.volumes}
+        self.attaching |= volumes
+
+        def ok(tx, result):
+            self.attaching -= volumes
+            return self.created(tx, spec, result)
+
+        def bad(tx, message):
+            self.attaching -= volumes
+            self.failed(tx, spec.id, message)
+
+        state = await self.p.jobs.run(job, self.work_create(spec), ok, bad)
+        body = self.p.view(spec.id, base) if self.p.store.row(spec.id) else rnd.render(doc, base)
+        return job_result(self.p, state, job, base, body, spec.id, done_status=201)
+
+    # actions --------------------------------------------------------------------------------
+    def begin(self, rid: str, transitional: str, action: str, affected=()) -> tuple[str, str]:
+        """Put a resource in its transitional state and create its Job, in one commit."""
+        row = self.p.store.row(rid)
+        doc = row.doc
+        previous = doc.get("_previousState") if doc["state"] == transitional else doc["state"]
+        with self.p.store.write() as tx:
+            doc["state"] = transitional
+            doc["_previousState"] = previous
+            tx.put(rid, row.type, doc)
+            job = self.p.jobs.create(tx, action, rid, list(affected))
+        return job, previous
+
+    def settle(self, tx, rid: str, state: str | None) -> str:
+        doc = tx.get(rid)
+        if doc is None:
+            return f"{rid} no longer exists"
+        if state is None:
+            state = doc.get("_previousState") or "ERROR"
+        doc["state"] = state
+        doc.pop("_previousState", None)
+        tx.put(rid, self.p.store.row(rid).type, doc)
+        return f"{doc.get('name') or rid} is {state}"
+
+    async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
+        if name == "capture":
+            return await self.capture(rid, doc, fields, base)
+        spec = MACHINE.actions[name]
+        job, previous = self.begin(rid, spec.transitional, ACTION_NS + name)
+        force = bool(fields.get("force", False))
+
+        async def work(progress):
+            return await self.p.backend.machine_action(rid, doc.get("name", ""), name, force=force,
+                                                       current_state=previous, progress=progress)
+
+        state = await self.p.jobs.run(job, work, lambda tx, s: self.settle(tx, rid, s),
+                                      lambda tx, m: self.settle(tx, rid, None))
+        return job_result(self.p, state, job, base)
+
+    async def capture(self, rid: str, doc: dict, fields: dict, base: str,
+                      image_fields: dict | None = None) -> Result:
+        images = self.p.lifecycles["MachineImage"]
+        image_fields = image_fields or {k: fields[k] for k in ("name", "description", "properties")
+                                        if fields.get(k) is not None}
+        image_rid = new_id("machineImages")
+        with self.p.store.write() as tx:
+            image = images.new_image(tx, image_rid, image_fields, rid, "IMAGE", related=None)
+            image["imageLocation"] = rid
+            tx.put(image_rid, "MachineImage", image)
+        job, _ = self.begin(rid, "CAPTURING", ACTION_NS + "capture", [image_rid])
+
+        async def work(progress):
+            return await self.p.backend.capture_machine(rid, image_rid, progress)
+
+        def ok(tx, location):
+            self.settle(tx, rid, None)
+            images.ready(tx, image_rid, location)
+            return f"captured into {image_rid}"
+
+        def bad(tx, message):
+            self.settle(tx, rid, None)
+            images.broken(tx, image_rid)
+
+        state = await self.p.jobs.run(job, work, ok, bad)
+        return job_result(self.p, state, job, base, self.p.view(image_rid, base), image_rid,
+                          done_status=201)
+
+    # delete ---------------------------------------------------------------------------------
+    async def delete(self, rid: str, doc: dict, base: str) -> Result:
+        job, _ = self.begin(rid, "DELETING", "delete")
+        state = await self.p.jobs.run(job, self.work_delete(rid), self.deleted(rid),
+                                      lambda tx, m: self.settle(tx, rid, None))
+        return job_result(self.p, state, job, base, None)
+
+    def work_delete(self, rid):
+        async def work(progress):
+            await self.p.backend.delete_machine(rid, progress)
+        return work
+
+    def deleted(self, rid):
+        def ok(tx, _result):
+            self.p.remove_tree(tx, rid)
+            return f"{rid} deleted"
+        return ok
+
+    # volumes sub-collection -----------------------------------------------------------------
+    async def volumes_action(self, rid: str, body: dict, base: str, xml: bool) -> Result:
+        from ..catalogue import Attr
+        doc = self.p.load(rid, "Machine")
+        params = {"action": Attr("action", "URI", writable=True),
+                  "volume": Attr("volume", "ref:Volume", writable=True, mandatory=True),
+                  "initialLocation": Attr("initialLocation", "string", writable=True),
+                  "properties": Attr("properties", "map", writable=True)}
+        fields = check_fields(body, params, "", xml=xml, mode="create")
+        verb = str(fields.get("action") or "").rsplit("/", 1)[-1]
+        if verb not in ("insert", "remove"):
+            raise BadRequest(f"action must be {ACTION_NS}insert or {ACTION_NS}remove")
+        if not fields.get("volume"):
+            raise BadRequest("missing mandatory attribute 'volume'")
+        if doc["state"] in BUSY or doc["state"] in ("ERROR", "FAILED"):
+            raise Conflict(f"volumes cannot be changed while the machine is {doc['state']}")
+        vol_rid, vol = self.p.resolve(fields["volume"], base, "Volume", "volume")
+        located = [r for r in self.p.store.children(rid) if r.type == "locatedVolume"
+                   and r.doc.get("volume", {}).get("href") == vol_rid]
+        if verb == "insert":
+            if vol.get("state") != "AVAILABLE":
+                raise Conflict(f"volume is {vol.get('state')}, not AVAILABLE")
+            self.check_unattached(vol_rid)
+            with self.p.store.write() as tx:
+                serial = tx.counter(f"{rid}/volumes")
+                job = self.p.jobs.create(tx, ACTION_NS + "insert", f"{rid}/volumes", [vol_rid])
+            entry_id = f"{rid}/volumes/v{serial}"
+            location = fields.get("initialLocation")
+
+            async def work(progress):
+                await self.p.backend.attach_volume(rid, vol_rid, location, progress)
+
+            def ok(tx, _):
+                self.attaching.discard(vol_rid)
+                entry = {"volume": {"href": vol_rid}}
+                if location:
+                    entry["initialLocation"] = location
+                sub_row(tx, "locatedVolume", entry_id, rid, entry)
+                return f"{vol_rid} attached"
+
+            def bad(tx, message):
+                self.attaching.discard(vol_rid)
+
+            self.attaching.add(vol_rid)
+            state = await self.p.jobs.run(job, work, ok, bad)
+            return job_result(self.p, state, job, base, None, None)
+        if not located:
+            raise Conflict(f"volume {vol_rid} is not attached to this machine")
+        entry_id = located[0].id
+        with self.p.store.write() as tx:
+            job = self.p.jobs.create(tx, ACTION_NS + "remove", f"{rid}/volumes", [vol_rid])
+
+        async def detach(progress):
+            await self.p.backend.detach_volume(rid, vol_rid, progress)
+
+        def removed(tx, _):
+            tx.delete(entry_id)
+            return f"{vol_rid} detached"
+
+        state = await self.p.jobs.run(job, detach, removed, lambda tx, m: None)
+        return job_result(self.p, state, job, base, None)
+
+    def find_located(self, rid: str) -> list:
+        try:
+            return [r.doc for r in self.p.store.children(rid) if r.type == "locatedVolume"]
+        except KeyError:
+            raise NotFound(rid) from None

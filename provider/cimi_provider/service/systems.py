@@ -1,0 +1,242 @@
+"""System lifecycle: create from a SystemTemplate, component actions with nested jobs, delete.
+
+A System's state is derived from its Machines when it is not CREATING, DELETING or ERROR:
+the common state when they all agree, else MIXED (also MIXED with no Machines) (Table 9).
+"""
+from __future__ import annotations
+
+import asyncio
+
+from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES
+from ..errors import BadRequest, Conflict
+from ..timeutil import now_iso
+from . import render as rnd
+from .core import Provider, Result, base_doc, new_id
+from .jobs import JobFailed
+from .machines import job_result
+from .validate import require
+
+SYSTEM = TYPES["System"]
+KINDS = {NS + "/Machine": ("Machine", "machineTemplate"),
+         NS + "/Volume": ("Volume", "volumeTemplate"),
+         NS + "/Network": ("Network", "networkTemplate")}
+# Networks first so machines can use them, machines last; deletion in the reverse order.
+CREATE_ORDER = {"Network": 0, "Volume": 1, "Machine": 2}
+
+
+class SystemLifecycle:
+    def __init__(self, provider: Provider):
+        self.p = provider
+        rnd.AVAILABILITY["System"] = self.available
+        rnd.DECORATORS["System"] = self.decorate
+
+    # state ----------------------------------------------------------------------------------
+    def components(self, rid: str) -> list:
+        return [r for r in self.p.store.children(rid) if r.type in ("Machine", "Volume", "Network")]
+
+    def derived_state(self, doc: dict) -> str:
+        if doc.get("state") in ("CREATING", "DELETING", "ERROR"):
+            return doc["state"]
+        states = {r.doc.get("state") for r in self.components(doc["id"]) if r.type == "Machine"}
+        return states.pop() if len(states) == 1 else "MIXED"
+
+    def decorate(self, doc: dict) -> dict:
+        doc["state"] = self.derived_state(doc)
+        return doc
+
+    def targets(self, rid: str, name: str) -> list:
+        out = []
+        for row in self.components(rid):
+            rtype = TYPES[row.type]
+            if name in rtype.actions and row.doc.get("state") in rtype.actions[name].allowed_from:
+                out.append(row)
+        return out
+
+    def available(self, doc: dict, name: str) -> bool:
+        if self.derived_state(doc) in ("CREATING", "DELETING"):
+            return False
+        return bool(self.targets(doc["id"], name))
+
+    # create ---------------------------------------------------------------------------------
+    def plan(self, tmpl: dict, base: str) -> list:
+        planned = []
+        for i, desc in enumerate(tmpl.get("componentDescriptors") or []):
+            where = f"systemTemplate.componentDescriptors[{i}]"
+            require(desc, STRUCTS["componentDescriptor"], where)
+            if desc["type"] not in KINDS:
+                raise BadRequest(f"{where}.type: unsupported component type {desc['type']}")
+            kind, tmpl_attr = KINDS[desc["type"]]
+            if not isinstance(desc.get(tmpl_attr), dict):
+                raise BadRequest(f"{where}: a {kind} component needs '{tmpl_attr}'")
+            quantity = desc.get("quantity") or 1
+            for n in range(1, quantity + 1):
+                name = desc["name"] if quantity == 1 else f"{desc['name']}{n}"
+                fields = {"name": name, tmpl_attr: desc[tmpl_attr]}
+                for key in ("description", "properties"):
+                    if desc.get(key) is not None:
+                        fields[key] = desc[key]
+                planned.append((kind, fields))
+        planned.sort(key=lambda item: CREATE_ORDER[item[0]])
+        return planned
+
+    async def create(self, fields: dict, base: str) -> Result:
+        tmpl, tmpl_rid = self.p.effective(fields["systemTemplate"], "SystemTemplate", base,
+                                          "systemTemplate")
+        planned = self.plan(tmpl, base)
+        machines, volumes, networks = (self.p.lifecycles[k] for k in ("Machine", "Volume", "Network"))
+        rid = new_id("systems")
+        prepared = []
+        for kind, cfields in planned:
+            if kind == "Machine":
+                spec, extra = machines._spec(cfields, base)
+                prepared.append((kind, spec.id, cfields, (spec, extra)))
+            elif kind == "Volume":
+                vid = new_id("volumes")
+                prepared.append((kind, vid, cfields, volumes.spec(cfields, base, vid)))
+            else:
+                prepared.append((kind, new_id("networks"), cfields,
+                                 networks.initial_state(cfields, base)))
+        with self.p.store.write() as tx:
+            doc = base_doc(SYSTEM, rid, fields)
+            doc["state"] = "CREATING"
+            if tmpl_rid:
+                doc["systemTemplate"] = {"href": tmpl_rid}
+            tx.put(rid, "System", doc)
+            parent = self.p.jobs.create(tx, "add", "systems", [rid])
+            children = []
+            for kind, cid, cfields, extra in prepared:
+                if kind == "Machine":
+                    machines.new_machine(tx, extra[0], cfields, extra[1], parent=rid)
+                elif kind == "Volume":
+                    volumes.new_volume(tx, extra[0], cfields, extra[1], parent=rid)
+                else:
+                    networks.new_network(tx, cid, cfields, parent=rid)
+                children.append(self.p.jobs.create(tx, "add", TYPES[kind].path, [cid],
+                                                   parent=parent))
+
+        def runner(kind, cid, cfields, extra, job):
+            if kind == "Machine":
+                spec = extra[0]
+                return self.p.jobs.execute(job, machines.work_create(spec),
+                                           lambda tx, r: machines.created(tx, spec, r),
+                                           lambda tx, m: machines.failed(tx, cid, m))
+            if kind == "Volume":
+                return self.p.jobs.execute(job, volumes.work_create(extra[0]),
+                                           lambda tx, r: volumes.created(tx, cid, r),
+                                           lambda tx, m: volumes._mark(tx, cid, state="ERROR"))
+            return self.p.jobs.execute(
+                job, networks.work_create(cid, cfields["name"], extra),
+                lambda tx, s: networks._mark(tx, cid, state=s),
+                lambda tx, m: networks._mark(tx, cid, state="ERROR"))
+
+        async def work(progress):
+            # Networks and volumes before the machines that may use them.
+            states = []
+            for stage in (("Network", "Volume"), ("Machine",)):
+                batch = [runner(*item, job) for item, job in zip(prepared, children)
+                         if item[0] in stage]
+                states += await asyncio.gather(*batch)
+            self.nested_outcome(states)
+
+        def ok(tx, _):
+            self._set_state(tx, rid, "STARTED")
+            return f"system created with {len(prepared)} components"
+
+        state = await self.p.jobs.run(parent, work, ok,
+                                      lambda tx, m: self._set_state(tx, rid, "ERROR"))
+        return job_result(self.p, state, parent, base, self.p.view(rid, base), rid, 201)
+
+    @staticmethod
+    def nested_outcome(states: list) -> None:
+        failed = [s for s in states if s != "SUCCESS"]
+        if failed:
+            raise JobFailed(f"{len(failed)} of {len(states)} nested jobs did not succeed")
+
+    def _set_state(self, tx, rid: str, state: str) -> None:
+        doc = tx.get(rid)
+        if doc is not None:
+            doc["state"] = state  # STARTED stands for "derived from the machines" once created
+            doc.pop("_previousState", None)
+            doc["updated"] = now_iso()
+            tx.put(rid, "System", doc)
+
+    # actions --------------------------------------------------------------------------------
+    async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
+        targets = self.targets(rid, name)
+        if not targets:
+            raise Conflict(f"no component of the system can {name} now")
+        lifecycles = self.p.lifecycles
+        with self.p.store.write() as tx:
+            parent = self.p.jobs.create(tx, ACTION_NS + name, rid, [r.id for r in targets])
+        calls = []
+        for row in targets:
+            spec = TYPES[row.type].actions[name]
+            job, previous = lifecycles["Machine"].begin(row.id, spec.transitional,
+                                                        ACTION_NS + name)
+            with self.p.store.write() as tx:
+                parent_doc = tx.get(parent)
+                parent_doc.setdefault("nestedJobs", []).append({"href": job})
+                tx.put(parent, "Job", parent_doc)
+                child = tx.get(job)
+                child["parentJob"] = {"href": parent}
+                tx.put(job, "Job", child, parent=parent)
+            calls.append((row, job, previous))
+        force = bool(fields.get("force", False))
+
+        def one(row, job, previous):
+            settle = lifecycles["Machine"].settle
+            if row.type == "Machine":
+                async def work(progress, row=row, previous=previous):
+                    return await self.p.backend.machine_action(
+                        row.id, row.doc.get("name", ""), name, force=force,
+                        current_state=previous, progress=progress)
+            else:
+                async def work(progress, row=row):
+                    return await self.p.backend.network_action(row.id, name, progress)
+            return self.p.jobs.execute(job, work, lambda tx, s: settle(tx, row.id, s),
+                                       lambda tx, m: settle(tx, row.id, None))
+
+        async def work(progress):
+            self.nested_outcome(await asyncio.gather(*(one(*c) for c in calls)))
+
+        state = await self.p.jobs.run(parent, work, lambda tx, _: f"{name} done on {len(calls)}",
+                                      lambda tx, m: None)
+        return job_result(self.p, state, parent, base)
+
+    # delete ---------------------------------------------------------------------------------
+    async def delete(self, rid: str, doc: dict, base: str) -> Result:
+        comps = sorted(self.components(rid), key=lambda r: -CREATE_ORDER[r.type])
+        for row in comps:
+            rtype = TYPES[row.type]
+            if rtype.delete_from is not None and row.doc.get("state") not in rtype.delete_from:
+                raise Conflict(f"component {row.id} is {row.doc.get('state')}; cannot delete now")
+        begin = self.p.lifecycles["Machine"].begin
+        parent, _ = begin(rid, "DELETING", "delete", [r.id for r in comps])
+        calls = []
+        for row in comps:
+            job, _ = begin(row.id, "DELETING", "delete")
+            with self.p.store.write() as tx:
+                parent_doc = tx.get(parent)
+                parent_doc.setdefault("nestedJobs", []).append({"href": job})
+                tx.put(parent, "Job", parent_doc)
+            calls.append((row, job))
+
+        def one(row, job):
+            life = self.p.lifecycles[row.type]
+            return self.p.jobs.execute(job, life.work_delete(row.id), life.deleted(row.id),
+                                       lambda tx, m: self.p.lifecycles["Machine"].settle(
+                                           tx, row.id, None))
+
+        async def work(progress):
+            states = []
+            for stage in (("Machine",), ("Volume", "Network")):
+                states += await asyncio.gather(*(one(r, j) for r, j in calls if r.type in stage))
+            self.nested_outcome(states)
+
+        def ok(tx, _):
+            tx.delete(rid)
+            return f"{rid} deleted"
+
+        state = await self.p.jobs.run(parent, work, ok,
+                                      lambda tx, m: self._set_state(tx, rid, "ERROR"))
+        return job_result(self.p, state, parent, base, None)

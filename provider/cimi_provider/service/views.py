@@ -1,0 +1,229 @@
+"""Read views: the Cloud Entry Point, ResourceMetadata, collections with the query engine, $expand."""
+from __future__ import annotations
+
+from ..catalogue import CAPABILITY_NS, CEP_ORDER, NS, TOP_LEVEL, TYPES, ResourceType
+from ..errors import NotFound
+from ..query import apply_collection_query, expand_paths, select_attributes, select_collection
+from ..timeutil import now_iso
+from ..serialization import prune
+from . import render as rnd
+
+EXTENSION_NS = "urn:cloudmgmt:dmtf:cimi-provider"
+CEP_ID = "cloudEntryPoint"
+MAX_CACHED_BASES = 4
+METADATA_TYPES = ("CloudEntryPoint", "System", "SystemTemplate", "Machine", "MachineTemplate",
+                  "MachineConfiguration", "MachineImage", "Credential", "CredentialTemplate",
+                  "Volume", "VolumeTemplate", "VolumeConfiguration", "VolumeImage", "Network",
+                  "NetworkTemplate", "Disk", "NetworkInterface", "ProtocolEndpoint", "Job")
+
+
+def _spec_type(attr) -> str:
+    kind = attr.kind
+    return {"refval": "ref", "struct": "map", "collection": "collection", "array": "array"}.get(
+        kind, kind)
+
+
+def metadata_doc(rtype: ResourceType) -> dict:
+    attributes, vscope = [], {}
+    for attr in rtype.all_attrs:
+        if attr.name == "operations":
+            continue
+        attributes.append({
+            "name": attr.name, "namespace": EXTENSION_NS if attr.extension else NS,
+            "type": _spec_type(attr), "providerMandatory": attr.provider_mandatory,
+            "consumerMandatory": attr.mandatory, "mutable": attr.mutable or attr.name in (
+                "state", "updated"), "consumerWritable": attr.writable})
+        scope = {}
+        if attr.values:
+            scope["values"] = list(attr.values)
+        if attr.minimum is not None:
+            scope["minimum"] = attr.minimum
+        if attr.maximum is not None:
+            scope["maximum"] = attr.maximum
+        if attr.units:
+            scope["units"] = attr.units
+        if scope:
+            vscope[attr.name] = scope
+    doc = {"resourceURI": NS + "/ResourceMetadata", "id": f"resourceMetadata/{rtype.name}",
+           "name": rtype.name, "typeURI": rtype.uri, "attributes": attributes}
+    if vscope:
+        doc["vscope"] = [vscope]  # one valueScope: every constraint holds together (5.5.14)
+    if rtype.capabilities:
+        doc["capabilities"] = [{"name": c.name.split("/", 1)[1], "uri": CAPABILITY_NS + c.name,
+                                "description": c.description or c.name, "value": c.value}
+                               for c in rtype.capabilities]
+    if rtype.actions:
+        doc["actions"] = [{"name": a.name, "uri": a.uri, "description": f"{a.name} the resource",
+                           "method": "POST", "inputMessage": "application/json",
+                           "outputMessage": "application/json"} for a in rtype.actions.values()]
+    return doc
+
+
+DEFAULT_CEP_NAME = "cimi-provider"
+
+
+class Views:
+    def __init__(self, provider, cep_name: str = DEFAULT_CEP_NAME):
+        self.p = provider
+        self.cep_name = cep_name
+        self._rendered: dict = {}  # base URI -> {row id: (row, view)}
+        self.metadata = {f"resourceMetadata/{n}": metadata_doc(TYPES[n]) for n in METADATA_TYPES}
+        for cap in self.metadata["resourceMetadata/Machine"]["capabilities"]:
+            if cap["name"] == "DefaultInitialState":  # follows --default-initial-state
+                cap["value"] = provider.default_initial_state
+
+    # CEP ------------------------------------------------------------------------------------
+    def cep(self, base: str) -> dict:
+        stored = self.p.store.get(CEP_ID) or {}
+        doc = {"resourceURI": NS + "/CloudEntryPoint", "id": base + CEP_ID}
+        # name is providerMandatory (5.7.1): a consumer's PUT may rename the CEP; without a
+        # stored name it is the configured one (--name).
+        doc["name"] = stored.get("name") or self.cep_name
+        for key in ("description", "created", "updated", "properties"):
+            if stored.get(key):
+                doc[key] = stored[key]
+        doc["baseURI"] = base
+        for key in CEP_ORDER:
+            doc[key] = {"href": TOP_LEVEL_BY_CEP[key].path}
+        doc["operations"] = [{"rel": "edit", "href": base + CEP_ID}]
+        return doc
+
+    # single resources -----------------------------------------------------------------------
+    def resource(self, rid: str, base: str, q) -> dict:
+        if rid in self.metadata:
+            doc = dict(self.metadata[rid], id=base + rid)
+        else:
+            doc = self.p.view(rid, base)
+        doc = self.expand(doc, expand_paths(q.expand), base)
+        return select_attributes(doc, q.select)
+
+    # collections ----------------------------------------------------------------------------
+    def collection_ops(self, rtype: ResourceType, cid: str, base: str, insert=False) -> list:
+        if insert:
+            return [{"rel": "insert", "href": base + cid}, {"rel": "remove", "href": base + cid}]
+        if rtype.create != "none" and cid == rtype.path:
+            return [{"rel": "add", "href": base + cid}]
+        return []
+
+    def rendered(self, row, base: str, rtype: ResourceType) -> dict:
+        """The consumer view of a stored row, memoised per (row version, base URI).
+
+        Rows are replaced, never changed, on every write, so a cached view is valid while its
+        row object is the current one. Types whose view depends on other rows (rendering
+        hooks: a System's derived state) are rendered afresh. Views are shared: read-only."""
+        if rtype.name in rnd.DECORATORS or rtype.name in rnd.AVAILABILITY:
+            return rnd.render(row.doc, base, rtype)
+        per_base = self._rendered.get(base)
+        if per_base is None:
+            if len(self._rendered) >= MAX_CACHED_BASES:  # Host headers vary: stay bounded
+                self._rendered.clear()
+            per_base = self._rendered[base] = {}
+        hit = per_base.get(row.id)
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        view = prune(rnd.render(row.doc, base, rtype))
+        per_base[row.id] = (row, view)
+        if len(per_base) > 4 * (len(self.p.store._rows) + 16):
+            per_base.clear()  # deleted rows' entries: drop now and then
+        return view
+
+    def items(self, type_name: str, parent: str | None, base: str) -> list:
+        if type_name == "ResourceMetadata":
+            return [dict(d, id=base + d["id"]) for d in self.metadata.values()]
+        rtype = TYPES[type_name]
+        return [self.rendered(row, base, rtype) for row in self.p.store.rows(type_name, parent)]
+
+    def page(self, type_name: str, parent: str | None, base: str, q) -> tuple[int, list]:
+        """(count after $filter, the requested page); without $filter/$orderby only the page's
+        rows are rendered."""
+        if type_name == "ResourceMetadata" or q.filters or q.orderby:
+            return apply_collection_query(self.items(type_name, parent, base), q)
+        rtype = TYPES[type_name]
+        count, rows = apply_collection_query(self.p.store.rows(type_name, parent), q)
+        return count, [self.rendered(row, base, rtype) for row in rows]
+
+    def collection(self, cid: str, base: str, q) -> dict:
+        """A top-level collection (``machines``) or a sub-collection (``machines/x/disks``)."""
+        rtype = TOP_LEVEL.get(cid)
+        if rtype is not None:
+            items_type, parent, items_key, curi, insert = (rtype.name, None, rtype.items_key,
+                                                           rtype.collection_uri, False)
+        else:
+            parent, _, attr = cid.rpartition("/")
+            row = self.p.store.row(parent)
+            sub = TYPES[row.type].subcollection(attr) if row else None
+            if sub is None:
+                raise NotFound(f"{cid} not found")
+            rtype = TYPES[sub.item_type]
+            items_type, items_key, curi, insert = (sub.item_type, sub.items_key,
+                                                   sub.collection_uri, sub.insert)
+        count, page = self.page(items_type, parent, base, q)
+        paths = expand_paths(q.expand)
+        if paths:
+            page = [self.expand(item, paths, base) for item in page]
+        doc = rnd.collection(items_type, items_key, curi, cid, base, page, count,
+                             self.collection_ops(rtype, cid, base, insert))
+        return select_collection(doc, items_key, q.select)
+
+    def is_collection(self, path: str) -> bool:
+        if path in TOP_LEVEL:
+            return True
+        parent, _, attr = path.rpartition("/")
+        row = self.p.store.row(parent) if parent else None
+        return bool(row and TYPES[row.type].subcollection(attr))
+
+    # $expand --------------------------------------------------------------------------------
+    def expand(self, doc: dict, paths: dict, base: str) -> dict:
+        if not paths:
+            return doc
+        every = "*" in paths
+        out = dict(doc)
+        for key, value in doc.items():
+            if key in ("operations", "resourceURI", "id") or not (every or key in paths):
+                continue
+            nested = paths.get(key, set())
+            if isinstance(value, dict) and set(value) == {"href"}:
+                out[key] = self.expand_ref(value["href"], base, nested)
+            elif isinstance(value, list) and value and all(
+                    isinstance(v, dict) and set(v) == {"href"} for v in value):
+                out[key] = [self.expand_ref(v["href"], base, nested) for v in value]
+        return out
+
+    def expand_ref(self, href: str, base: str, nested: set) -> dict:
+        if not href.startswith(base):
+            return {"href": href}
+        rid = href[len(base):]
+        sub_paths = expand_paths(frozenset(nested)) if nested else {}
+        if self.p.store.row(rid) is not None:
+            target = self.expand(self.p.view(rid, base), sub_paths, base)
+            return {"href": href, **{k: v for k, v in target.items() if k != "id"}}
+        if rid in self.metadata:
+            return {"href": href, **{k: v for k, v in self.metadata[rid].items() if k != "id"}}
+        if self.is_collection(rid) and rid not in TOP_LEVEL:
+            from ..query import parse_query
+            coll = self.collection(rid, base, parse_query({}))
+            items_key = next((k for k, v in coll.items() if isinstance(v, list)
+                              and k != "operations"), None)
+            if items_key and sub_paths:
+                coll[items_key] = [self.expand(item, sub_paths, base) for item in coll[items_key]]
+            return {"href": href, **{k: v for k, v in coll.items() if k != "id"}}
+        return {"href": href}
+
+    def update_cep(self, fields: dict, select, base: str) -> dict:
+        stored = self.p.store.get(CEP_ID) or {"resourceURI": NS + "/CloudEntryPoint",
+                                              "id": CEP_ID, "created": now_iso()}
+        keys = ("name", "description", "properties")
+        targets = [k for k in keys if not select or "*" in select or k in select]
+        for key in targets:
+            if fields.get(key) is None:
+                stored.pop(key, None)
+            else:
+                stored[key] = fields[key]
+        stored["updated"] = now_iso()
+        with self.p.store.write() as tx:
+            tx.put(CEP_ID, "CloudEntryPoint", stored)
+            job = self.p.jobs.create(tx, "edit", CEP_ID, done=True)
+        return job
+
+
+TOP_LEVEL_BY_CEP = {t.cep_key: t for t in TYPES.values() if t.cep_key}

@@ -1,0 +1,189 @@
+"""Durable resource store: SQLite in WAL mode with synchronous=FULL.
+
+Every resource (top-level, sub-resource, job) is one row: its relative id (``machines/ab12``),
+its catalogue type, an optional parent (the owning Machine, Interface or System), an insertion
+sequence and the stored document as JSON. ``write()`` opens an immediate transaction; the commit
+returns only after SQLite has synced it, and the HTTP layer answers only after that, so every
+acknowledged change survives a crash. A read cache mirrors committed rows (the provider is the
+only writer of its database); it is updated only after a successful commit.
+
+All calls happen on the event-loop thread, never across an ``await`` inside a transaction, so
+transactions are serialised; the lock guards against use from worker threads.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    parent TEXT,
+    seq INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resources_type ON resources (type, seq);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class Row:
+    id: str
+    type: str
+    parent: str | None
+    seq: int
+    text: str
+
+    @property
+    def doc(self) -> dict:
+        return json.loads(self.text)
+
+
+class Transaction:
+    def __init__(self, store: "Store"):
+        self._store = store
+        self._puts: dict[str, Row] = {}
+        self._deletes: set[str] = set()
+
+    def put(self, rid: str, rtype: str, doc: dict, parent: str | None = None) -> None:
+        old = self._puts.get(rid) or self._store._rows.get(rid)
+        seq = old.seq if old else self._store._next_seq()
+        row = Row(rid, rtype, parent if parent is not None or not old else old.parent, seq,
+                  json.dumps(doc, separators=(",", ":"), sort_keys=False))
+        self._store._db.execute(
+            "INSERT OR REPLACE INTO resources (id, type, parent, seq, doc) VALUES (?,?,?,?,?)",
+            (row.id, row.type, row.parent, row.seq, row.text))
+        self._puts[rid] = row
+        self._deletes.discard(rid)
+
+    def delete(self, rid: str) -> None:
+        self._store._db.execute("DELETE FROM resources WHERE id = ?", (rid,))
+        self._puts.pop(rid, None)
+        self._deletes.add(rid)
+
+    def get(self, rid: str) -> dict | None:
+        if rid in self._deletes:
+            return None
+        row = self._puts.get(rid) or self._store._rows.get(rid)
+        return row.doc if row else None
+
+    def counter(self, name: str) -> int:
+        """Next value (from 1) of a durable named counter."""
+        cur = self._store._db.execute("SELECT value FROM counters WHERE name = ?", (name,))
+        found = cur.fetchone()
+        value = (found[0] if found else 0) + 1
+        self._store._db.execute("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)",
+                                (name, value))
+        return value
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._store._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                (key, value))
+
+
+class Store:
+    def __init__(self, path: str):
+        self.path = path
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.RLock()
+        self._rows: dict[str, Row] = {}
+        self._by_type: dict[str, dict[str, None]] = {}
+        self._by_parent: dict[str, dict[str, None]] = {}
+        self._seq = 0
+        # Bumped after every committed write, once the read index shows it: a reader that sees
+        # generation g sees every write up to g (the HTTP render cache keys on it).
+        self.generation = 0
+        for rid, rtype, parent, seq, text in self._db.execute(
+                "SELECT id, type, parent, seq, doc FROM resources ORDER BY seq"):
+            self._index(Row(rid, rtype, parent, seq, text))
+            self._seq = max(self._seq, seq)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _index(self, row: Row) -> None:
+        old = self._rows.get(row.id)
+        if old:
+            self._unindex(old)
+        self._rows[row.id] = row
+        self._by_type.setdefault(row.type, {})[row.id] = None
+        if row.parent:
+            self._by_parent.setdefault(row.parent, {})[row.id] = None
+
+    def _unindex(self, row: Row) -> None:
+        self._rows.pop(row.id, None)
+        self._by_type.get(row.type, {}).pop(row.id, None)
+        if row.parent:
+            self._by_parent.get(row.parent, {}).pop(row.id, None)
+
+    @contextmanager
+    def write(self):
+        with self._lock:
+            seq_before = self._seq
+            self._db.execute("BEGIN IMMEDIATE")
+            tx = Transaction(self)
+            try:
+                yield tx
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                self._seq = seq_before
+                raise
+            for rid in tx._deletes:
+                row = self._rows.get(rid)
+                if row:
+                    self._unindex(row)
+            for row in tx._puts.values():
+                self._index(row)
+            self.generation += 1
+
+    # reads (committed state)
+    def get(self, rid: str) -> dict | None:
+        row = self._rows.get(rid)
+        return row.doc if row else None
+
+    def row(self, rid: str) -> Row | None:
+        return self._rows.get(rid)
+
+    def list(self, rtype: str, parent: str | None = None) -> list[dict]:
+        ids = self._by_type.get(rtype, {})
+        if parent is not None:
+            children = self._by_parent.get(parent, {})
+            return [self._rows[i].doc for i in children if self._rows[i].type == rtype]
+        return [self._rows[i].doc for i in ids]
+
+    def rows(self, rtype: str, parent: str | None = None) -> list[Row]:
+        """Committed rows of a type (of one parent), in insertion order; not decoded."""
+        if parent is not None:
+            return [self._rows[i] for i in self._by_parent.get(parent, {})
+                    if self._rows[i].type == rtype]
+        return [self._rows[i] for i in self._by_type.get(rtype, {})]
+
+    def children(self, parent: str) -> list[Row]:
+        return [self._rows[i] for i in self._by_parent.get(parent, {})]
+
+    def count(self, rtype: str) -> int:
+        return len(self._by_type.get(rtype, {}))
+
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return found[0] if found else None

@@ -1,0 +1,7 @@
+"""The fuzz run reuses provider/tests/server.py (ProviderProcess)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -1,0 +1,84 @@
+"""The command line: seeded inventories, the OpenAPI file, password hashing, bad arguments."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from cimi import Cimi, items
+from cimi_provider.http.auth import verify_password
+from server import ProviderProcess
+
+CLI = [sys.executable, "-m", "cimi_provider.cli"]
+
+
+def test_seed_machines_idempotent(tmp_path):
+    prov = ProviderProcess(tmp_path / "seed.db", "--seed-machines", "12").start()
+    try:
+        c = Cimi(prov)
+        coll = c.ok("GET", c.collection("machines"),
+                    params={"$expand": "interfaces/endpoints", "$filter": "state='STARTED'"}).doc
+        assert coll["count"] == 6
+        machine = items(coll)[0]
+        ifaces = items(machine["interfaces"])
+        assert len(ifaces) == 2 and all(items(i["endpoints"])[0]["address"] for i in ifaces)
+        addresses = set()
+        for m in items(c.ok("GET", c.collection("machines"), params={"$expand": "interfaces/endpoints"}).doc):
+            for iface in items(m["interfaces"]):
+                addresses.add(items(iface["endpoints"])[0]["address"])
+        assert len(addresses) == 24  # unique, deterministic
+        prov.stop()
+        prov.args = ["--seed-machines", "15"]
+        prov.start()
+        c = Cimi(prov)
+        assert c.ok("GET", c.collection("machines"), params={"$last": "0"}).doc["count"] == 15
+    finally:
+        prov.kill()
+
+
+def test_default_initial_state_flag(tmp_path):
+    with ProviderProcess(tmp_path / "dis.db", "--default-initial-state", "STARTED") as prov:
+        c = Cimi(prov)
+        meta = c.ok("GET", prov.base + "resourceMetadata/Machine").doc
+        caps = {cap["name"]: cap["value"] for cap in meta["capabilities"]}
+        assert caps["DefaultInitialState"] == "STARTED"
+        assert c.new_machine("auto")["state"] == "STARTED"
+
+
+def test_cep_name_flag_and_rename(tmp_path):
+    with ProviderProcess(tmp_path / "name.db", "--name", "lab cloud") as prov:
+        c = Cimi(prov)
+        assert c.ok("GET", prov.cep_url).doc["name"] == "lab cloud"
+        cep = {"resourceURI": "http://schemas.dmtf.org/cimi/2/CloudEntryPoint"}
+        assert c.ok("PUT", prov.cep_url, dict(cep, name="renamed")).doc["name"] == "renamed"
+        assert c.ok("GET", prov.cep_url).doc["name"] == "renamed"
+        # a PUT without a name erases the consumer's name: the configured one shows again
+        assert c.ok("PUT", prov.cep_url, cep).doc["name"] == "lab cloud"
+    proc = subprocess.run(CLI + ["serve", "--name", " ", "--listen", "127.0.0.1:0"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "--name" in proc.stderr
+
+
+def test_openapi_file(tmp_path):
+    out = tmp_path / "openapi.json"
+    subprocess.run(CLI + ["openapi", "--output", str(out)], check=True, timeout=60)
+    doc = json.loads(out.read_text())
+    assert doc["openapi"].startswith("3.") and "/cimi/systems/{id}/stop" in doc["paths"]
+
+
+def test_hash_password():
+    proc = subprocess.run(CLI + ["hash-password"], input="hunter22\n", capture_output=True,
+                          text=True, timeout=60, check=True)
+    encoded = proc.stdout.strip()
+    assert verify_password("hunter22", encoded) and not verify_password("hunter2", encoded)
+    assert "hunter22" not in encoded
+
+
+def test_bad_arguments(tmp_path):
+    proc = subprocess.run(CLI + ["serve", "--listen", "nonsense"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2 and "HOST:PORT" in proc.stderr
+    proc = subprocess.run(CLI + ["serve", "--db", str(tmp_path / "x.db"), "--listen",
+                                 "127.0.0.1:0", "--tls-cert", "c.pem"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "go together" in proc.stderr

@@ -1,0 +1,221 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+import collections
+import json
+
+import pytest
+
+from conftest import ROOT, local_inventory, records, run_playbook, free_port
+import strict_validator
+
+CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee"]
+
+SECRETS_PLAY = """
+- name: Secrets never reach the trail
+  hosts: all
+  gather_facts: false
+  vars:
+    db_password: CanaryVar-91bd
+    api_url: "https://admin:CanaryUrl-55ee@example.invalid/api"
+  tasks:
+    - name: No-log command with a secret argument
+      ansible.builtin.command: echo CanaryNoLog-7f3a {{ db_password }}
+      no_log: true
+    - name: A file whose diff holds a secret
+      ansible.builtin.copy:
+        content: "password=CanaryDiff-c0de {{ db_password }}\\n"
+        dest: "{{ playbook_dir }}/secret.conf"
+        mode: "0600"
+    - name: A URL with credentials in the arguments
+      ansible.builtin.debug:
+        msg: "{{ api_url }}"
+      changed_when: true
+    - name: A failing task that echoes the secret
+      ansible.builtin.command: /bin/false {{ db_password }} {{ api_url }}
+      ignore_errors: true
+"""
+
+
+def test_canary_secrets_never_in_records_warnings_or_logs(tmp_path):
+    proc = run_playbook(tmp_path, SECRETS_PLAY, local_inventory(1), args=["--diff"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    recs = records(tmp_path / "audit.jsonl")
+    assert [r["action"] for r in recs][0] == "start" and recs[-1]["action"] == "stop"
+    assert len(recs) == 6  # start, command, copy, debug, failure, stop
+    for r in recs:
+        strict_validator.validate(r)
+    blobs = [(tmp_path / "audit.jsonl").read_text(), (tmp_path / "audit.jsonl.digest").read_text(), proc.stderr]
+    blobs += [l for l in proc.stdout.splitlines() if "WARNING" in l or "CADF" in l]
+    for canary in CANARIES:
+        for blob in blobs:
+            assert canary not in blob
+    failed = [r for r in recs if r["outcome"] == "failure" and r["action"] != "stop"]
+    assert len(failed) == 1 and failed[0]["reason"]["reasonCode"] == "ignored"
+
+
+LOOP_PLAY = """
+- name: Many hosts, forks and loops
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Loop of changes
+      ansible.builtin.debug:
+        msg: "{{ item }}"
+      changed_when: true
+      loop: [1, 2, 3]
+    - name: One change per host
+      ansible.builtin.file:
+        path: "{{ playbook_dir }}/{{ inventory_hostname }}.flag"
+        state: touch
+        mode: "0600"
+"""
+
+
+def test_twenty_forks_with_loops_every_record_once_and_chain_intact(tmp_path):
+    proc = run_playbook(tmp_path, LOOP_PLAY, local_inventory(20), args=["--forks", "20"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    recs = records(tmp_path / "audit.jsonl")
+    for r in recs:
+        strict_validator.validate(r)
+    per_host = collections.Counter(r["target"]["name"] for r in recs if r["target"]["typeURI"] == "compute/node")
+    assert per_host == {"h%02d" % i: 4 for i in range(20)}  # 3 items + 1 task, never the loop aggregate
+    items = [r for r in recs if r["attachments"][0]["content"].get("loop_item")]
+    assert len(items) == 60
+    assert len({r["id"] for r in recs}) == len(recs) == 82
+    seqs = [r["attachments"][-1]["content"]["seq"] for r in recs]
+    assert seqs == list(range(1, 83))
+    assert verify_with_module(tmp_path)["valid"]
+
+
+def verify_with_module(tmp_path, key=None):
+    play = """
+- name: Verify the trail
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Verify
+      cloudmgmt.dmtf.cadf_verify:
+        path: {path}
+        {key}
+      register: report
+      ignore_errors: true
+    - name: Show
+      ansible.builtin.copy:
+        content: "{{{{ report | to_json }}}}"
+        dest: {out}
+        mode: "0600"
+""".format(path=tmp_path / "audit.jsonl", key=("key_file: %s" % key) if key else "", out=tmp_path / "report.json")
+    vdir = tmp_path / "verify"
+    vdir.mkdir(exist_ok=True)
+    proc = run_playbook(vdir, play, "localhost ansible_connection=local ansible_python_interpreter=%s\n"
+                        % (ROOT / ".venv" / "bin" / "python"), env_extra={"ANSIBLE_CALLBACKS_ENABLED": None})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads((tmp_path / "report.json").read_text())
+
+
+SIMPLE_PLAY = """
+- name: A few changes
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Change
+      ansible.builtin.debug:
+        msg: x
+      changed_when: true
+      loop: [1, 2, 3]
+"""
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "truncate", "forged_digest"])
+def test_tampering_detected_by_cadf_verify(tmp_path, tamper):
+    key = tmp_path / "audit.key"
+    key.write_text("a-long-enough-hmac-secret-for-tests\n")
+    env = {"ANSIBLE_CALLBACK_CADF_SIGNING_KEY_FILE": str(key)}
+    for _ in range(2):
+        assert run_playbook(tmp_path, SIMPLE_PLAY, local_inventory(2), env).returncode == 0
+    assert verify_with_module(tmp_path, key)["valid"]
+    trail = tmp_path / "audit.jsonl"
+    lines = trail.read_bytes().splitlines(keepends=True)
+    if tamper == "edit":
+        lines[3] = lines[3].replace(b'"outcome":"success"', b'"outcome":"failure"')
+    elif tamper == "delete":
+        del lines[4]
+    elif tamper == "reorder":
+        lines[2], lines[3] = lines[3], lines[2]
+    elif tamper == "truncate":
+        lines = lines[:-2]
+    trail.write_bytes(b"".join(lines))
+    if tamper == "forged_digest":
+        dpath = tmp_path / "audit.jsonl.digest"
+        digests = [json.loads(l) for l in dpath.read_text().splitlines()]
+        digests[-1]["count"] += 1
+        dpath.write_text("".join(json.dumps(d, sort_keys=True, separators=(",", ":")) + "\n" for d in digests))
+    report = verify_with_module(tmp_path, key)
+    assert report["failed"] and not report["valid"] and report["problem_count"] >= 1
+    assert "failed verification" in report["msg"]
+
+
+HTTP_PLAY = SIMPLE_PLAY
+
+
+def test_http_collector_down_then_up_loses_nothing(tmp_path, collector):
+    down = "http://127.0.0.1:%d/cadf" % free_port()
+    env = {"ANSIBLE_CALLBACK_CADF_FORWARDERS": "http", "ANSIBLE_CALLBACK_CADF_HTTP_TOKEN": "tok-123",
+           "ANSIBLE_CALLBACK_CADF_HTTP_FLUSH_TIMEOUT": "1", "ANSIBLE_CALLBACK_CADF_HTTP_URL": down}
+    proc = run_playbook(tmp_path, HTTP_PLAY, local_inventory(2), env)
+    assert proc.returncode == 0 and "sent by the next run" in proc.stdout + proc.stderr
+    first_run = {r["id"] for r in records(tmp_path / "audit.jsonl")}
+    assert len(first_run) == 8 and collector.records == []
+    env["ANSIBLE_CALLBACK_CADF_HTTP_URL"] = "http://127.0.0.1:%d/cadf" % collector.port
+    env["ANSIBLE_CALLBACK_CADF_HTTP_FLUSH_TIMEOUT"] = "30"
+    proc = run_playbook(tmp_path, HTTP_PLAY, local_inventory(2), env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    all_ids = {r["id"] for r in records(tmp_path / "audit.jsonl")}
+    received = {r["id"] for r in collector.records}
+    assert len(all_ids) == 16 and received == all_ids
+    for r in collector.records:
+        strict_validator.validate(r)
+    assert list((tmp_path / "audit.jsonl.spool").iterdir()) == []
+
+
+def test_fail_closed_stops_the_play_when_spool_cannot_be_written(tmp_path):
+    (tmp_path / "not-a-dir").write_text("x")
+    env = {"ANSIBLE_CALLBACK_CADF_FORWARDERS": "http", "ANSIBLE_CALLBACK_CADF_HTTP_URL": "http://127.0.0.1:9/x",
+           "ANSIBLE_CALLBACK_CADF_SPOOL_DIR": str(tmp_path / "not-a-dir" / "spool"),
+           "ANSIBLE_CALLBACK_CADF_FAIL_CLOSED": "true"}
+    play = SIMPLE_PLAY.replace("msg: x", "msg: x\n      register: ran")
+    proc = run_playbook(tmp_path, play + """
+    - name: Must never run
+      ansible.builtin.file:
+        path: "{{ playbook_dir }}/ran.flag"
+        state: touch
+        mode: "0600"
+""", local_inventory(1), env)
+    assert proc.returncode != 0
+    assert "fail_closed" in proc.stdout + proc.stderr
+    assert not (tmp_path / "ran.flag").exists()
+    assert "TASK [Change]" not in proc.stdout
+
+
+def test_fail_open_warns_and_continues(tmp_path):
+    (tmp_path / "not-a-dir").write_text("x")
+    proc = run_playbook(tmp_path, SIMPLE_PLAY, local_inventory(1),
+                        {"ANSIBLE_CALLBACK_CADF_PATH": str(tmp_path / "not-a-dir" / "audit.jsonl")})
+    assert proc.returncode == 0
+    assert "CADF audit" in proc.stdout + proc.stderr
+
+
+def test_check_mode_recorded_as_pending(tmp_path):
+    play = LOOP_PLAY.split("    - name: One change")[0].replace("Loop of changes", "x") + """
+    - name: Would touch
+      ansible.builtin.file:
+        path: "{{ playbook_dir }}/never.flag"
+        state: touch
+        mode: "0600"
+"""
+    proc = run_playbook(tmp_path, play, local_inventory(1), args=["--check"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    recs = records(tmp_path / "audit.jsonl")
+    assert not (tmp_path / "never.flag").exists()
+    assert all(r["outcome"] != "success" or r["action"] in ("start", "stop") for r in recs)
+    touched = [r for r in recs if r["attachments"][0]["content"].get("module") == "ansible.builtin.file"]
+    assert touched and touched[0]["outcome"] == "pending" and "check_mode?value=true" in touched[0]["tags"]

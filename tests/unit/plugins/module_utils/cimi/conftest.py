@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def _collection_importable():
+    try:
+        return importlib.util.find_spec('ansible_collections.cloudmgmt.dmtf') is not None
+    except ImportError:
+        return False
+
+
+if not _collection_importable():
+    # Plain pytest from the worktree: make setup links the checkout under .collections.
+    sys.path.insert(0, os.path.join(HERE, *(['..'] * 5 + ['.collections'])))
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.waiter import Waiter
+
+from fake_cimi import FakeCimi  # noqa: E402
+
+
+class Sleeps(list):
+    """Records requested sleeps instead of sleeping (keeps tests fast and deterministic)."""
+
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps():
+    return Sleeps()
+
+
+@pytest.fixture
+def fake():
+    with FakeCimi() as server:
+        yield server
+
+
+@pytest.fixture
+def make_client(sleeps):
+    def make(server, **kwargs):
+        kwargs.setdefault('timeout', 2.0)
+        kwargs.setdefault('retries', 3)
+        transport = HttpTransport(sleep=sleeps, **kwargs)
+        return CimiClient(server.cep_url, transport, waiter=Waiter(sleep=sleeps))
+    return make

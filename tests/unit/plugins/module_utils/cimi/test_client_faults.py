@@ -1,0 +1,225 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The client against a real HTTP server (in-process) that misbehaves on purpose."""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
+    CimiAmbiguousCreate, CimiConnectionError, CimiHTTPError, CimiJobFailed, CimiLookupError,
+    CimiNotFoundError, CimiOperationUnavailable, CimiProtocolError)
+
+from fake_cimi import FakeCimi
+
+
+def _methods(fake, path):
+    return [r[0] for r in fake.requests if r[1] == path]
+
+
+def test_discovery_resolves_relative_hrefs_and_add_with_last_zero(fake, make_client):
+    client = make_client(fake)
+    assert client.collection_url('machines') == fake.base + 'machines'
+    assert client.add_href('machines') == fake.base + 'machines'
+    collection_reads = [r for r in fake.requests if r[1] == '/cimi/machines']
+    assert collection_reads[0][2] == {'$last': ['0']}
+    assert fake.requests[0][4]['Accept'] == 'application/json'
+
+
+def test_503_then_success_is_retried_for_get(fake, make_client, sleeps):
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', status=503)
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', status=502)
+    client = make_client(fake)
+    assert client.cep['baseURI'] == fake.base
+    assert len(_methods(fake, '/cimi/cloudEntryPoint')) == 3
+    assert len(sleeps) == 2 and sleeps[1] >= sleeps[0] * 0.5  # backoff grows (jitter 50-100 %)
+
+
+def test_429_retry_after_is_honoured(fake, make_client, sleeps):
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', status=429, headers={'Retry-After': '7'})
+    client = make_client(fake)
+    assert client.cep['name'] == 'fake'
+    assert sleeps == [7.0]
+
+
+def test_retries_exhausted_gives_clean_error_with_provider_message(fake, make_client):
+    for unused in range(4):
+        fake.add_fault('GET', '/cimi/cloudEntryPoint', status=503,
+                       body={'id': '', 'state': 'FAILED', 'returnCode': 503, 'statusMessage': 'maintenance'})
+    client = make_client(fake)
+    with pytest.raises(CimiHTTPError) as info:
+        client.cep
+    assert info.value.status == 503
+    assert 'maintenance' in str(info.value) and 'GET' in str(info.value)
+    assert len(_methods(fake, '/cimi/cloudEntryPoint')) == 4
+
+
+def test_connection_reset_on_get_is_retried(fake, make_client):
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', reset='before')
+    client = make_client(fake)
+    assert client.cep['baseURI'] == fake.base
+
+
+def test_read_timeout_on_get_is_retried(fake, make_client):
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', sleep=1.0)
+    client = make_client(fake, timeout=0.3)
+    assert client.cep['baseURI'] == fake.base
+
+
+def test_malformed_json_is_a_clean_protocol_error(fake, make_client):
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', malformed=True)
+    with pytest.raises(CimiProtocolError) as info:
+        make_client(fake).cep
+    assert 'malformed JSON' in str(info.value)
+
+
+def test_connection_refused_is_clean(make_client):
+    with FakeCimi() as server:
+        url = server.cep_url
+    client = make_client(server, retries=1)
+    with pytest.raises(CimiConnectionError) as info:
+        client.cep
+    assert url in str(info.value)
+
+
+def test_credentials_never_in_messages(fake, make_client):
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', status=500, raw=b'boom')
+    client = make_client(fake, username='ops', password='s3cret-pw')
+    client.endpoint = fake.cep_url.replace('http://', 'http://ops:s3cret-pw@')
+    with pytest.raises(CimiHTTPError) as info:
+        client.cep
+    assert 's3cret-pw' not in str(info.value) and 's3cret-pw' not in repr(info.value.to_result())
+    assert 'boom' in str(info.value)
+
+
+def test_create_reset_after_processing_adopts_instead_of_duplicating(fake, make_client):
+    client = make_client(fake)
+    client.add_href('machines')
+    fake.add_fault('POST', '/cimi/machines', reset='after')
+    outcome = client.create('machines', {'name': 'web-1', 'machineTemplate': {}})
+    assert outcome.recovered
+    assert fake.creates == 1
+    assert [m['name'] for m in fake.machines.values()] == ['web-1']
+
+
+def test_create_reset_before_processing_is_sent_again_once(fake, make_client):
+    client = make_client(fake)
+    fake.add_fault('POST', '/cimi/machines', reset='before')
+    outcome = client.create('machines', {'name': 'web-2'})
+    assert not outcome.recovered and fake.creates == 1
+    assert outcome.url.startswith(fake.base + 'machines/')
+    assert outcome.job_url.startswith(fake.base + 'jobs/')
+
+
+def test_create_503_is_never_resent_blindly(fake, make_client):
+    client = make_client(fake)
+    fake.add_fault('POST', '/cimi/machines', status=503)
+    client.create('machines', {'name': 'web-3'})
+    posts = _methods(fake, '/cimi/machines').count('POST')
+    lookups = [r for r in fake.requests if r[0] == 'GET' and '$filter' in r[2]]
+    assert posts == 2 and len(lookups) == 1 and fake.creates == 1
+
+
+def test_create_without_name_after_ambiguous_failure_fails_cleanly(fake, make_client):
+    client = make_client(fake)
+    fake.add_fault('POST', '/cimi/machines', status=504)
+    with pytest.raises(CimiAmbiguousCreate):
+        client.create('machines', {'machineTemplate': {}})
+    assert fake.creates == 0
+
+
+def test_create_429_is_resent(fake, make_client, sleeps):
+    client = make_client(fake)
+    fake.add_fault('POST', '/cimi/machines', status=429, headers={'Retry-After': '2'})
+    client.create('machines', {'name': 'web-4'})
+    assert fake.creates == 1 and 2.0 in sleeps
+
+
+def test_create_400_is_not_retried(fake, make_client):
+    client = make_client(fake)
+    fake.add_fault('POST', '/cimi/machines', status=400,
+                   body={'id': '', 'state': 'FAILED', 'returnCode': 400, 'statusMessage': 'unknown attribute foo'})
+    with pytest.raises(CimiHTTPError) as info:
+        client.create('machines', {'name': 'x', 'foo': 1})
+    assert 'unknown attribute foo' in str(info.value) and info.value.status == 400
+    assert _methods(fake, '/cimi/machines').count('POST') == 1
+
+
+def test_non_job_error_bodies(fake, make_client):
+    client = make_client(fake)
+    fake.add_fault('GET', '/cimi/machines/zz', status=404, body={'code': 404, 'message': 'Machine zz not found'})
+    with pytest.raises(CimiNotFoundError) as info:
+        client.get(fake.base + 'machines/zz')
+    assert 'Machine zz not found' in str(info.value)
+    fake.add_fault('GET', '/cimi/machines/zz', status=409, raw=b'conflict: machine busy')
+    with pytest.raises(CimiHTTPError) as info:
+        client.get(fake.base + 'machines/zz')
+    assert 'conflict: machine busy' in str(info.value) and info.value.status == 409
+
+
+def test_find_by_name_quotes_and_detects_ambiguity(fake, make_client):
+    fake.add_machine("o'neil")
+    fake.add_machine('dup')
+    fake.add_machine('dup')
+    client = make_client(fake)
+    assert client.find_one('machines', "o'neil")['name'] == "o'neil"
+    with pytest.raises(CimiLookupError) as info:
+        client.find_one('machines', 'dup')
+    assert 'ambiguous' in str(info.value)
+    assert client.find_one('machines', 'nothing') is None
+
+
+def test_paging_follows_count_and_detects_provider_page_cap():
+    with FakeCimi(page_cap=2) as server:
+        for i in range(5):
+            server.add_machine('m%d' % i)
+        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
+        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
+        client = CimiClient(server.cep_url, HttpTransport(timeout=2))
+        pager = client.pager('machines', page_size=3)
+        names = [m['name'] for m in pager]
+        assert names == ['m0', 'm1', 'm2', 'm3', 'm4']
+        assert pager.count == 5 and not pager.truncated and pager.pages == 3
+
+
+def test_actions_update_delete_and_job_wait(fake, make_client):
+    fake.add_machine('web', state='STOPPED', properties={'a': '1'})
+    client = make_client(fake)
+    machine = client.find_one('machines', 'web')
+    with pytest.raises(CimiOperationUnavailable) as info:
+        client.action(machine, 'stop')
+    assert 'not available' in str(info.value) and 'STOPPED' in str(info.value)
+    job_url = client.action(machine, 'start')
+    job = client.wait_job(job_url, 5)
+    assert job['state'] == 'SUCCESS'
+    start_post = [r for r in fake.requests if r[0] == 'POST' and r[1].endswith('/start')][0]
+    assert start_post[3] == {'resourceURI': 'http://schemas.dmtf.org/cimi/2/Action',
+                             'action': 'http://schemas.dmtf.org/cimi/2/action/start'}
+    updated, unused_job = client.update(machine, {'description': 'new'})
+    assert updated['description'] == 'new' and updated['properties'] == {'a': '1'}
+    put = [r for r in fake.requests if r[0] == 'PUT'][0]
+    assert put[2] == {'$select': ['description']} and put[3] == {'description': 'new'}
+    job_url = client.delete(machine)
+    client.wait_job(job_url, 5)
+    assert client.get_optional(machine['id']) is None
+
+
+def test_failed_job_carries_status_message(fake, make_client):
+    job = fake.add_job(fake.base + 'machines/m9', 'add', state='FAILED', message='image not found')
+    client = make_client(fake)
+    with pytest.raises(CimiJobFailed) as info:
+        client.wait_job(job['id'], 5, what='creating machine')
+    assert 'image not found' in str(info.value) and info.value.job_message == 'image not found'
+
+
+def test_cimi1_provider_uri_delete_rel_and_namespace():
+    with FakeCimi(version=1) as server:
+        server.add_machine('old')
+        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
+        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
+        client = CimiClient(server.cep_url, HttpTransport(timeout=2))
+        assert client.collection_url('machineConfigs') == server.base + 'machineConfigs'
+        machine = client.find_one('machines', 'old')
+        assert machine['resourceURI'].startswith('http://schemas.dmtf.org/cimi/1/')
+        client.delete(machine)
+        assert client.get_optional(machine['id']) is None

@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import importlib.util
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'module_utils', 'cimi'))
+
+
+def _collection_importable():
+    try:
+        return importlib.util.find_spec('ansible_collections.cloudmgmt.dmtf') is not None
+    except ImportError:
+        return False
+
+
+if not _collection_importable():
+    sys.path.insert(0, os.path.join(HERE, *(['..'] * 4 + ['.collections'])))
+
+from ansible.module_utils.testing import patch_module_args  # noqa: E402
+
+from fake_cimi import FakeCimi  # noqa: E402
+
+
+@pytest.fixture
+def fake():
+    with FakeCimi() as server:
+        yield server
+
+
+@pytest.fixture
+def run_module(capsys):
+    """Run a module's main() with args; return (result dict, exit code)."""
+    def run(module, args, check_mode=False, diff=False):
+        args = dict(args)
+        if check_mode:
+            args['_ansible_check_mode'] = True
+        if diff:
+            args['_ansible_diff'] = True
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as info:
+                module.main()
+        out = capsys.readouterr().out
+        return json.loads(out), info.value.code
+    return run

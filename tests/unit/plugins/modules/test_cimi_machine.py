@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cimi_machine end to end against the in-process fake provider (the real one is in integration)."""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible_collections.cloudmgmt.dmtf.plugins.modules import cimi_machine
+
+
+def _writes(fake):
+    return [r for r in fake.requests if r[0] != 'GET']
+
+
+def test_missing_endpoint_is_a_clean_failure(run_module, monkeypatch):
+    monkeypatch.delenv('CIMI_ENDPOINT', raising=False)
+    result, code = run_module(cimi_machine, {'name': 'x'})
+    assert code == 1 and 'CIMI_ENDPOINT' in result['msg'] and 'Traceback' not in result['msg']
+
+
+def test_lifecycle_sequence(fake, run_module):
+    fake.add_machine('other')
+    base = {'endpoint': fake.cep_url, 'name': 'web', 'template': fake.base + 'machineTemplates/t1',
+            'state': 'started', 'properties': {'role': 'web'}, 'password': 'hunter2-secret'}
+    result, code = run_module(cimi_machine, base, check_mode=True, diff=True)
+    assert code == 0 and result['changed'] and result['actions'] == ['create']
+    assert result['diff']['after']['state'] == 'STARTED' and _writes(fake) == []
+
+    result, code = run_module(cimi_machine, base)
+    assert code == 0 and result['changed'] and result['machine']['state'] == 'STARTED'
+    assert result['actions'] == ['create'] and fake.creates == 1
+    create = [r for r in fake.requests if r[0] == 'POST' and r[1] == '/cimi/machines'][0][3]
+    assert create['machineTemplate'] == {'href': fake.base + 'machineTemplates/t1', 'initialState': 'STARTED'}
+    assert create['properties'] == {'role': 'web'}
+    assert 'hunter2-secret' not in str(result)
+
+    writes = len(_writes(fake))
+    for check in (True, False):
+        result, code = run_module(cimi_machine, base, check_mode=check)
+        assert code == 0 and not result['changed'], result
+    assert len(_writes(fake)) == writes
+
+    result, code = run_module(cimi_machine, dict(base, state='stopped', description='maint', force=True), diff=True)
+    assert result['changed'] and result['actions'] == ['update', 'stop']
+    assert result['diff']['before']['state'] == 'STARTED' and result['diff']['after']['state'] == 'STOPPED'
+    assert result['cadf']['typeURI'] == 'compute/machine' and result['cadf']['name'] == 'web'
+
+    result, code = run_module(cimi_machine, dict(base, state='absent'))
+    assert result['changed'] and result['machine'] == {} and result['cadf']['id']
+    result, code = run_module(cimi_machine, dict(base, state='absent'))
+    assert not result['changed']
+    assert [m['name'] for m in fake.machines.values()] == ['other']
+
+
+def test_create_without_image_fails_and_leaves_nothing(fake, run_module):
+    result, code = run_module(cimi_machine, {'endpoint': fake.cep_url, 'name': 'x', 'cpu': 1, 'memory': 512})
+    assert code == 1 and 'image' in result['msg'] and fake.creates == 0
+
+
+def test_ambiguous_name_is_a_clean_failure(fake, run_module):
+    fake.add_machine('dup')
+    fake.add_machine('dup')
+    result, code = run_module(cimi_machine, {'endpoint': fake.cep_url, 'name': 'dup', 'state': 'absent'})
+    assert code == 1 and 'ambiguous' in result['msg'] and len(fake.machines) == 2
+
+
+def test_provider_error_is_reported_with_status_and_message(fake, run_module):
+    fake.add_fault('GET', '/cimi/machines', status=500,
+                   body={'id': '', 'state': 'FAILED', 'returnCode': 77, 'statusMessage': 'store offline'})
+    result, code = run_module(cimi_machine, {'endpoint': fake.cep_url, 'name': 'x', 'retries': 0})
+    assert code == 1 and 'store offline' in result['msg'] and result['status'] == 500
+    assert result['return_code'] == 77 and 'exception' not in result
