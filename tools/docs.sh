@@ -10,7 +10,7 @@ ROOT=$PWD
 export PATH=$ROOT/.venv/bin:$PATH
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$ROOT/.collections}
 export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
-export no_proxy= NO_PROXY=
+export no_proxy='' NO_PROXY=''
 dest=$ROOT/.build/docs
 
 echo "== antsibull-docs lint-collection-docs --plugin-docs"
