@@ -97,7 +97,7 @@ def test_provision_then_teardown_leaves_nothing(provider, tmp_path):
     network = FLEET['cimi_fleet_networks'][0]['name']
     assert len(machines) == 4
 
-    _, changed = playbook(tmp_path, provider, 'provision', '-e', '@%s' % FLEET_FILE, '--check')
+    changed = playbook(tmp_path, provider, 'provision', '-e', '@%s' % FLEET_FILE, '--check')[1]
     assert changed > 0
     assert api.tagged('machines', fleet) == [] and api.named('machines', machines) == {}
 
@@ -121,7 +121,7 @@ def test_provision_then_teardown_leaves_nothing(provider, tmp_path):
     assert playbook(tmp_path, provider, 'provision', '-e', '@%s' % FLEET_FILE, '--check')[1] == 0
     assert playbook(tmp_path, provider, 'provision', '-e', '@%s' % FLEET_FILE)[1] == 0
 
-    _, changed = playbook(tmp_path, provider, 'teardown', '-e', '@%s' % FLEET_FILE)
+    changed = playbook(tmp_path, provider, 'teardown', '-e', '@%s' % FLEET_FILE)[1]
     assert changed > 0
     for kind in ('machines', 'volumes', 'networks'):
         assert api.tagged(kind, fleet) == [], kind
@@ -162,7 +162,7 @@ def test_misspelt_field_fails_before_anything_is_made(provider, tmp_path):
              'cimi_fleet_machines': [{'name': 'typo', 'cuont': 2, 'image': 'debian-12'}]}
     path = tmp_path / 'fleet.yml'
     path.write_text(yaml.safe_dump(fleet))
-    result, _ = playbook(tmp_path, provider, 'provision', '-e', '@%s' % path, check=False)
+    result = playbook(tmp_path, provider, 'provision', '-e', '@%s' % path, check=False)[0]
     assert result.returncode != 0
     assert 'cuont' in result.stdout + result.stderr
     assert api.named('networks', ['typo-net']) == {}
@@ -177,7 +177,7 @@ def test_duplicate_names_fail_with_a_clear_message(provider, tmp_path):
                                      {'name': 'dup-1', 'image': 'debian-12', 'config': 'm1-small'}]}
     path = tmp_path / 'fleet.yml'
     path.write_text(yaml.safe_dump(fleet))
-    result, _ = playbook(tmp_path, provider, 'provision', '-e', '@%s' % path, check=False)
+    result = playbook(tmp_path, provider, 'provision', '-e', '@%s' % path, check=False)[0]
     assert result.returncode != 0
     assert "The fleet 'dup-test' is not valid" in result.stdout
     assert api.named('networks', ['dup-net']) == {}
