@@ -9,7 +9,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 export ANSIBLE_NOCOLOR ?= 1
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: setup libvirt demo test sanity lint build unit provider-test integration system molecule bench provider clean
+.PHONY: setup libvirt demo test sanity lint build unit provider-test integration system molecule bench docs provider clean
 
 setup:
 	tools/setup.sh
@@ -56,6 +56,10 @@ molecule: libvirt
 
 bench: libvirt
 	tools/bench.sh
+
+# The docsite (guides + plugin docs from the code), built offline into .build/docs.
+docs: setup
+	tools/docs.sh
 
 # Run the reference provider in the foreground (memory backend) on loopback.
 provider: setup

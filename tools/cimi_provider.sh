@@ -32,6 +32,7 @@ cimi_provider_start() {
     echo "the CIMI provider did not start" >&2
     return 1
   fi
-  export CIMI_ENDPOINT="http://127.0.0.1:$(cat "$work/port")/cimi/cloudEntryPoint"
+  CIMI_ENDPOINT="http://127.0.0.1:$(cat "$work/port")/cimi/cloudEntryPoint"
+  export CIMI_ENDPOINT
   echo "CIMI provider at $CIMI_ENDPOINT"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Integration tests of the CIMI modules against the real reference provider (memory backend,
 # 0.3 s latency so every create/action is asynchronous), on loopback at a free port.
-# Usage: tools/integration.sh [ansible-test targets...]   (default: every cimi_ target)
+# Usage: tools/integration.sh [ansible-test targets...]   (default: every target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -9,6 +9,7 @@ export PATH=$ROOT/.venv/bin:$PATH
 # shellcheck source=tools/cimi_provider.sh
 . "$ROOT/tools/cimi_provider.sh"
 work=$(mktemp -d)
+# shellcheck disable=SC2317  # called through the EXIT trap
 on_exit() {
   cimi_provider_stop
   rm -rf "$work"
@@ -26,7 +27,7 @@ printf 'cimi_endpoint: %s\n' "$CIMI_ENDPOINT" > tests/integration/integration_co
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  for dir in tests/integration/targets/cimi_*; do
+  for dir in tests/integration/targets/*/; do
     targets+=("$(basename "$dir")")
   done
 fi
