@@ -1,0 +1,20 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Install Ansible's collection finder before any test imports ansible_collections.
+
+Some tests load plugins by FQCN, which needs the finder; once it is installed, a collection
+package imported earlier through the plain namespace path lacks its metadata. Installing it here,
+in the first conftest pytest reads, makes every import go through it (ansible-test installs it
+itself). `make setup` links this checkout under .collections.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import sys
+
+COLLECTIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '.collections'))
+
+if not any(type(finder).__name__ == '_AnsibleCollectionFinder' for finder in sys.meta_path):
+    from ansible.plugins.loader import init_plugin_loader
+    init_plugin_loader([COLLECTIONS])
