@@ -41,7 +41,7 @@ build: setup
 unit: setup
 	$(PYTEST) tests/unit -q
 
-provider-test: setup
+provider-test: libvirt
 	$(PYTEST) provider/tests -q
 
 integration: libvirt

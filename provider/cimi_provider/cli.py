@@ -17,6 +17,11 @@ import signal
 import socket
 import sys
 
+try:  # the libvirt backend's options exist only where libvirt-python is installed
+    from .backends import libvirt as libvirt_options
+except ImportError:
+    libvirt_options = None
+
 LOOPBACK_NAMES = ("localhost",)
 
 
@@ -79,7 +84,8 @@ def parser() -> argparse.ArgumentParser:
                        "(also CIMI_PROVIDER_TOKENS, comma-separated)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
-    serve.add_argument("--libvirt-uri", default="qemu:///system", help="libvirt backend URI")
+    if libvirt_options is not None:
+        libvirt_options.add_arguments(serve)
     serve.add_argument("--log-level", default="info",
                        choices=("critical", "error", "warning", "info", "debug"))
     sub.add_parser("hash-password", help="print a password hash for a users file")
@@ -115,7 +121,8 @@ def serve(args) -> int:
         render_cache_entries=max(args.render_cache_entries, 0),
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
-        backend_options={"uri": args.libvirt_uri} if args.backend == "libvirt" else {})
+        backend_options=(libvirt_options.options_from_args(args)
+                         if args.backend == "libvirt" and libvirt_options is not None else {}))
     try:
         app, provider = build(settings)
     except (ConfigError, BackendError, OSError, ValueError) as exc:

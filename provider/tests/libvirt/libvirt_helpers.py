@@ -27,16 +27,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-_FLAGS = []
-
-
-def cli_has_backend_flags() -> bool:
-    if not _FLAGS:
-        out = subprocess.run([str(CLI), "serve", "--help"], capture_output=True, text=True).stdout
-        _FLAGS.append("--libvirt-prefix" in out)
-    return _FLAGS[0]
-
-
 class ProviderProcess:
     """``cimi-provider serve --backend libvirt`` on a free loopback port."""
 
@@ -57,13 +47,10 @@ class ProviderProcess:
     def start(self, timeout: float = 60.0) -> "ProviderProcess":
         self.port = free_port()
         cmd = [str(CLI), "serve", "--backend", "libvirt", "--libvirt-uri", LIBVIRT_URI,
-               "--db", str(self.db), "--listen", f"127.0.0.1:{self.port}"]
-        # The backend's own flags when the CLI offers them; the environment otherwise.
-        env = dict(os.environ, CIMI_LIBVIRT_POOL=str(self.pool), CIMI_LIBVIRT_PREFIX=self.prefix,
-                   CIMI_LIBVIRT_STOP_TIMEOUT=str(self.stop_timeout))
-        if cli_has_backend_flags():
-            cmd += ["--pool", str(self.pool), "--libvirt-prefix", self.prefix,
-                    "--libvirt-stop-timeout", str(self.stop_timeout)]
+               "--db", str(self.db), "--listen", f"127.0.0.1:{self.port}",
+               "--pool", str(self.pool), "--libvirt-prefix", self.prefix,
+               "--libvirt-stop-timeout", str(self.stop_timeout)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CIMI_LIBVIRT_")}
         log = open(self.log, "ab")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
