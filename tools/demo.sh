@@ -33,7 +33,13 @@ port=$(cat "$work/port")
 echo "== provider listening on 127.0.0.1:$port"
 
 status=0
-"$PY" tools/demo_session.py "http://127.0.0.1:$port/cimi/cloudEntryPoint" || status=$?
+export CIMI_ENDPOINT="http://127.0.0.1:$port/cimi/cloudEntryPoint"
+"$PY" tools/demo_session.py "$CIMI_ENDPOINT" || status=$?
+if [ "$status" -eq 0 ]; then
+  echo "== the same cloud through the collection: playbooks/demo.yml"
+  ANSIBLE_COLLECTIONS_PATH=$PWD/.collections .venv/bin/ansible-playbook playbooks/demo.yml || status=$?
+fi
+[ "$status" -ne 0 ] || tools/tour.sh || status=$?
 
 echo "== stopping the provider"
 kill -TERM "$pid"
