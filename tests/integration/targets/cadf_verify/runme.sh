@@ -3,6 +3,8 @@
 set -eux
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# An inline inventory has no interpreter: use the one ansible-test runs the target with.
+export ANSIBLE_PYTHON_INTERPRETER=${ANSIBLE_TEST_PYTHON_INTERPRETER:-$(command -v python)}
 printf 'integration-hmac-key-0123456789\n' > "$work/audit.key"
 ANSIBLE_CALLBACKS_ENABLED=cloudmgmt.dmtf.cadf \
 ANSIBLE_CALLBACK_CADF_PATH="$work/audit.jsonl" \
