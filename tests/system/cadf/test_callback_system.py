@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, local_inventory, records, run_playbook, free_port
+from cadf_support import ROOT, local_inventory, records, run_playbook, free_port
 import strict_validator
 
 CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee"]

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import inventory_list, plain, run, seed_fixed
+from inventory_support import inventory_list, plain, run, seed_fixed
 
 EXPECTED = Path(__file__).parent / 'expected'
 GOLDEN_CONFIG = '''page_size: 3
@@ -68,7 +68,7 @@ def test_paging_does_not_change_the_result(cloud, tmp_path):
 
 
 def test_seeded_machines_across_page_boundaries(tmp_path):
-    from conftest import Cloud, ProviderProcess, WORKTREE
+    from inventory_support import Cloud, ProviderProcess, WORKTREE
     provider = ProviderProcess(tmp_path / 'seeded.db', '--seed-machines', '23',
                                env={'PYTHONPATH': str(WORKTREE / 'provider')}, workdir=tmp_path)
     with provider:

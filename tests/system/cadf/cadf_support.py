@@ -1,0 +1,96 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run real ansible-playbook with the cloudmgmt.dmtf.cadf callback on localhost."""
+import http.server
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import threading
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "tests" / "unit" / "plugins" / "module_utils" / "cadf"))
+VENV_BIN = ROOT / ".venv" / "bin"
+
+
+def run_playbook(tmp_path, playbook, inventory, env_extra=None, args=()):
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"),
+        "ANSIBLE_CALLBACKS_ENABLED": "cloudmgmt.dmtf.cadf",
+        "ANSIBLE_CALLBACK_CADF_PATH": str(tmp_path / "audit.jsonl"),
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
+        "ANSIBLE_LOG_PATH": str(tmp_path / "ansible.log"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_HOST_KEY_CHECKING": "0",
+        "PATH": str(VENV_BIN) + os.pathsep + env.get("PATH", ""),
+    })
+    for key, value in (env_extra or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    (tmp_path / "play.yml").write_text(playbook)
+    (tmp_path / "inventory").write_text(inventory)
+    return subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", str(tmp_path / "inventory"),
+                           str(tmp_path / "play.yml")] + list(args),
+                          env=env, capture_output=True, check=False, text=True, timeout=600, cwd=str(tmp_path))
+
+
+def local_inventory(n=1):
+    py = VENV_BIN / "python"
+    return "".join("h%02d ansible_connection=local ansible_python_interpreter=%s\n" % (i, py) for i in range(n))
+
+
+def records(path):
+    with open(path, "rb") as handle:
+        return [json.loads(line) for line in handle]
+
+
+class Collector:
+    """A real local HTTP collector on a free port; stores every posted record."""
+
+    def __init__(self, token="tok-123"):
+        self.records, self.token, self.requests = [], token, 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.requests += 1
+                if self.headers.get("Authorization") != "Bearer " + outer.token:
+                    self.send_response(401)
+                else:
+                    outer.records.extend(json.loads(body))
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def collector():
+    c = Collector()
+    yield c
+    c.close()
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
