@@ -24,5 +24,7 @@ if [ ${#scenarios[@]} -eq 0 ]; then
   for dir in molecule/*/molecule.yml; do scenarios+=("$(basename "$(dirname "$dir")")"); done
 fi
 for scenario in "${scenarios[@]}"; do
+  # Molecule keeps per-scenario state (e.g. "prepared") across runs and checkouts; start clean.
+  molecule reset -s "$scenario" >/dev/null
   molecule test -s "$scenario"
 done
