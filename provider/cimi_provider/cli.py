@@ -1,6 +1,7 @@
 """``cimi-provider``: run the reference CIMI 2.0 provider, hash passwords, write the OpenAPI file.
 
     cimi-provider serve --backend memory --db PATH --listen 127.0.0.1:8780 [options]
+    cimi-provider serve --backend libvirt --libvirt-uri qemu:///system --pool DIR [options]
     cimi-provider hash-password            # reads the password from stdin (or prompts)
     cimi-provider openapi [--output FILE]
 """
@@ -16,6 +17,9 @@ import os
 import signal
 import socket
 import sys
+
+from .backends.libvirt import add_arguments as add_libvirt_arguments
+from .backends.libvirt import options_from_args as libvirt_options
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -79,9 +83,9 @@ def parser() -> argparse.ArgumentParser:
                        "(also CIMI_PROVIDER_TOKENS, comma-separated)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
-    serve.add_argument("--libvirt-uri", default="qemu:///system", help="libvirt backend URI")
     serve.add_argument("--log-level", default="info",
                        choices=("critical", "error", "warning", "info", "debug"))
+    add_libvirt_arguments(serve)
     sub.add_parser("hash-password", help="print a password hash for a users file")
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", "-o", help="file (default: stdout)")
@@ -115,7 +119,8 @@ def serve(args) -> int:
         render_cache_entries=max(args.render_cache_entries, 0),
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
-        backend_options={"uri": args.libvirt_uri} if args.backend == "libvirt" else {})
+        # Unset libvirt options are None: the backend then falls back to CIMI_LIBVIRT_* variables.
+        backend_options=libvirt_options(args) if args.backend == "libvirt" else {})
     try:
         app, provider = build(settings)
     except (ConfigError, BackendError, OSError, ValueError) as exc:
