@@ -4,9 +4,17 @@
 Discovers everything from the Cloud Entry Point, creates a machine from m1-small/debian-12,
 starts it, stops it, deletes it, following operation hrefs and polling Jobs. Exit status 0 on
 success, 1 on any failure.
+
+With ``--image-location URI`` (a real backend) the session first registers that file as image
+``demo-image`` and uses a small configuration by value; it deletes the image at the end.
+``--after-start CMD`` runs a shell command once the machine is STARTED (e.g. ``virsh list``);
+its failure fails the session. ``--force-stop`` stops with ``force: true`` (a guest without an
+OS ignores ACPI shutdown).
 """
 from __future__ import annotations
 
+import argparse
+import subprocess
 import sys
 import time
 from urllib.parse import urljoin
@@ -75,7 +83,44 @@ def step(title: str) -> None:
     print(f"\n-- {title}")
 
 
-def run(cep_url: str) -> None:
+SMALL_CONFIG = {"cpu": 1, "memory": 131072, "disks": [{"capacity": 100000, "format": "qcow2"}]}
+
+
+def find(s: Session, cep: dict, key: str, name: str) -> str:
+    coll = s.call("GET", cep[key]["href"], params={"$filter": f"name='{name}'"}).json()
+    found = [v for k, v in coll.items() if isinstance(v, list) and k != "operations"]
+    if not found or not found[0]:
+        raise DemoError(f"{name} not found in {key}")
+    print(f"   {name}: {found[0][0]['id']}")
+    return found[0][0]["id"]
+
+
+def register_image(s: Session, cep: dict, location: str) -> str:
+    step(f"register image demo-image from {location}")
+    images = s.call("GET", cep["machineImages"]["href"], params={"$last": "0"}).json()
+    body = {"resourceURI": NS + "/MachineImage", "name": "demo-image", "type": "IMAGE",
+            "imageLocation": location}
+    resp = s.call("POST", s.operation(images, "add"), body, expect=(201, 202))
+    s.follow(resp)
+    image = s.call("GET", resp.headers["Location"]).json()
+    if image["state"] != "AVAILABLE":
+        raise DemoError(f"image is {image['state']}: {image.get('statusMessage', '')}")
+    print(f"   {image['id']}: state {image['state']}")
+    return image["id"]
+
+
+def run_command(command: str) -> None:
+    print(f"   $ {command}")
+    proc = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60,
+                          check=False)
+    for line in (proc.stdout + proc.stderr).splitlines():
+        print(f"   | {line}")
+    if proc.returncode != 0:
+        raise DemoError(f"{command!r} exited with {proc.returncode}")
+
+
+def run(cep_url: str, image_location: str | None = None, after_start: str | None = None,
+        force_stop: bool = False) -> None:
     s = Session(cep_url)
     step("discover the Cloud Entry Point")
     cep = s.call("GET", cep_url).json()
@@ -83,22 +128,19 @@ def run(cep_url: str) -> None:
     print(f"   baseURI {cep['baseURI']}; collections: "
           + ", ".join(k for k, v in cep.items() if isinstance(v, dict) and "href" in v))
 
-    step("find machine configuration m1-small and image debian-12")
-    refs = {}
-    for key, name in (("machineConfigs", "m1-small"), ("machineImages", "debian-12")):
-        coll = s.call("GET", cep[key]["href"], params={"$filter": f"name='{name}'"}).json()
-        found = [v for k, v in coll.items() if isinstance(v, list) and k != "operations"]
-        if not found or not found[0]:
-            raise DemoError(f"{name} not found in {key}")
-        refs[key] = found[0][0]["id"]
-        print(f"   {name}: {refs[key]}")
+    if image_location:
+        image = register_image(s, cep, image_location)
+        config = dict(SMALL_CONFIG)
+    else:
+        step("find machine configuration m1-small and image debian-12")
+        config = {"href": find(s, cep, "machineConfigs", "m1-small")}
+        image = find(s, cep, "machineImages", "debian-12")
 
     step("create machine demo-web1 (MachineCreate, template by value)")
     machines = s.call("GET", cep["machines"]["href"], params={"$last": "0"}).json()
     body = {"resourceURI": NS + "/MachineCreate", "name": "demo-web1",
             "description": "created by tools/demo_session.py",
-            "machineTemplate": {"machineConfig": {"href": refs["machineConfigs"]},
-                                "machineImage": {"href": refs["machineImages"]}}}
+            "machineTemplate": {"machineConfig": config, "machineImage": {"href": image}}}
     resp = s.call("POST", s.operation(machines, "add"), body, expect=(201, 202))
     location = resp.headers["Location"]
     print(f"   Location: {location}  state {resp.json().get('state')}")
@@ -108,10 +150,12 @@ def run(cep_url: str) -> None:
           f"memory {machine['memory']} KiB")
 
     for action, expected in (("start", "STARTED"), ("stop", "STOPPED")):
-        step(f"{action} the machine")
-        resp = s.call("POST", s.operation(machine, ACTION + action),
-                      {"resourceURI": NS + "/Action", "action": ACTION + action},
-                      expect=(200, 202, 204))
+        force = force_stop and action == "stop"
+        step(f"{action} the machine" + (" (force)" if force else ""))
+        body = {"resourceURI": NS + "/Action", "action": ACTION + action}
+        if force:
+            body["force"] = True
+        resp = s.call("POST", s.operation(machine, ACTION + action), body, expect=(200, 202, 204))
         s.follow(resp)
         machine = s.call("GET", location).json()
         if machine["state"] != expected:
@@ -122,6 +166,8 @@ def run(cep_url: str) -> None:
             for iface in ifaces["interfaces"].get("interfaces", []):
                 addresses = [e["address"] for e in iface["endpoints"].get("endpoints", [])]
                 print(f"   interface {iface['name']} {iface.get('macAddress')} {addresses}")
+            if after_start:
+                run_command(after_start)
 
     step("delete the machine")
     resp = s.call("DELETE", s.operation(machine, "delete"), expect=(200, 202, 204))
@@ -131,13 +177,23 @@ def run(cep_url: str) -> None:
     if gone.status_code != 404:
         raise DemoError("the machine still exists after its delete job")
 
+    if image_location:
+        step("delete the image")
+        image_doc = s.call("GET", image).json()
+        s.follow(s.call("DELETE", s.operation(image_doc, "delete"), expect=(200, 202, 204)))
+
 
 def main(argv: list) -> int:
-    if len(argv) != 2:
-        print(f"usage: {argv[0]} CLOUD_ENTRY_POINT_URL", file=sys.stderr)
-        return 2
+    parser = argparse.ArgumentParser(prog=argv[0], description=__doc__.splitlines()[0])
+    parser.add_argument("cep_url", metavar="CLOUD_ENTRY_POINT_URL")
+    parser.add_argument("--image-location", metavar="URI",
+                        help="register this image (file:// URI) instead of using debian-12")
+    parser.add_argument("--after-start", metavar="CMD",
+                        help="shell command run once the machine is STARTED (must succeed)")
+    parser.add_argument("--force-stop", action="store_true", help="stop with force=true")
+    args = parser.parse_args(argv[1:])
     try:
-        run(argv[1])
+        run(args.cep_url, args.image_location, args.after_start, args.force_stop)
     except (DemoError, requests.RequestException, KeyError, ValueError) as exc:
         print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
         return 1

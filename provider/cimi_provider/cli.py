@@ -1,6 +1,7 @@
 """``cimi-provider``: run the reference CIMI 2.0 provider, hash passwords, write the OpenAPI file.
 
     cimi-provider serve --backend memory --db PATH --listen 127.0.0.1:8780 [options]
+    cimi-provider serve --backend libvirt --libvirt-uri qemu:///system --pool DIR [options]
     cimi-provider hash-password            # reads the password from stdin (or prompts)
     cimi-provider openapi [--output FILE]
 """
@@ -17,10 +18,8 @@ import signal
 import socket
 import sys
 
-try:  # the libvirt backend's options exist only where libvirt-python is installed
-    from .backends import libvirt as libvirt_options
-except ImportError:
-    libvirt_options = None
+from .backends.libvirt import add_arguments as add_libvirt_arguments
+from .backends.libvirt import options_from_args as libvirt_options
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -84,10 +83,9 @@ def parser() -> argparse.ArgumentParser:
                        "(also CIMI_PROVIDER_TOKENS, comma-separated)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
-    if libvirt_options is not None:
-        libvirt_options.add_arguments(serve)
     serve.add_argument("--log-level", default="info",
                        choices=("critical", "error", "warning", "info", "debug"))
+    add_libvirt_arguments(serve)
     sub.add_parser("hash-password", help="print a password hash for a users file")
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", "-o", help="file (default: stdout)")
@@ -121,8 +119,8 @@ def serve(args) -> int:
         render_cache_entries=max(args.render_cache_entries, 0),
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
-        backend_options=(libvirt_options.options_from_args(args)
-                         if args.backend == "libvirt" and libvirt_options is not None else {}))
+        # Unset libvirt options are None: the backend then falls back to CIMI_LIBVIRT_* variables.
+        backend_options=libvirt_options(args) if args.backend == "libvirt" else {})
     try:
         app, provider = build(settings)
     except (ConfigError, BackendError, OSError, ValueError) as exc:

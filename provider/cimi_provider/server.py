@@ -13,7 +13,7 @@ from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, Jo
                             MachineImageLifecycle, NetworkLifecycle, VolumeImageLifecycle,
                             VolumeLifecycle)
 from .service.machines import MachineLifecycle
-from .service.startup import recover, resume_deletes, seed
+from .service.startup import recover, resume_deletes, seed, set_status_message
 from .service.systems import SystemLifecycle
 from .service.views import Views
 from .store import Store
@@ -57,14 +57,16 @@ class BackendEvents:
     def __init__(self, store: Store):
         self.store = store
 
-    def state_changed(self, kind: str, resource_id: str, state: str) -> None:
+    def state_changed(self, kind: str, resource_id: str, state: str,
+                      message: str | None = None) -> None:
         row = self.store.row(resource_id)
         if row is None or row.type != kind:
             return
         doc = row.doc
-        if doc.get("state") == state:
+        if doc.get("state") == state and doc.get("statusMessage") == message:
             return
         doc["state"] = state
+        set_status_message(doc, message)
         doc["updated"] = now_iso()
         with self.store.write() as tx:
             tx.put(resource_id, kind, doc)
@@ -96,6 +98,9 @@ def build(settings: Settings):
         await backend.open(BackendContext(store), BackendEvents(store))
         pending = recover(provider)
         seed(provider, settings.seed_machines if settings.backend == "memory" else 0)
+        # recover() and seed() adopted every known resource: the backend may now clean up what
+        # no resource owns, before the first request and before resumed deletes run.
+        backend.adopted()
         if pending:
             await resume_deletes(provider, pending)
         log.info("provider ready (backend %s, database %s)", backend.name, settings.db)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -82,3 +83,48 @@ def test_bad_arguments(tmp_path):
                                  "127.0.0.1:0", "--tls-cert", "c.pem"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "go together" in proc.stderr
+
+
+def _libvirt_options(argv):
+    from cimi_provider.cli import libvirt_options, parser
+    return libvirt_options(parser().parse_args(argv))
+
+
+def test_libvirt_flags_of_the_usage_line():
+    # the line documented in USAGE.md, "Run a CIMI endpoint on plain KVM hosts"
+    opts = _libvirt_options(["serve", "--backend", "libvirt", "--libvirt-uri", "qemu:///system",
+                             "--pool", "/var/lib/cimi", "--listen", "0.0.0.0:8780",
+                             "--tls-cert", "cert.pem", "--tls-key", "key.pem",
+                             "--users", "users.yml"])
+    assert opts["libvirt_uris"] == ["qemu:///system"] and opts["pool_path"] == "/var/lib/cimi"
+    assert opts["prefix"] is None and opts["stop_timeout"] is None
+    opts = _libvirt_options(["serve", "--backend", "libvirt", "--libvirt-uri", "qemu+ssh://a/system",
+                             "--libvirt-uri", "qemu+ssh://b/system", "--pool", "/p",
+                             "--libvirt-prefix", "lab-", "--libvirt-stop-timeout", "5",
+                             "--libvirt-domain-type", "qemu", "--libvirt-disk-mode", "copy"])
+    assert opts == {"libvirt_uris": ["qemu+ssh://a/system", "qemu+ssh://b/system"],
+                    "pool_path": "/p", "prefix": "lab-", "domain_type": "qemu",
+                    "disk_mode": "copy", "stop_timeout": 5.0}
+
+
+def test_libvirt_flags_fall_back_to_the_environment(monkeypatch):
+    from cimi_provider.backends.libvirt import LibvirtBackend
+    monkeypatch.setenv("CIMI_LIBVIRT_POOL", "/srv/pool")
+    monkeypatch.setenv("CIMI_LIBVIRT_PREFIX", "envp-")
+    monkeypatch.setenv("CIMI_LIBVIRT_URIS", "qemu:///session")
+    backend = LibvirtBackend(**_libvirt_options(["serve", "--backend", "libvirt"]))
+    assert [h.uri for h in backend.hosts] == ["qemu:///session"]
+    assert backend.hosts[0].pool_path == "/srv/pool" and backend.names.prefix == "envp-"
+    # a flag wins over its variable
+    backend = LibvirtBackend(**_libvirt_options(["serve", "--backend", "libvirt",
+                                                 "--pool", "/flag/pool"]))
+    assert backend.hosts[0].pool_path == "/flag/pool"
+
+
+def test_libvirt_backend_without_pool_is_a_clear_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIMI_LIBVIRT_")}
+    proc = subprocess.run(CLI + ["serve", "--backend", "libvirt", "--libvirt-uri", "qemu:///system",
+                                 "--db", str(tmp_path / "lv.db"), "--listen", "127.0.0.1:0"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 2 and "--pool" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "lv.db").exists()

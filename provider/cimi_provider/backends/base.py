@@ -15,9 +15,13 @@ only does the infrastructure work and reports what it observed. Writing a backen
 * ``adopt`` is called at start-up for each resource the database knows about, with the state the
   database holds. Return the state actually observed (e.g. libvirt domain state mapped to CIMI),
   or ``None`` when the backend has no trace of it. Transitional states interrupted by a restart
-  are reconciled by the CIMI layer before ``adopt`` is called.
+  are reconciled by the CIMI layer before ``adopt`` is called. When the observed state differs,
+  ``adoption_message(resource_id)`` may say why (shown to consumers as the resource's
+  ``statusMessage``). Once every known resource was adopted the CIMI layer calls ``adopted()``
+  (e.g. to remove backend objects no resource owns).
 * Out-of-band changes (a guest powering itself off) are reported through ``events.state_changed``
-  (kind, resource id, new state); the CIMI layer persists them.
+  (kind, resource id, new state, optional message safe to show a consumer); the CIMI layer
+  persists them, the message as the resource's ``statusMessage``.
 * Resource ids are the provider's relative ids (``machines/ab12``); name backend objects after
   them (plus a prefix) so they can be found again after a restart.
 """
@@ -35,7 +39,8 @@ class BackendError(Exception):
 
 
 class Events(Protocol):
-    def state_changed(self, kind: str, resource_id: str, state: str) -> None: ...
+    def state_changed(self, kind: str, resource_id: str, state: str,
+                      message: str | None = None) -> None: ...
 
 
 class Context(Protocol):
@@ -138,6 +143,13 @@ class Backend(abc.ABC):
     def adopt(self, kind: str, resource_id: str, doc: dict, state: str | None) -> str | None:
         """Observed state of a known resource at start-up (default: trust the database)."""
         return state
+
+    def adoption_message(self, resource_id: str) -> str | None:
+        """Why ``adopt`` reported another state than the database held (None: no reason given)."""
+        return None
+
+    def adopted(self) -> None:
+        """Every known resource was adopted (start-up reconciliation is complete)."""
 
     # Machines
     @abc.abstractmethod

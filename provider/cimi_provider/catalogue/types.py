@@ -9,6 +9,9 @@ MACHINE_INITIAL_STATES = ("STARTED", "STOPPED")
 NETWORK_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "DELETING", "ERROR")
 VOLUME_STATES = ("CREATING", "AVAILABLE", "CAPTURING", "RESTORING", "DELETING", "ERROR")
 IMAGE_STATES = ("CREATING", "AVAILABLE", "DELETING", "ERROR")
+# Extension: why the provider last changed the state on its own (e.g. the backend object was
+# removed outside the provider); absent once a later observation clears it.
+STATUS_MESSAGE = Attr("statusMessage", "string", extension=True)
 SYSTEM_STATES = ("CREATING",) + MACHINE_STATES[1:11] + ("MIXED", "DELETING", "ERROR")
 JOB_STATES = ("QUEUED", "RUNNING", "FAILED", "SUCCESS", "STOPPING", "STOPPED")
 JOB_ACTIVE = ("QUEUED", "RUNNING", "STOPPING")
@@ -161,7 +164,7 @@ _register(ResourceType(
         Attr("volumes", "collection:locatedVolume"),
         Attr("interfaces", "collection:NetworkInterface"),
         Attr("machineConfig", "ref:MachineConfiguration", extension=True),
-        Attr("machineImage", "ref:MachineImage", extension=True),
+        Attr("machineImage", "ref:MachineImage", extension=True), STATUS_MESSAGE,
     ),
     path="machines", cep_key="machines", items_key="machines", create="template",
     template_attr="machineTemplate", template_type="MachineTemplate",
@@ -222,7 +225,7 @@ _register(ResourceType(
         Attr("state", "string", values=IMAGE_STATES),
         _w("type", "string", values=("IMAGE", "SNAPSHOT", "PARTIAL_SNAPSHOT")),
         Attr("imageLocation", "URI", writable=True, mandatory=True),
-        _w("relatedImage", "ref:MachineImage"),
+        _w("relatedImage", "ref:MachineImage"), STATUS_MESSAGE,
     ),
     path="machineImages", cep_key="machineImages", items_key="machineImages", create="self",
     delete_from=("AVAILABLE", "ERROR"), states=IMAGE_STATES,
@@ -246,7 +249,7 @@ _register(ResourceType(
     "Volume", (
         Attr("state", "string", values=VOLUME_STATES), Attr("type", "URI"),
         Attr("capacity", "integer", units="kilobyte"), Attr("bootable", "boolean"),
-        Attr("volumeConfig", "ref:VolumeConfiguration", extension=True),
+        Attr("volumeConfig", "ref:VolumeConfiguration", extension=True), STATUS_MESSAGE,
     ),
     path="volumes", cep_key="volumes", items_key="volumes", create="template",
     template_attr="volumeTemplate", template_type="VolumeTemplate",
@@ -273,7 +276,7 @@ _register(ResourceType(
     items_key="volumeTemplates", create="self",
 ))
 _register(ResourceType(
-    "Network", (Attr("state", "string", values=NETWORK_STATES),),
+    "Network", (Attr("state", "string", values=NETWORK_STATES), STATUS_MESSAGE),
     path="networks", cep_key="networks", items_key="networks", create="template",
     template_attr="networkTemplate", template_type="NetworkTemplate",
     delete_from=("STARTED", "STOPPED", "ERROR"), states=NETWORK_STATES,

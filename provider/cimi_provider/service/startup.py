@@ -77,14 +77,34 @@ def recover(provider) -> list:
                             doc["state"])
     for type_name in ADOPTED:
         for doc in store.list(type_name):
-            observed = provider.backend.adopt(type_name, doc["id"], doc, doc.get("state"))
-            if observed is None:
-                observed = "ERROR"
-            if observed != doc.get("state") and doc.get("state") != "DELETING":
-                with store.write() as tx:
-                    doc["state"] = observed
-                    tx.put(doc["id"], type_name, doc)
+            _adopt(provider.backend, store, type_name, doc)
     return resume_delete
+
+
+def _adopt(backend, store, type_name: str, doc: dict) -> None:
+    state = doc.get("state")
+    observed = backend.adopt(type_name, doc["id"], doc, state)
+    message = backend.adoption_message(doc["id"])
+    if observed is None:
+        observed = "ERROR"
+        message = message or f"the backend has no trace of it any more (was {state})"
+    if observed == state or state == "DELETING":
+        return
+    with store.write() as tx:
+        doc["state"] = observed
+        set_status_message(doc, message)
+        doc["updated"] = now_iso()
+        tx.put(doc["id"], type_name, doc)
+    log.warning("%s %s was %s, observed %s%s", type_name, doc["id"], state, observed,
+                f": {message}" if message else "")
+
+
+def set_status_message(doc: dict, message: str | None) -> None:
+    """Record why the provider changed a resource's state on its own; no reason clears it."""
+    if message:
+        doc["statusMessage"] = message
+    else:
+        doc.pop("statusMessage", None)
 
 
 async def resume_deletes(provider, ids: list, base: str = "") -> None:
@@ -104,12 +124,17 @@ async def resume_deletes(provider, ids: list, base: str = "") -> None:
 
 
 def seed(provider, machines: int = 0) -> None:
-    """Create the seed catalogue once (idempotent), and up to ``machines`` benchmark machines."""
+    """Create the seed catalogue once (idempotent), and up to ``machines`` benchmark machines.
+
+    The seed images live at ``memory://`` locations only the memory backend knows: other
+    backends get the configurations only (a consumer registers real images, see README).
+    """
     store = provider.store
+    seeded_types = [t for t in SEED if t != "MachineImage" or provider.backend.name == "memory"]
     if store.meta("seeded") is None:
         with store.write() as tx:
-            for type_name, entries in SEED.items():
-                for rid, fields in entries:
+            for type_name in seeded_types:
+                for rid, fields in SEED[type_name]:
                     if tx.get(rid) is None:
                         doc = base_doc(TYPES[type_name], rid, fields)
                         doc.update({k: v for k, v in fields.items() if k not in doc})

@@ -232,3 +232,8 @@ def cleanup_prefix(conn, prefix: str) -> None:
                 pool.undefine()
             except libvirt.libvirtError:
                 pass
+
+
+def owned_domains_of(conn, prefix: str) -> set:
+    """Names of the domains whose name starts with ``prefix``."""
+    return {d.name() for d in conn.listAllDomains(0) if d.name().startswith(prefix)}

@@ -87,8 +87,10 @@ def test_domain_removed_behind_the_providers_back_becomes_error(
     domain(libvirt_conn, prefix, later).undefine()
     proc.start()
     client = proc.client
-    assert client.get(later["id"])["state"] == "ERROR"
-    assert client.get(live["id"])["state"] == "ERROR"
+    for machine in (live, later):  # with a reason the consumer can read
+        seen = client.get(machine["id"])
+        assert seen["state"] == "ERROR", seen
+        assert "removed outside the provider" in seen.get("statusMessage", ""), seen
     for machine in (live, later):  # an ERROR machine still deletes, with its disks
         client.delete(client.get(machine["id"]))
     assert not pool_volumes(libvirt_conn, f"{prefix}m-")
@@ -101,3 +103,11 @@ def test_guest_power_off_is_observed(provider, libvirt_conn):
     machine = wait_state(client, machine, "STOPPED")
     client.delete(machine)
     assert domain(libvirt_conn, prefix, machine) is None
+
+
+def test_seeds_configurations_but_no_memory_images(provider):
+    client = provider.client
+    images = client.get(client.cep["machineImages"]["href"]).get("machineImages", [])
+    assert not [i for i in images if i["imageLocation"].startswith("memory://")], images
+    configs = client.get(client.cep["machineConfigs"]["href"])["machineConfigurations"]
+    assert {"m1-small", "m1-medium"} <= {c["name"] for c in configs}

@@ -81,7 +81,6 @@ class LibvirtBackend(Backend):
         self.busy: set = set()  # machine ids with an operation in flight (their events are ours)
         self.lock = threading.Lock()
         self.reconciler = Reconciler(self)
-        self._sweep_task = None
 
     @property
     def synchronous(self) -> bool:
@@ -95,9 +94,6 @@ class LibvirtBackend(Backend):
         for host in self.hosts:
             host.on_event = self._on_event
         await self._run(self._connect_all, sweep=False)
-        # The core adopts every known resource right after open(), without yielding to the event
-        # loop; this task therefore sweeps leftovers only once adoption is complete.
-        self._sweep_task = asyncio.create_task(asyncio.to_thread(self.reconciler.sweep))
 
     def _connect_all(self) -> None:
         for host in self.hosts:
@@ -105,8 +101,6 @@ class LibvirtBackend(Backend):
             host.pool()
 
     async def close(self) -> None:
-        if self._sweep_task is not None:
-            await asyncio.gather(self._sweep_task, return_exceptions=True)
         for host in self.hosts:
             await asyncio.to_thread(host.close)
 
@@ -124,8 +118,15 @@ class LibvirtBackend(Backend):
     def adopt(self, kind, resource_id, doc, state):
         return self.reconciler.adopt(kind, resource_id, doc, state)
 
+    def adoption_message(self, resource_id):
+        return self.reconciler.messages.get(resource_id)
+
     def adopted(self) -> None:
-        """All known resources were adopted: remove the objects nobody knows (crash leftovers)."""
+        """All known resources were adopted: remove the objects nobody knows (crash leftovers).
+
+        The core calls this once at start-up, before serving; should a core not call it, the
+        first operation sweeps instead (see ``_run``).
+        """
         self.reconciler.sweep()
 
     # -- events -------------------------------------------------------------------------------
@@ -141,17 +142,19 @@ class LibvirtBackend(Backend):
             return
         # Read the domain again rather than trusting the event: late events then report the truth.
         dom = host.lookup_domain(name)
+        message = None
         if dom is None:
             state = "ERROR"
-            log.warning("machine %s: libvirt domain %s was removed outside the provider", rid, name)
+            message = f"its libvirt domain {name} was removed outside the provider"
+            log.warning("machine %s: %s", rid, message)
         else:
             state = domain_state(dom)
-        self.loop.call_soon_threadsafe(self._report, rid, state)
+        self.loop.call_soon_threadsafe(self._report, rid, state, message)
 
-    def _report(self, rid: str, state: str) -> None:
+    def _report(self, rid: str, state: str, message: str | None = None) -> None:
         if rid in self.busy or rid not in self.known["Machine"]:
             return
-        self.events.state_changed("Machine", rid, state)
+        self.events.state_changed("Machine", rid, state, message)
 
     # -- placement ----------------------------------------------------------------------------
     def _host_of(self, kind: str, rid: str) -> Host:
