@@ -88,3 +88,19 @@ options:
     env:
       - name: CIMI_TOKEN
 '''
+
+    # Options shared by the collection-reading *_info modules.
+    INFO = r'''
+options:
+  filters:
+    description:
+      - "Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them."
+      - Keys of the form C(property[KEY]) match consumer properties.
+    type: dict
+  expand:
+    description: Attributes to expand (CIMI C($expand)), for example C(volumes).
+    type: list
+    elements: str
+notes:
+  - Read-only; supports check mode.
+'''

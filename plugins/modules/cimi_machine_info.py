@@ -18,6 +18,7 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.info
 options:
   id:
     description: CIMI id of one machine.
@@ -25,17 +26,6 @@ options:
   name:
     description: Only machines with exactly this name.
     type: str
-  filters:
-    description:
-      - "Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them."
-      - Keys of the form C(property[KEY]) match consumer properties.
-    type: dict
-  expand:
-    description: Attributes to expand (CIMI C($expand)), for example C(volumes).
-    type: list
-    elements: str
-notes:
-  - Read-only; supports check mode.
 '''
 
 EXAMPLES = r'''
