@@ -21,7 +21,7 @@ demo: setup
 	tools/demo.sh
 
 # Every gate, in order of cost. CI runs exactly this.
-test: setup sanity lint build unit provider-test integration system molecule
+test: setup sanity lint build docs unit provider-test integration system molecule
 	@echo "make test: all gates passed"
 
 sanity: setup
@@ -62,8 +62,10 @@ docs: setup
 	tools/docs.sh
 
 # Run the reference provider in the foreground (memory backend) on loopback.
+PROVIDER_LISTEN ?= 127.0.0.1:8780
+PROVIDER_DB ?= .cache/provider.db
 provider: setup
-	cimi-provider serve --backend memory --db .cache/provider.db --listen 127.0.0.1:8780
+	cimi-provider serve --backend memory --db $(PROVIDER_DB) --listen $(PROVIDER_LISTEN)
 
 clean:
 	rm -rf .build .cache tests/output
