@@ -1,21 +1,16 @@
 """Authentication (Basic, Bearer, roles), refusal to listen beyond loopback without it, TLS."""
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import subprocess
 import sys
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from cimi_provider.http.auth import hash_password
 from server import ProviderProcess
+from tls_support import make_cert
 
 TOKEN = "t0ken-for-tests-0123456789"
 
@@ -79,24 +74,6 @@ def test_bad_users_file(tmp_path):
     assert proc.returncode == 2 and "password_hash" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def make_cert(directory):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 def test_tls(tmp_path):

@@ -4,6 +4,7 @@ import http.server
 import json
 import os
 import pathlib
+import ssl
 import subprocess
 import sys
 import threading
@@ -52,7 +53,8 @@ def records(path):
 class Collector:
     """A real local HTTP collector on a free port; stores every posted record."""
 
-    def __init__(self, token="tok-123"):
+    def __init__(self, token="tok-123", tls=None):
+        """tls: (cert.pem, key.pem) to serve HTTPS instead of HTTP."""
         self.records, self.token, self.requests = [], token, 0
         outer = self
 
@@ -72,6 +74,11 @@ class Collector:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
+        self.url = "%s://127.0.0.1:%d/cadf" % ("https" if tls else "http", self.port)
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*[str(part) for part in tls])
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
