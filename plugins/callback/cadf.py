@@ -29,6 +29,8 @@ description:
     O(signing_key_file). Check a trail with M(cloudmgmt.dmtf.cadf_verify)."
   - "Failures to write are warnings and the run goes on (fail-open) unless O(fail_closed) is set: then the play stops
     (exit code 1) as soon as a record cannot be made durable in the trail or the HTTP spool."
+  - "Play and task names are recorded as written in the playbook, before templating: a variable in a name
+    (C(name: Rotate {{ db_password }})) is recorded as the template, never as its value."
   - Ad-hoc commands (C(ansible)) are audited only with C(bin_ansible_callbacks=true).
 requirements:
   - enable in configuration (C(callbacks_enabled = cloudmgmt.dmtf.cadf))
@@ -138,6 +140,22 @@ def _result_parts(result):
     def get(name):
         return getattr(result, name) if hasattr(result, name) else getattr(result, "_" + name, None)
     return get("host"), get("task"), get("result") or {}, get("task_fields") or {}
+
+
+def _name_as_written(obj, fallback):
+    """The name in the playbook's own text, not templated: a name like ``Rotate {{ db_password }}``
+    would otherwise copy the secret's value into the trail."""
+    data = obj.get_ds() if hasattr(obj, "get_ds") else None
+    name = data.get("name") if isinstance(data, dict) else None
+    return strip_url_credentials(str(name) if name else fallback())
+
+
+def _task_name_as_written(task):
+    name = _name_as_written(task, task.get_name)
+    role = getattr(task, "_role", None)
+    if role is not None and not name.startswith(role.get_name() + " : "):
+        return "%s : %s" % (role.get_name(), name)
+    return name
 
 
 class CallbackModule(CallbackBase):
@@ -331,7 +349,7 @@ class CallbackModule(CallbackBase):
                 self._timing[key] = now  # the next item's duration starts here
             no_log = bool(getattr(task, "no_log", False) or res.get("_ansible_no_log"))
             module = getattr(task, "resolved_action", None) or getattr(task, "action", "")
-            details = {"play": self._play_name, "task": strip_url_credentials(task.get_name()),
+            details = {"play": self._play_name, "task": _task_name_as_written(task),
                        "task_uuid": getattr(task, "_uuid", None), "module": module,
                        "duration": duration, "changed": bool(res.get("changed")), "loop_item": item}
             delegate = getattr(task, "delegate_to", None)
@@ -371,7 +389,7 @@ class CallbackModule(CallbackBase):
         self._stop_if_fatal()
 
     def v2_playbook_on_play_start(self, play):
-        self._play_name = strip_url_credentials(play.get_name())
+        self._play_name = _name_as_written(play, play.get_name)
 
     def v2_runner_on_start(self, host, task):
         with self._lock:

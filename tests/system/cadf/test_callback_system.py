@@ -7,10 +7,10 @@ import pytest
 from cadf_support import ROOT, local_inventory, records, run_playbook, free_port
 import strict_validator
 
-CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee"]
+CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee", "CanaryName-42aa"]
 
 SECRETS_PLAY = """
-- name: Secrets never reach the trail
+- name: Secrets never reach the trail {{ run_label }}
   hosts: all
   gather_facts: false
   vars:
@@ -25,7 +25,7 @@ SECRETS_PLAY = """
         content: "password=CanaryDiff-c0de {{ db_password }}\\n"
         dest: "{{ playbook_dir }}/secret.conf"
         mode: "0600"
-    - name: A URL with credentials in the arguments
+    - name: A URL with credentials in the arguments, and in the task name {{ api_url }} {{ db_password }}
       ansible.builtin.debug:
         msg: "{{ api_url }}"
       changed_when: true
@@ -36,7 +36,7 @@ SECRETS_PLAY = """
 
 
 def test_canary_secrets_never_in_records_warnings_or_logs(tmp_path):
-    proc = run_playbook(tmp_path, SECRETS_PLAY, local_inventory(1), args=["--diff"])
+    proc = run_playbook(tmp_path, SECRETS_PLAY, local_inventory(1), args=["--diff", "-e", "run_label=CanaryName-42aa"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     recs = records(tmp_path / "audit.jsonl")
     assert [r["action"] for r in recs][0] == "start" and recs[-1]["action"] == "stop"
@@ -48,6 +48,8 @@ def test_canary_secrets_never_in_records_warnings_or_logs(tmp_path):
     for canary in CANARIES:
         for blob in blobs:
             assert canary not in blob
+    names = [a["content"]["task"] for r in recs for a in r.get("attachments", []) if "task" in a["content"]]
+    assert "A URL with credentials in the arguments, and in the task name {{ api_url }} {{ db_password }}" in names
     failed = [r for r in recs if r["outcome"] == "failure" and r["action"] != "stop"]
     assert len(failed) == 1 and failed[0]["reason"]["reasonCode"] == "ignored"
 

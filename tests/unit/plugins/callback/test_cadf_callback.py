@@ -129,3 +129,33 @@ def test_bad_action_map_warns_and_keeps_defaults(tmp_path, callback):
     cb.v2_runner_on_ok(FakeResult("h1", FakeTask(), {"changed": True}, args={"state": "absent"}))
     cb._finish(None)
     assert trail(tmp_path)[1]["action"] == "delete"
+
+
+class FakeRole:
+    def get_name(self):
+        return "ns.coll.web"
+
+
+class WrittenTask(FakeTask):
+    """A task as the parser keeps it: the templated name, and the data it was written as."""
+
+    def __init__(self, written, templated, role=None):
+        super().__init__(name=templated)
+        self._written, self._role = written, role
+
+    def get_ds(self):
+        return self._written
+
+    def get_name(self):
+        name = self.name or self.action
+        return ("%s : %s" % (self._role.get_name(), name)) if self._role else name
+
+
+@pytest.mark.parametrize("task, expected", [
+    (WrittenTask({"name": "Rotate {{ pw }}"}, "Rotate s3cret"), "Rotate {{ pw }}"),
+    (WrittenTask({"name": "Rotate {{ pw }}"}, "Rotate s3cret", FakeRole()), "ns.coll.web : Rotate {{ pw }}"),
+    (WrittenTask({"ansible.builtin.ping": None}, None), "ansible.builtin.file"),
+    (WrittenTask("not a mapping", "Named https://u:pw@h/x"), "Named https://h/x"),
+])
+def test_task_names_recorded_as_written(task, expected):
+    assert cadf_callback._task_name_as_written(task) == expected
