@@ -8,9 +8,15 @@ trap 'rm -rf "$work"' EXIT
 export ANSIBLE_PYTHON_INTERPRETER=${ANSIBLE_TEST_PYTHON_INTERPRETER:-$(command -v python)}
 export ANSIBLE_NOCOLOR=1
 canary="it-cred-canary-$(date +%s)-$$"
+# ansible-test passes integration_config.yml (cimi_endpoint) to role targets only.
+config=../../integration_config.yml
+extra=()
+if [ -f "$config" ]; then
+  extra=(-e "@$config")
+fi
 status=0
 printf 'canary_secret: %s\n' "$canary" >"$work/secret.yml"
-ansible-playbook -i localhost, -c local credential.yml -vvv -e "@$work/secret.yml" "$@" \
+ansible-playbook -i localhost, -c local credential.yml -vvv -e "@$work/secret.yml" "${extra[@]}" "$@" \
   >"$work/output.log" 2>&1 || status=$?
 cat "$work/output.log"
 if [ "$status" -ne 0 ]; then
