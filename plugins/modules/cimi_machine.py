@@ -364,7 +364,7 @@ class MachineModule(CimiModule):
     def remove(self, engine, current):
         if current is None:
             return engine.delete(None)
-        current = engine.wait_stable(current)
+        current = engine.wait_stable(current, fail_ok=True)
         if not self.client.is_available(current, 'delete') and self.client.is_available(current, 'stop'):
             current = engine.act(current, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
         engine.delete(current)

@@ -105,7 +105,7 @@ class NetworkModule(CimiModule):
         current = engine.find(resource_id=p['id'], name=p['name'])
         if p['state'] == 'absent':
             if current is not None:
-                current = engine.wait_stable(current)
+                current = engine.wait_stable(current, fail_ok=True)
             engine.delete(current)
             return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
                                  actions=engine.actions, network={})

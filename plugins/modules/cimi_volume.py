@@ -170,7 +170,7 @@ class VolumeModule(CimiModule):
         if p['state'] == 'absent':
             attachments = []
             if current is not None:
-                current = engine.wait_stable(current)
+                current = engine.wait_stable(current, fail_ok=True)
                 attachments = self.attachments(current['id'])
                 for entry in attachments:
                     self.detach(engine, current, entry)

@@ -89,8 +89,11 @@ def from_mapping(mapping):
         value = mapping[key]
         match = re.match(r'^property\[(.+)\]$', key)
         values = value if isinstance(value, list) else [value]
-        if match:
-            clauses.append(any_of(*[prop(match.group(1), str(v)) for v in values]))
-        else:
-            clauses.append(any_of(*[eq(key, v) for v in values]))
+        try:
+            if match:
+                clauses.append(any_of(*[prop(match.group(1), str(v)) for v in values]))
+            else:
+                clauses.append(any_of(*[eq(key, v) for v in values]))
+        except ValueError as exc:  # name the filter: the bare reason does not say which one
+            raise ValueError('filters[%r]: %s' % (key, exc))
     return all_of(*clauses)

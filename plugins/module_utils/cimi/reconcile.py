@@ -102,18 +102,26 @@ class Reconciler(object):
         if job_url and self.wait:
             self.client.wait_job(job_url, self.wait_timeout, what=what)
 
-    def wait_stable(self, resource):
-        """Wait until the resource leaves transitional states (CREATING, STARTING...)."""
+    def wait_stable(self, resource, fail_ok=False):
+        """Wait until the resource leaves transitional states (CREATING, STARTING...).
+
+        A failure state (ERROR) is an error, unless fail_ok: deleting a broken resource is how
+        users clean it up, so state=absent settles for it.
+        """
         if not self.kind.stable_states or self.check_mode:
             return resource
         state = (resource.get('state') or '').upper()
-        if state in self.kind.stable_states:
+        if state in self.kind.stable_states or (fail_ok and state in self.kind.fail_states):
             return resource
         if state in self.kind.fail_states:
             raise CimiError('%s %s is in state %s' % (self.kind.label, resource.get('name') or resource['id'], state),
                             url=resource['id'])
         if not self.wait:
             return resource
+        if fail_ok:
+            return self.client.waiter.wait_state(self.client, resource['id'],
+                                                 tuple(self.kind.stable_states) + self.kind.fail_states,
+                                                 self.wait_timeout, fail_states=(), what=self.kind.label)
         return self.client.waiter.wait_state(self.client, resource['id'], self.kind.stable_states,
                                              self.wait_timeout, fail_states=self.kind.fail_states,
                                              what=self.kind.label)

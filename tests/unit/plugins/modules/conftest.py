@@ -12,6 +12,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'module_utils', 'cimi'))
+sys.path.insert(0, HERE)
 
 
 def _collection_importable():
@@ -27,11 +28,18 @@ if not _collection_importable():
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
 from fake_cimi import FakeCimi  # noqa: E402
+from fake_store import FakeStore  # noqa: E402
 
 
 @pytest.fixture
 def fake():
     with FakeCimi() as server:
+        yield server
+
+
+@pytest.fixture
+def store():
+    with FakeStore() as server:
         yield server
 
 

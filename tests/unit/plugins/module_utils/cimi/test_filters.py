@@ -56,3 +56,14 @@ def test_property_and_combinations():
     assert filters.any_of('a=1') == 'a=1'
     assert filters.from_mapping({'state': ['STARTED', 'STOPPED'], 'property[role]': 'web'}) == \
         "(property['role']='web') and ((state='STARTED') or (state='STOPPED'))"
+
+
+@pytest.mark.parametrize('mapping, message', [
+    ({'state': {'is': 'STARTED'}}, "filters['state']: cannot use a dict"),
+    ({'cpu': -1}, "filters['cpu']: CIMI filter integers are non-negative"),
+    ({'state; x': 'a'}, "filters['state; x']: invalid CIMI attribute name"),
+])
+def test_from_mapping_names_the_bad_filter(mapping, message):
+    with pytest.raises(ValueError) as info:
+        filters.from_mapping(mapping)
+    assert str(info.value).startswith(message)

@@ -4,6 +4,9 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import pytest
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import (
     Reconciler, ResourceKind, changed_fields)
 
@@ -76,3 +79,14 @@ def test_act_waits_for_state_and_check_mode_predicts(fake, make_client):
     engine = Reconciler(client, MACHINE)
     started = engine.act(client.get(machine['id']), 'start', ['STARTED'])
     assert started['state'] == 'STARTED' and engine.actions == ['start']
+
+
+def test_a_broken_resource_blocks_updates_but_not_deletion(fake, make_client):
+    broken = fake.add_machine('broken', state='ERROR')
+    engine = Reconciler(make_client(fake), MACHINE)
+    current = engine.find(name='broken')
+    with pytest.raises(CimiError, match='in state ERROR'):
+        engine.wait_stable(current)
+    assert engine.wait_stable(current, fail_ok=True)['state'] == 'ERROR'
+    engine.delete(current)
+    assert engine.changed and broken['id'] not in [m['id'] for m in fake.machines.values()]

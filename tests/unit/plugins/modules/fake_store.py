@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A generic in-process CIMI store (stdlib http.server) for module unit tests.
+
+Every collection of the Cloud Entry Point answers synchronously: POST stores the body as the new
+resource (201 + Location), PUT applies a partial ``$select`` update, DELETE removes. ``$filter``
+is recorded but not applied (the client re-checks names itself), so tests assert the expression
+sent. Every request is recorded as (method, path, query, body).
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+NS = 'http://schemas.dmtf.org/cimi/2/'
+
+# CEP key -> (collection item array key, resource type, state a new resource settles in)
+COLLECTIONS = {
+    'machines': ('machines', 'Machine', 'STOPPED'),
+    'machineTemplates': ('machineTemplates', 'MachineTemplate', None),
+    'machineConfigs': ('machineConfigurations', 'MachineConfiguration', None),
+    'machineImages': ('machineImages', 'MachineImage', 'AVAILABLE'),
+    'credentials': ('credentials', 'Credential', None),
+    'volumes': ('volumes', 'Volume', 'AVAILABLE'),
+    'networks': ('networks', 'Network', 'STARTED'),
+    'systems': ('systems', 'System', 'STOPPED'),
+    'systemTemplates': ('systemTemplates', 'SystemTemplate', None),
+    'jobs': ('jobs', 'Job', None),
+}
+
+
+class FakeStore(object):
+    def __init__(self):
+        self.resources = dict((key, {}) for key in COLLECTIONS)
+        self.requests = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.base = 'http://127.0.0.1:%d/cimi/' % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05},
+                                       daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def cep_url(self):
+        return self.base + 'cloudEntryPoint'
+
+    def add(self, key, name, **attributes):
+        """Store a resource directly (as if made earlier); returns it."""
+        with self.lock:
+            rid = '%s%d' % (key[:3], sum(len(c) for c in self.resources.values()) + 1)
+            url = self.base + key + '/' + rid
+            resource = {'resourceURI': NS + COLLECTIONS[key][1], 'id': url, 'name': name,
+                        'operations': [{'rel': 'edit', 'href': url}, {'rel': 'delete', 'href': url}]}
+            if COLLECTIONS[key][2]:
+                resource['state'] = COLLECTIONS[key][2]
+            resource.update(attributes)
+            self.resources[key][rid] = resource
+            return resource
+
+    def posted(self, key):
+        """Bodies POSTed to a collection."""
+        return [r[3] for r in self.requests if r[0] == 'POST' and r[1] == '/cimi/' + key]
+
+    def writes(self):
+        return [r for r in self.requests if r[0] != 'GET']
+
+    def filters_sent(self, key):
+        return [r[2]['$filter'][0] for r in self.requests
+                if r[0] == 'GET' and r[1] == '/cimi/' + key and '$filter' in r[2]]
+
+    def _handler_class(self):
+        store = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, body=None, headers=None):
+                data = json.dumps(body).encode() if body is not None else b''
+                self.send_response(status)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                if data:
+                    self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _error(self, status, message):
+                self._send(status, {'resourceURI': NS + 'Job', 'id': '', 'state': 'FAILED',
+                                    'returnCode': status, 'statusMessage': message})
+
+            def _dispatch(self, method):
+                parts = urlsplit(self.path)
+                query = parse_qs(parts.query)
+                length = int(self.headers.get('Content-Length') or 0)
+                body = json.loads(self.rfile.read(length)) if length else None
+                store.requests.append((method, parts.path, query, body))
+                segments = parts.path[len('/cimi/'):].split('/') if parts.path.startswith('/cimi/') else []
+                if segments == ['cloudEntryPoint']:
+                    cep = {'resourceURI': NS + 'CloudEntryPoint', 'id': store.cep_url, 'baseURI': store.base}
+                    cep.update((key, {'href': key}) for key in COLLECTIONS)
+                    return self._send(200, cep)
+                if len(segments) == 1 and segments[0] in COLLECTIONS:
+                    return self._collection(method, segments[0], query, body)
+                if len(segments) == 2 and segments[1] in store.resources.get(segments[0], {}):
+                    return self._resource(method, segments[0], segments[1], query, body)
+                return self._error(404, 'no such resource %s' % parts.path)
+
+            def _collection(self, method, key, query, body):
+                if method == 'POST':
+                    fields = dict((k, v) for k, v in body.items() if k != 'resourceURI')
+                    resource = store.add(key, fields.pop('name', None), **fields)
+                    return self._send(201, resource, {'Location': resource['id']})
+                items = sorted(store.resources[key].values(), key=lambda r: r['id'])
+                first = int(query.get('$first', ['1'])[0])
+                last = int(query.get('$last', [str(len(items))])[0])
+                page = items[first - 1:last] if last >= first else []
+                collection = {'resourceURI': NS + COLLECTIONS[key][1] + 'Collection', 'id': store.base + key,
+                              'count': len(items), 'operations': [{'rel': 'add', 'href': store.base + key}]}
+                if page:
+                    collection[COLLECTIONS[key][0]] = page
+                return self._send(200, collection)
+
+            def _resource(self, method, key, rid, query, body):
+                resource = store.resources[key][rid]
+                if method == 'GET':
+                    return self._send(200, resource)
+                if method == 'PUT':
+                    for attribute in query.get('$select', [''])[0].split(','):
+                        if attribute in body:
+                            resource[attribute] = body[attribute]
+                        else:
+                            resource.pop(attribute, None)
+                    return self._send(200, resource)
+                if method == 'DELETE':
+                    del store.resources[key][rid]
+                    return self._send(200)
+                return self._error(405, 'method not allowed')
+
+            def do_GET(self):
+                self._dispatch('GET')
+
+            def do_POST(self):
+                self._dispatch('POST')
+
+            def do_PUT(self):
+                self._dispatch('PUT')
+
+            def do_DELETE(self):
+                self._dispatch('DELETE')
+
+        return Handler
