@@ -194,3 +194,41 @@ def test_off_by_default(tmp_path):
         Cimi(prov, "json").create("machineConfigs", {"name": "plain", "cpu": 1, "memory": 1024,
                                                      "cpuArch": "x86_64", "disks": []})
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("cimi.db")) == []
+
+
+def run_cadf_verify(trail, key):
+    """The cadf_verify module itself, run by ansible on localhost, on the provider's trail."""
+    import json as _json
+    import os
+    import subprocess
+    from conftest import ROOT
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal",
+               ANSIBLE_LOCAL_TEMP=str(trail.parent.parent / "ansible-tmp"))
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "localhost", "-m", "cloudmgmt.dmtf.cadf_verify",
+                           "-a", _json.dumps({"path": str(trail), "key_file": str(key), "require_sealed": True}),
+                           "-e", f"ansible_python_interpreter={ROOT / '.venv' / 'bin' / 'python'}"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    # minimal callback: "localhost | SUCCESS => {json}" (or FAILED!)
+    assert " => " in proc.stdout, proc.stdout + proc.stderr
+    head, body = proc.stdout.split(" => ", 1)
+    return proc.returncode, head.split("|", 1)[1].strip(), _json.loads(body)
+
+
+def test_cadf_verify_module_checks_the_providers_trail(audit_files):
+    prov = start(audit_files)
+    try:
+        alice = Cimi(prov, "json", auth=ALICE)
+        alice.create("machineConfigs", {"name": "audit-verify", "cpu": 1, "memory": 1024,
+                                        "cpuArch": "x86_64", "disks": []})
+        requests.post(alice.add_href("machineConfigs"), json={}, timeout=30)   # a 401
+    finally:
+        prov.stop()
+    rc, status, result = run_cadf_verify(audit_files["trail"], audit_files["key"])
+    assert (rc, status, result["valid"]) == (0, "SUCCESS", True), result
+    assert (result["records"], result["signed_digests"]) == (2, 1)
+    lines = audit_files["trail"].read_bytes().splitlines(keepends=True)
+    audit_files["trail"].write_bytes(lines[1])   # the first record removed
+    rc, status, result = run_cadf_verify(audit_files["trail"], audit_files["key"])
+    assert (rc != 0, status, result["valid"]) == (True, "FAILED!", False), result
+    assert "truncated" in {p["kind"] for p in result["problems"]}
