@@ -11,7 +11,7 @@ import base64
 
 import pytest
 import requests
-from conftest import CANARIES, cimi_facts, integrity, records
+from audit_support import CANARIES, cimi_facts, integrity, records
 from strict_validator import validate
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.canonical import sha256_hex
@@ -201,7 +201,7 @@ def run_cadf_verify(trail, key):
     import json as _json
     import os
     import subprocess
-    from conftest import ROOT
+    from audit_support import ROOT
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal",
                ANSIBLE_LOCAL_TEMP=str(trail.parent.parent / "ansible-tmp"))

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from conftest import cimi_facts, integrity, records
+from audit_support import cimi_facts, integrity, records
 from strict_validator import validate
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.verify import verify_trail
