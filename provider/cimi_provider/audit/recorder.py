@@ -36,7 +36,9 @@ class ApiAudit:
         self.started = model.utc_now()
         self.count, self.first_seq, self.last_seq, self.failures = 0, None, None, 0
         self._lock = threading.RLock()
-        self._pending: dict = {}    # job id -> event waiting for the Job's end
+        # job id -> [(event, action, target type)] waiting for the Job's end (a Job may have two:
+        # the request that started it and one that asked it to stop)
+        self._pending: dict = {}
         self._orphans: dict = {}    # the same, left by a previous process
         self.key = None
         try:
@@ -95,7 +97,7 @@ class ApiAudit:
             self.append(event)
             return
         with self._lock:
-            self._pending[job] = (event, subject.action, subject.type_name)
+            self._pending.setdefault(job, []).append((event, subject.action, subject.type_name))
             self._save_inflight()
         row = store.row(job)
         state = row.doc.get("state") if row is not None else None
@@ -105,11 +107,11 @@ class ApiAudit:
     def job_ended(self, job: str, state: str) -> None:
         """JobRunner listener: a Job reached SUCCESS, FAILED or STOPPED."""
         with self._lock:
-            entry = self._pending.pop(job, None)
-            if entry is None:
+            entries = self._pending.pop(job, None)
+            if not entries:
                 return
-            event, action, type_name = entry
-            self._finish(event, state, action, type_name)
+            for event, action, type_name in entries:
+                self._finish(event, state, action, type_name)
             self._save_inflight()
 
     def _finish(self, event, state, action, type_name, recovered=False):
@@ -126,15 +128,17 @@ class ApiAudit:
             orphans, self._orphans = self._orphans, {}
             if not orphans:
                 return 0
-            written = self._event_ids_in_trail({e["id"] for e, _a, _t in orphans.values()})
+            written = self._event_ids_in_trail({e["id"] for entries in orphans.values()
+                                                for e, _a, _t in entries})
             done = 0
-            for job, (event, action, type_name) in orphans.items():
-                if event["id"] in written:
-                    continue  # recorded just before that process stopped
+            for job, entries in orphans.items():
                 row = store.row(job)
-                self._finish(event, row.doc.get("state") if row is not None else None, action,
-                             type_name, recovered=True)
-                done += 1
+                for event, action, type_name in entries:
+                    if event["id"] in written:
+                        continue  # recorded just before that process stopped
+                    self._finish(event, row.doc.get("state") if row is not None else None, action,
+                                 type_name, recovered=True)
+                    done += 1
             self._save_inflight()
             return done
 
@@ -143,15 +147,18 @@ class ApiAudit:
         try:
             with open(self.inflight_path, encoding="utf-8") as handle:
                 data = json.load(handle)
-            return {job: (e["event"], e["action"], e.get("type")) for job, e in data.items()}
+            return {job: [(e["event"], e["action"], e.get("type")) for e in entries]
+                    for job, entries in data.items()}
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise AuditError(f"cannot read {self.inflight_path}: {exc}") from None
 
     def _save_inflight(self) -> None:
-        data = {job: {"event": e, "action": a, "type": t}
-                for job, (e, a, t) in {**self._orphans, **self._pending}.items()}
+        data = {}
+        for waiting in (self._orphans, self._pending):
+            for job, entries in waiting.items():
+                data.setdefault(job, []).extend({"event": e, "action": a, "type": t} for e, a, t in entries)
         tmp = self.inflight_path + ".tmp"
         try:
             if not data:

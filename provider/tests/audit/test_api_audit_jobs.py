@@ -49,6 +49,23 @@ def test_accepted_requests_are_recorded_with_the_jobs_outcome(tmp_path):
     assert verify_trail(str(trail), str(trail) + ".digest", require_sealed=True)["valid"]
 
 
+def test_stopping_a_job_records_both_requests_when_it_ends(tmp_path):
+    trail = tmp_path / "api.jsonl"
+    with slow_provider(tmp_path, latency="30") as prov:
+        cimi = Cimi(prov, "json")
+        reply = cimi.create("machines", cimi.machine_body("audit-stopped"))
+        job = cimi.ok("GET", reply.headers["CIMI-Job-URI"]).doc
+        assert cimi.act(job, "stop").status == 202
+        assert cimi.wait_job(reply.headers["CIMI-Job-URI"])["state"] == "STOPPED"
+        wait_until(lambda: len(records(trail)) == 2)
+    create, stop = records(trail)
+    for record in (create, stop):
+        validate(record)
+    assert (create["action"], create["outcome"], cimi_facts(create)["jobState"]) == ("create", "failure", "STOPPED")
+    assert (stop["action"], stop["outcome"], stop["target"]["typeURI"]) == ("stop", "success", "compute/job")
+    assert stop["target"]["ref"] == cimi_facts(create)["job"]
+
+
 def test_event_waiting_for_a_job_survives_a_crash(tmp_path):
     trail = tmp_path / "api.jsonl"
     prov = slow_provider(tmp_path, latency="30").start()
