@@ -203,7 +203,12 @@ class Dispatcher:
     def audit_subject(self, request: Request):
         path = request.url.path
         rel = path[len(PREFIX):].strip("/") if path.startswith(PREFIX) else path.strip("/")
-        return audit_events.classify(self, request.method, rel, CEP_PATHS, self.audit.operation_action)
+        try:
+            return audit_events.classify(self, request.method, rel, CEP_PATHS, self.audit.operation_action)
+        except Exception:  # noqa: BLE001 - still one event, on the bare path
+            log.exception("audit: cannot resolve the target of %s %s", request.method, path)
+            return audit_events.Subject(None, audit_events.text(rel, 512),
+                                        audit_events.METHOD_ACTIONS[request.method])
 
     def audit_result(self, request: Request, subject, event_time: str, principal, result: Result):
         """Record one CADF event for this mutating request (before the answer is sent)."""
