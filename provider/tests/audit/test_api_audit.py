@@ -8,10 +8,13 @@ checked by the collection's verifier.
 from __future__ import annotations
 
 import base64
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
-from audit_support import CANARIES, cimi_facts, integrity, records
+from audit_support import CANARIES, ROOT, cimi_facts, integrity, records
 from strict_validator import validate
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.canonical import sha256_hex
@@ -165,7 +168,6 @@ def test_chain_continues_across_restarts_and_tampering_is_found(audit_files):
 
 
 def test_concurrent_requests_keep_one_unbroken_chain(audit_files):
-    from concurrent.futures import ThreadPoolExecutor
     prov = start(audit_files)
     try:
         alice = Cimi(prov, "json", auth=ALICE)
@@ -198,21 +200,17 @@ def test_off_by_default(tmp_path):
 
 def run_cadf_verify(trail, key):
     """The cadf_verify module itself, run by ansible on localhost, on the provider's trail."""
-    import json as _json
-    import os
-    import subprocess
-    from audit_support import ROOT
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal",
                ANSIBLE_LOCAL_TEMP=str(trail.parent.parent / "ansible-tmp"))
     proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "localhost", "-m", "cloudmgmt.dmtf.cadf_verify",
-                           "-a", _json.dumps({"path": str(trail), "key_file": str(key), "require_sealed": True}),
+                           "-a", json.dumps({"path": str(trail), "key_file": str(key), "require_sealed": True}),
                            "-e", f"ansible_python_interpreter={ROOT / '.venv' / 'bin' / 'python'}"],
                           env=env, capture_output=True, text=True, timeout=300)
     # minimal callback: "localhost | SUCCESS => {json}" (or FAILED!)
     assert " => " in proc.stdout, proc.stdout + proc.stderr
     head, body = proc.stdout.split(" => ", 1)
-    return proc.returncode, head.split("|", 1)[1].strip(), _json.loads(body)
+    return proc.returncode, head.split("|", 1)[1].strip(), json.loads(body)
 
 
 def test_cadf_verify_module_checks_the_providers_trail(audit_files):
