@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 
+from .audit import FSYNC_CHOICES, AuditSettings
 from .backends.libvirt import add_arguments as add_libvirt_arguments
 from .backends.libvirt import options_from_args as libvirt_options
 
@@ -85,6 +86,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-key", help="PEM private key")
     serve.add_argument("--log-level", default="info",
                        choices=("critical", "error", "warning", "info", "debug"))
+    audit = serve.add_argument_group(
+        "API audit", "one CADF event per mutating request, hash-chained (see the auditing guide); "
+        "each flag falls back to the CIMI_PROVIDER_AUDIT_* variable named in its help")
+    audit.add_argument("--audit-trail", metavar="PATH",
+                       help="audit trail file, JSON Lines (CIMI_PROVIDER_AUDIT_TRAIL); off when unset")
+    audit.add_argument("--audit-digest-path", metavar="PATH",
+                       help="digest file, default: the trail path + .digest (CIMI_PROVIDER_AUDIT_DIGEST_PATH)")
+    audit.add_argument("--audit-signing-key-file", metavar="PATH",
+                       help="signs each run's digest: a PEM Ed25519 private key, or any other file as an "
+                            "HMAC-SHA256 secret of 16+ bytes (CIMI_PROVIDER_AUDIT_SIGNING_KEY_FILE)")
+    audit.add_argument("--audit-fsync", choices=FSYNC_CHOICES,
+                       help="when the trail is flushed to disk: always (default; before each answer), "
+                            "batch or never (CIMI_PROVIDER_AUDIT_FSYNC)")
     add_libvirt_arguments(serve)
     sub.add_parser("hash-password", help="print a password hash for a users file")
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
@@ -99,9 +113,26 @@ def _write_port_file(path: str, port: int) -> None:
     os.replace(tmp, path)
 
 
+def audit_settings(args) -> AuditSettings | None:
+    """The audit flags, each falling back to its CIMI_PROVIDER_AUDIT_* variable."""
+    def pick(flag, var):
+        return getattr(args, flag) or os.environ.get(var) or None
+    trail = pick("audit_trail", "CIMI_PROVIDER_AUDIT_TRAIL")
+    if trail is None:
+        return None
+    fsync = pick("audit_fsync", "CIMI_PROVIDER_AUDIT_FSYNC") or "always"
+    if fsync not in FSYNC_CHOICES:
+        raise ValueError(f"CIMI_PROVIDER_AUDIT_FSYNC must be one of {', '.join(FSYNC_CHOICES)}")
+    return AuditSettings(trail=os.path.abspath(trail),
+                         digest_path=pick("audit_digest_path", "CIMI_PROVIDER_AUDIT_DIGEST_PATH"),
+                         signing_key_file=pick("audit_signing_key_file", "CIMI_PROVIDER_AUDIT_SIGNING_KEY_FILE"),
+                         fsync=fsync)
+
+
 def serve(args) -> int:
     import uvicorn
 
+    from .audit import AuditError
     from .backends import BackendError
     from .http.auth import ConfigError
     from .server import Settings, build
@@ -110,8 +141,13 @@ def serve(args) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("cimi-provider: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    try:
+        audit = audit_settings(args)
+    except ValueError as exc:
+        print(f"cimi-provider: {exc}", file=sys.stderr)
+        return 2
     settings = Settings(
-        db=args.db, name=args.name, backend=args.backend, latency=args.latency,
+        audit=audit, db=args.db, name=args.name, backend=args.backend, latency=args.latency,
         fail_patterns=args.fail_patterns,
         fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
         fail_seed=args.fail_seed, seed_machines=args.seed_machines,
@@ -123,7 +159,7 @@ def serve(args) -> int:
         backend_options=libvirt_options(args) if args.backend == "libvirt" else {})
     try:
         app, provider = build(settings)
-    except (ConfigError, BackendError, OSError, ValueError) as exc:
+    except (AuditError, ConfigError, BackendError, OSError, ValueError) as exc:
         print(f"cimi-provider: {exc}", file=sys.stderr)
         return 2
     if not is_loopback(host) and not provider_auth_enabled(app):

@@ -5,6 +5,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from .audit import AuditSettings
 from .backends import create_backend
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
@@ -40,6 +41,7 @@ class Settings:
     token_file: str | None = None
     env_tokens: str | None = None
     backend_options: dict = field(default_factory=dict)
+    audit: AuditSettings | None = None  # None: the API is not audited
 
 
 class BackendContext:
@@ -92,11 +94,18 @@ def build(settings: Settings):
         "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
     })
     views = Views(provider, settings.name)
+    audit = None
+    if settings.audit is not None:
+        from .audit.recorder import ApiAudit
+        audit = ApiAudit(settings.audit, settings.name)
+        provider.jobs.listeners.append(audit.job_ended)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         await backend.open(BackendContext(store), BackendEvents(store))
         pending = recover(provider)
+        if audit is not None:
+            audit.recover(store)  # events a stopped provider left waiting for their Jobs
         seed(provider, settings.seed_machines if settings.backend == "memory" else 0)
         # recover() and seed() adopted every known resource: the backend may now clean up what
         # no resource owns, before the first request and before resumed deletes run.
@@ -108,11 +117,13 @@ def build(settings: Settings):
             yield
         finally:
             await provider.jobs.shutdown()
+            if audit is not None:
+                audit.close()  # SIGTERM and SIGINT come here too, through uvicorn's shutdown
             await backend.close()
             store.close()
 
     from .http.openapi import openapi_document
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
-                                                                 settings.render_cache_entries))
+                                                                 settings.render_cache_entries), audit)
     app = build_app(dispatcher, openapi_document(), lifespan)
     return app, provider

@@ -20,9 +20,15 @@ FALLBACK_ACTION = "update"
 _PRESENCE = {"present": "create", "absent": "delete", "latest": "update"}
 _SERVICE = {"started": "start", "stopped": "stop", "restarted": "start/restart",
             "reloaded": "update/reload"}
-_CIMI = {"present": "create", "absent": "delete", "started": "start", "stopped": "stop",
-         "restarted": "start/restart", "suspended": "stop/suspend", "paused": "stop/pause",
-         "attached": "update/attach", "detached": "update/detach"}
+# CIMI operations (DSP0263 actions and volume attach/detach) and their CADF action; the CIMI
+# modules' states below and the reference provider's own API audit both use this map.
+CIMI_OPERATIONS = {"start": "start", "stop": "stop", "restart": "start/restart", "pause": "stop/pause",
+                   "suspend": "stop/suspend", "capture": "capture", "attach": "update/attach",
+                   "detach": "update/detach"}
+_CIMI = {"present": "create", "absent": "delete", "started": CIMI_OPERATIONS["start"],
+         "stopped": CIMI_OPERATIONS["stop"], "restarted": CIMI_OPERATIONS["restart"],
+         "suspended": CIMI_OPERATIONS["suspend"], "paused": CIMI_OPERATIONS["pause"],
+         "attached": CIMI_OPERATIONS["attach"], "detached": CIMI_OPERATIONS["detach"]}
 
 DEFAULT_ACTIONS = {
     "ansible.builtin.file": {"states": {"absent": "delete", "directory": "create", "touch": "update",
@@ -107,3 +113,12 @@ def resolve_action(mapping, module, state=None):
     if isinstance(state, str) and state in entry.get("states", {}):
         return entry["states"][state]
     return entry.get("default", FALLBACK_ACTION)
+
+
+def cimi_operation_action(operation):
+    """The CADF action for a CIMI operation name (``start``, ``capture``...): the shared map,
+    else ``update/<operation>`` when the name is a valid taxonomy segment, else ``update``."""
+    if operation in CIMI_OPERATIONS:
+        return CIMI_OPERATIONS[operation]
+    candidate = "update/%s" % str(operation).lower()
+    return candidate if is_action(candidate) else FALLBACK_ACTION

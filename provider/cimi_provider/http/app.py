@@ -22,6 +22,8 @@ from ..serialization import (BodyTooLarge, NotAcceptable, SerializationError,
                              UnsupportedMediaType, negotiate, parse_body, render)
 from ..service.core import COMMON_WRITABLE, Result
 from ..service.validate import check_fields
+from ..audit import events as audit_events
+from ..audit.events import MUTATING
 from .auth import Authenticator
 from .render_cache import Rendered, RenderCache
 
@@ -58,12 +60,13 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 class Dispatcher:
-    def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings):
+    def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings, audit=None):
         self.p = provider
         self.views = views
         self.auth = auth
         self.settings = settings
         self.cache = RenderCache(settings.render_cache_entries)
+        self.audit = audit  # an audit.recorder.ApiAudit, or None
 
     async def body(self, request: Request) -> tuple[dict, bool]:
         raw = await read_body(request, self.settings.max_body_bytes)
@@ -149,7 +152,10 @@ class Dispatcher:
 
     async def __call__(self, request: Request) -> Response:
         fmt = "json"
-        key = generation = None
+        key = generation = principal = None
+        audited = self.audit is not None and request.method in MUTATING
+        if audited:
+            subject, event_time = self.audit_subject(request), self.audit.lib["model"].utc_now()
         try:
             if self.auth.enabled:
                 principal = self.auth.authenticate(request.headers.get("authorization"))
@@ -182,12 +188,45 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - detail goes to the log only
             log.exception("internal error on %s %s", request.method, request.url.path)
             result = Result(500, error_job(500, "internal error in the provider"))
+        if audited:
+            try:
+                self.audit_result(request, subject, event_time, principal, result)
+            except Exception:  # noqa: BLE001 - the trail's own failures are logged by ApiAudit
+                log.exception("audit: cannot record %s %s", request.method, request.url.path)
         if result.body is None or result.status != 200 or key is None:
             return self.response(request, result, fmt)
         body, ctype = render(result.body, fmt)
         if self.p.store.generation == generation:  # no write committed while rendering
             self.cache.put(key, generation, Rendered(body, ctype, tuple(result.headers.items())))
         return self.send(request, 200, dict(result.headers), body, ctype)
+
+    def audit_subject(self, request: Request):
+        path = request.url.path
+        rel = path[len(PREFIX):].strip("/") if path.startswith(PREFIX) else path.strip("/")
+        try:
+            return audit_events.classify(self, request.method, rel, CEP_PATHS, self.audit.operation_action)
+        except Exception:  # noqa: BLE001 - still one event, on the bare path
+            log.exception("audit: cannot resolve the target of %s %s", request.method, path)
+            return audit_events.Subject(None, audit_events.text(rel, 512),
+                                        audit_events.METHOD_ACTIONS[request.method])
+
+    def audit_result(self, request: Request, subject, event_time: str, principal, result: Result):
+        """Record one CADF event for this mutating request (before the answer is sent)."""
+        base = base_uri(request)
+        if subject.creates and result.status < 400:
+            subject.cimi_id = audit_events.created_id(result, base) or subject.cimi_id
+            row = self.p.store.row(subject.cimi_id)
+            subject.name = row.doc.get("name") if row is not None else None
+        if principal is not None:
+            user = principal.name
+        else:
+            user = audit_events.UNAUTHENTICATED if self.auth.enabled else audit_events.ANONYMOUS
+        client = request.client.host if request.client else None
+        job = audit_events.job_of(result, base)
+        event = self.audit.event(subject, user, client, request.headers.get("user-agent"),
+                                 request.method, request.url.path, result.status,
+                                 event_time, job)
+        self.audit.record(event, job, self.p.store, subject)
 
     @staticmethod
     def send(request: Request, status: int, headers: dict, body: bytes, ctype: str) -> Response:

@@ -45,6 +45,8 @@ class JobRunner:
         self.synchronous = synchronous
         self.tasks: dict[str, asyncio.Task] = {}
         self.shutting_down = False
+        # called with (job id, final state) when a Job ends here (the API audit listens)
+        self.listeners: list = []
 
     def create(self, tx, action: str, target: str, affected: list | None = None,
                parent: str | None = None, done: bool = False, message: str = "") -> str:
@@ -84,7 +86,16 @@ class JobRunner:
 
     async def execute(self, job_id: str, work, on_success, on_failure) -> str:
         """Run ``work(progress)``; commit ``on_success(tx, result)`` or ``on_failure(tx, msg)``
-        together with the Job's final state. Returns the final Job state."""
+        together with the Job's final state, then tell the listeners. Returns the final state."""
+        state = await self._execute(job_id, work, on_success, on_failure)
+        for listener in self.listeners:
+            try:
+                listener(job_id, state)
+            except Exception:  # noqa: BLE001 - a listener never changes the Job's outcome
+                log.exception("job %s: end listener failed", job_id)
+        return state
+
+    async def _execute(self, job_id: str, work, on_success, on_failure) -> str:
         with self.store.write() as tx:
             self._set(tx, job_id, state="RUNNING", progress=1, statusMessage="running")
         try:

@@ -1,0 +1,129 @@
+"""What a mutating request is, in CADF terms: initiator, target, action, outcome, reason.
+
+Only allow-listed facts reach an event: the authenticated user's name (never a password, token or
+the Authorization header), the client address and agent, the CIMI id, type and name of the
+resource, the method, path, HTTP status and Job. No request body, query string or header value
+beyond those is ever read into a record.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..catalogue import TOP_LEVEL, TYPES
+
+MUTATING = ("POST", "PUT", "PATCH", "DELETE")
+METHOD_ACTIONS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+USER_TYPE_URI = "service/security/account/user"
+OBSERVER_TYPE_URI = "service/compute"
+REASON_TYPE = "HTTP"
+ATTACHMENT = "cimi"
+ATTACHMENT_TYPE_URI = "mime:application/json"
+ANONYMOUS = "anonymous"              # authentication is not configured
+UNAUTHENTICATED = "unauthenticated"  # authentication is configured and the request failed it
+# CIMI types the collection's CIMI modules do not model (their typeURIs come from
+# module_utils/cimi/resources.py KINDS); named the same way.
+EXTRA_TYPE_URIS = {
+    "CloudEntryPoint": "service/compute", "ResourceMetadata": "data/config",
+    "Disk": "storage/volume", "locatedVolume": "storage/volume",
+    "NetworkInterface": "network/connection", "ProtocolEndpoint": "network/connection",
+    "VolumeConfiguration": "storage/volume/configuration", "VolumeTemplate": "storage/volume/template",
+    "VolumeImage": "storage/volume/image", "NetworkTemplate": "network/template",
+    "NetworkConfiguration": "network/configuration",
+    "CredentialTemplate": "data/security/credential/template",
+}
+JOB_OUTCOMES = {"SUCCESS": "success", "FAILED": "failure", "STOPPED": "failure"}
+_MAX_TEXT = 255
+
+
+def text(value, limit: int = _MAX_TEXT) -> str:
+    return "".join(ch for ch in str(value) if ch.isprintable())[:limit]
+
+
+@dataclass
+class Subject:
+    """The resource a request acts on, resolved before the request runs (a DELETE removes it)."""
+    type_name: str | None
+    cimi_id: str          # relative CIMI id ("machines/ab12"), or the request path when unknown
+    action: str
+    creates: bool = False
+    name: str | None = None
+
+
+def type_uri(kinds: dict, type_name: str | None) -> str:
+    if type_name is None:
+        return "unknown"
+    for kind in kinds.values():
+        if kind.type_name == type_name:
+            return kind.cadf_type
+    return EXTRA_TYPE_URIS.get(type_name, "unknown")
+
+
+def classify(dispatcher, method: str, path: str, cep_paths, operation_action) -> Subject:
+    """Resolve the target and CADF action of ``method`` on ``path`` (relative to /cimi/)."""
+    default = METHOD_ACTIONS.get(method, "update")
+    store, views = dispatcher.p.store, dispatcher.views
+    if path in cep_paths:
+        return Subject("CloudEntryPoint", "cloudEntryPoint", default)
+    if views.is_collection(path):
+        parent, _, attr = path.rpartition("/")
+        prow = store.row(parent) if parent else None
+        if method == "POST" and prow is not None and prow.type == "Machine" and attr == "volumes":
+            return Subject("Machine", parent, operation_action("attach"), name=prow.doc.get("name"))
+        rtype = TOP_LEVEL.get(path)
+        return Subject(rtype.name if rtype else None, path, default, creates=method == "POST")
+    row = store.row(path)
+    if row is not None:
+        if row.type == "locatedVolume" and method == "DELETE":
+            machine = path.split("/volumes/", 1)[0]
+            mrow = store.row(machine)
+            return Subject("Machine", machine, operation_action("detach"),
+                           name=mrow.doc.get("name") if mrow else None)
+        return Subject(row.type, path, default, name=row.doc.get("name"))
+    parent, _, last = path.rpartition("/")
+    prow = store.row(parent) if parent else None
+    if prow is not None and last in TYPES[prow.type].actions:
+        return Subject(prow.type, parent, operation_action(last), name=prow.doc.get("name"))
+    top = TOP_LEVEL.get(path.split("/", 1)[0])
+    return Subject(top.name if top else None, text(path, 512), default)
+
+
+def initiator(lib, user: str, address: str | None, agent: str | None) -> dict:
+    host = {k: text(v) for k, v in (("address", address), ("agent", agent)) if v}
+    return lib["model"].resource(USER_TYPE_URI, lib["model"].stable_id("user", user),
+                                 name=text(user), host=host)
+
+
+def target(lib, kinds: dict, subject: Subject) -> dict:
+    hint = {"typeURI": type_uri(kinds, subject.type_name), "id": subject.cimi_id,
+            "name": text(subject.name) if isinstance(subject.name, str) and subject.name else None}
+    return lib["builder"].hint_target(hint)
+
+
+def created_id(result, base: str) -> str | None:
+    """The new resource's relative id, from Location or the body, when a create was accepted."""
+    location = result.headers.get("Location")
+    if isinstance(location, str) and location.startswith(base):
+        return location[len(base):]
+    body = result.body if isinstance(result.body, dict) else {}
+    rid = body.get("id")
+    if result.status in (200, 201, 202) and isinstance(rid, str) and rid.startswith(base) \
+            and not rid[len(base):].startswith("jobs/"):
+        return rid[len(base):]
+    return None
+
+
+def job_of(result, base: str) -> str | None:
+    uri = result.headers.get("CIMI-Job-URI")
+    if isinstance(uri, str) and uri.startswith(base):
+        return uri[len(base):]
+    return None
+
+
+def http_outcome(status: int) -> str:
+    return "success" if status < 400 else "failure"
+
+
+def job_outcome(state: str | None, action: str, type_name: str | None) -> str:
+    if state == "STOPPED" and type_name == "Job" and action == "stop":
+        return "success"  # the request was to stop that Job
+    return JOB_OUTCOMES.get(state, "unknown")
