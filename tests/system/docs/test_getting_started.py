@@ -89,8 +89,8 @@ def test_getting_started_word_for_word(tmp_path):
     results = split_outputs(run.stdout, len(commands))
     provider_log = (tmp_path / 'provider.log').read_text() if (tmp_path / 'provider.log').exists() else ''
     for index, (status, output) in results.items():
-        assert status == 0, 'guide command %r failed:\n%s\n%s\n%s' % (commands[index], output, run.stderr,
-                                                                     provider_log)
+        details = (commands[index], output, run.stderr, provider_log)
+        assert status == 0, 'guide command %r failed:\n%s\n%s\n%s' % details
     assert 'Traceback' not in run.stdout + run.stderr
 
     def output_of(prefix, occurrence=0):
