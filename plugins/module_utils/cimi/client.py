@@ -65,6 +65,8 @@ class CimiClient(object):
             raise CimiError('no CIMI endpoint given (option endpoint or CIMI_ENDPOINT)')
         self.endpoint = endpoint
         self.transport = transport
+        if hasattr(transport, 'pin_origin'):
+            transport.pin_origin(endpoint)
         self.waiter = waiter or Waiter()
         self._cep = None
         self._add_hrefs = {}

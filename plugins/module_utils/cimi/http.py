@@ -21,6 +21,11 @@ import random
 import time
 import traceback
 
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit
+
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
     CimiConnectionError, CimiHTTPError, CimiNotFoundError, CimiProtocolError, strip_credentials)
@@ -96,6 +101,20 @@ def parse_retry_after(value, now=None):
     return max(0.0, min(seconds, MAX_RETRY_AFTER))
 
 
+DEFAULT_PORTS = {'http': 80, 'https': 443}
+
+
+def url_origin(url):
+    """(scheme, host, port) with the scheme's default port filled in, for same-origin checks."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = (parts.scheme or '').lower()
+    return scheme, (parts.hostname or '').lower(), port or DEFAULT_PORTS.get(scheme)
+
+
 class HttpTransport(object):
     """Sends requests with the connection options; raises CimiError subclasses on failure."""
 
@@ -122,6 +141,12 @@ class HttpTransport(object):
         self.verify = False if not validate_certs else (ca_path or True)
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
+        self.origin = None
+
+    def pin_origin(self, url):
+        """Only ever send requests (and so credentials) to the origin of url: the endpoint the
+        user configured. An href from the provider that points elsewhere is refused."""
+        self.origin = url_origin(url)
 
     def close(self):
         self.session.close()
@@ -142,6 +167,11 @@ class HttpTransport(object):
         HTTP statuses >= 400 are raised as CimiHTTPError with the provider's message.
         """
         method = method.upper()
+        if self.origin is not None and url_origin(url) != self.origin:
+            raise CimiProtocolError(
+                'refusing to send a request to %s: it is not on the endpoint\'s host (%s://%s:%s), and the '
+                'credentials are only for the endpoint' % ((strip_credentials(url),) + self.origin),
+                method=method, url=url)
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         attempt = 0

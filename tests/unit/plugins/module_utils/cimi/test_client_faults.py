@@ -10,6 +10,8 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import 
     CimiAmbiguousCreate, CimiConnectionError, CimiHTTPError, CimiJobFailed, CimiLookupError,
     CimiNotFoundError, CimiOperationUnavailable, CimiProtocolError)
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import url_origin
+
 from fake_cimi import FakeCimi
 
 
@@ -223,3 +225,23 @@ def test_cimi1_provider_uri_delete_rel_and_namespace():
         assert machine['resourceURI'].startswith('http://schemas.dmtf.org/cimi/1/')
         client.delete(machine)
         assert client.get_optional(machine['id']) is None
+
+
+def test_credentials_never_leave_the_endpoints_origin(fake, make_client):
+    """An href on another host (a hostile or misconfigured provider, or a user's id) is refused
+    before any request: the credentials are for the endpoint only."""
+    client = make_client(fake, username='ops', password='pw-canary-31f')
+    assert client.cep['baseURI'] == fake.base
+    with FakeCimi() as elsewhere:
+        for url in (elsewhere.base + 'machines/1', fake.base.replace('http:', 'https:') + 'machines/1'):
+            with pytest.raises(CimiProtocolError) as info:
+                client.get_optional(url)
+            assert "not on the endpoint's host" in str(info.value) and 'pw-canary-31f' not in str(info.value)
+        assert elsewhere.requests == []
+    assert fake.requests and all(r[1].startswith('/cimi/') for r in fake.requests)
+
+
+def test_same_origin_spelled_differently_is_the_same():
+    assert url_origin('https://Cimi.Example.com/cimi/') == url_origin('https://cimi.example.com:443/x')
+    assert url_origin('http://h/x') == ('http', 'h', 80)
+    assert url_origin('http://h:8780/x') != url_origin('https://h:8780/x')
