@@ -43,7 +43,7 @@ def text(value, limit: int = _MAX_TEXT) -> str:
 class Subject:
     """The resource a request acts on, resolved before the request runs (a DELETE removes it)."""
     type_name: str | None
-    cimi_id: str          # relative CIMI id ("machines/ab12"), or the request path when unknown
+    cimi_id: str          # CIMI id ("machines/ab12", made absolute before the event), or the bare path
     action: str
     creates: bool = False
     name: str | None = None

@@ -223,6 +223,10 @@ class Dispatcher:
             user = audit_events.UNAUTHENTICATED if self.auth.enabled else audit_events.ANONYMOUS
         client = request.client.host if request.client else None
         job = audit_events.job_of(result, base)
+        if subject.type_name is not None:
+            # the absolute id the client sees, so these events and the collection's audit callback
+            # (whose target is the id a module returned) name the same resource alike
+            subject.cimi_id = base + subject.cimi_id
         event = self.audit.event(subject, user, client, request.headers.get("user-agent"),
                                  request.method, request.url.path, result.status,
                                  event_time, job)

@@ -63,7 +63,7 @@ def test_stopping_a_job_records_both_requests_when_it_ends(tmp_path):
         validate(record)
     assert (create["action"], create["outcome"], cimi_facts(create)["jobState"]) == ("create", "failure", "STOPPED")
     assert (stop["action"], stop["outcome"], stop["target"]["typeURI"]) == ("stop", "success", "compute/job")
-    assert stop["target"]["ref"] == cimi_facts(create)["job"]
+    assert stop["target"]["ref"] == prov.base + cimi_facts(create)["job"]
 
 
 def test_event_waiting_for_a_job_survives_a_crash(tmp_path):
