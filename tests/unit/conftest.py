@@ -13,6 +13,8 @@ __metaclass__ = type
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # helpers shared by the unit tests
+
 COLLECTIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '.collections'))
 
 if not any(type(finder).__name__ == '_AnsibleCollectionFinder' for finder in sys.meta_path):

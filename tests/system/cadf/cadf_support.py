@@ -40,6 +40,20 @@ def run_playbook(tmp_path, playbook, inventory, env_extra=None, args=()):
                           env=env, capture_output=True, check=False, text=True, timeout=600, cwd=str(tmp_path))
 
 
+# Three changed loop items on every host.
+SIMPLE_PLAY = """
+- name: A few changes
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Change
+      ansible.builtin.debug:
+        msg: x
+      changed_when: true
+      loop: [1, 2, 3]
+"""
+
+
 def local_inventory(n=1):
     py = VENV_BIN / "python"
     return "".join("h%02d ansible_connection=local ansible_python_interpreter=%s\n" % (i, py) for i in range(n))

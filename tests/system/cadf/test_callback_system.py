@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cadf_support import ROOT, local_inventory, records, run_playbook, free_port
+from cadf_support import ROOT, SIMPLE_PLAY, local_inventory, records, run_playbook, free_port
 import strict_validator
 
 CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee", "CanaryName-42aa"]
@@ -112,19 +112,6 @@ def verify_with_module(tmp_path, key=None):
                         % (ROOT / ".venv" / "bin" / "python"), env_extra={"ANSIBLE_CALLBACKS_ENABLED": None})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads((tmp_path / "report.json").read_text())
-
-
-SIMPLE_PLAY = """
-- name: A few changes
-  hosts: all
-  gather_facts: false
-  tasks:
-    - name: Change
-      ansible.builtin.debug:
-        msg: x
-      changed_when: true
-      loop: [1, 2, 3]
-"""
 
 
 @pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "truncate", "forged_digest"])

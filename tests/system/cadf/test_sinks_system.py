@@ -10,21 +10,12 @@ import threading
 
 import pytest
 
-from cadf_support import ROOT, Collector, local_inventory, records, run_playbook
+from cadf_support import ROOT, SIMPLE_PLAY, Collector, local_inventory, records, run_playbook
 
 sys.path.insert(0, str(ROOT / "provider" / "tests"))
 from tls_support import make_cert  # noqa: E402
 
-PLAY = """
-- name: Two changes and a failure
-  hosts: all
-  gather_facts: false
-  tasks:
-    - name: Change
-      ansible.builtin.debug:
-        msg: x
-      changed_when: true
-      loop: [1, 2]
+PLAY = SIMPLE_PLAY + """
     - name: Fail
       ansible.builtin.fail:
         msg: on purpose
@@ -71,7 +62,7 @@ def test_syslog_gets_every_record_as_rfc5424(tmp_path):
     assert proc.returncode == 0 and "CADF audit" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
     trail = (tmp_path / "audit.jsonl").read_bytes().splitlines()
     parsed = [RFC5424.match(message) for message in sink.messages]
-    assert all(parsed) and len(parsed) == len(trail) == 5      # start, 2 changes, 1 failure, end
+    assert all(parsed) and len(parsed) == len(trail) == 6      # start, 3 changes, 1 failure, end
     assert [m.group(5) for m in parsed] == trail              # the exact sealed lines, in order
     by_outcome = dict((r["outcome"], int(m.group(1))) for r, m in zip(records(tmp_path / "audit.jsonl"), parsed))
     assert by_outcome == {"success": 10 * 8 + 5, "failure": 10 * 8 + 4}   # authpriv.notice / .warning
@@ -83,7 +74,7 @@ def test_syslog_socket_missing_warns_and_keeps_the_trail(tmp_path):
     proc = run_playbook(tmp_path, PLAY, local_inventory(1), env)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0 and "CADF audit: syslog" in output and "Traceback" not in output, output
-    assert len(records(tmp_path / "audit.jsonl")) == 5
+    assert len(records(tmp_path / "audit.jsonl")) == 6
 
 
 @pytest.fixture
@@ -115,7 +106,7 @@ def test_http_over_tls_untrusted_then_trusted(tmp_path, tls_collector):
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0 and "CADF audit" not in output, output
     everything = [r["id"] for r in records(tmp_path / "audit.jsonl")]
-    assert len(everything) == 2 * len(first) == 10
+    assert len(everything) == 2 * len(first) == 12
     assert sorted(r["id"] for r in collector.records) == sorted(everything)   # the spool replayed, once each
 
 

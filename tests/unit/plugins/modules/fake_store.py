@@ -14,8 +14,9 @@ __metaclass__ = type
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_http import JsonHandler, LoopbackServer
 
 NS = 'http://schemas.dmtf.org/cimi/2/'
 
@@ -34,28 +35,12 @@ COLLECTIONS = {
 }
 
 
-class FakeStore(object):
+class FakeStore(LoopbackServer):
     def __init__(self):
         self.resources = dict((key, {}) for key in COLLECTIONS)
         self.requests = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), self._handler_class())
-        self.server.daemon_threads = True
-        self.base = 'http://127.0.0.1:%d/cimi/' % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05},
-                                       daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def cep_url(self):
-        return self.base + 'cloudEntryPoint'
+        super(FakeStore, self).__init__()
 
     def add(self, key, name, **attributes):
         """Store a resource directly (as if made earlier); returns it."""
@@ -84,22 +69,7 @@ class FakeStore(object):
     def _handler_class(self):
         store = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = 'HTTP/1.1'
-
-            def log_message(self, *args):
-                pass
-
-            def _send(self, status, body=None, headers=None):
-                data = json.dumps(body).encode() if body is not None else b''
-                self.send_response(status)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                if data:
-                    self.send_header('Content-Type', 'application/json')
-                self.send_header('Content-Length', str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JsonHandler):
 
             def _error(self, status, message):
                 self._send(status, {'resourceURI': NS + 'Job', 'id': '', 'state': 'FAILED',

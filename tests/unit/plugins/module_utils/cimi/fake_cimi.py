@@ -12,14 +12,15 @@ import socket
 import struct
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_http import JsonHandler, LoopbackServer
 
 NS2 = 'http://schemas.dmtf.org/cimi/2/'
 NS1 = 'http://schemas.dmtf.org/cimi/1/'
 
 
-class FakeCimi(object):
+class FakeCimi(LoopbackServer):
     """State of the fake provider. faults: list of dicts consumed by matching requests."""
 
     def __init__(self, version=2, page_cap=None):
@@ -32,22 +33,7 @@ class FakeCimi(object):
         self.creates = 0
         self.page_cap = page_cap
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), self._handler_class())
-        self.server.daemon_threads = True
-        self.base = 'http://127.0.0.1:%d/cimi/' % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def cep_url(self):
-        return self.base + 'cloudEntryPoint'
+        super(FakeCimi, self).__init__()
 
     def add_fault(self, method, path, **fault):
         fault.update(method=method, path=path)
@@ -92,22 +78,7 @@ class FakeCimi(object):
     def _handler_class(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = 'HTTP/1.1'
-
-            def log_message(self, *args):
-                pass
-
-            def _send(self, status, body=None, headers=None, raw=None):
-                data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b'')
-                self.send_response(status)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                if data:
-                    self.send_header('Content-Type', 'application/json')
-                self.send_header('Content-Length', str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JsonHandler):
 
             def _reset(self):
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
