@@ -13,7 +13,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class JsonHandler(BaseHTTPRequestHandler):
+    """Every method goes to _dispatch(method), which subclasses implement."""
     protocol_version = 'HTTP/1.1'
+
+    def _dispatch(self, method):
+        raise NotImplementedError
+
+    def do_GET(self):
+        self._dispatch('GET')
+
+    def do_POST(self):
+        self._dispatch('POST')
+
+    def do_PUT(self):
+        self._dispatch('PUT')
+
+    def do_DELETE(self):
+        self._dispatch('DELETE')
 
     def log_message(self, *args):
         pass

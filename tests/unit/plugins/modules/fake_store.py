@@ -123,16 +123,4 @@ class FakeStore(LoopbackServer):
                     return self._send(200)
                 return self._error(405, 'method not allowed')
 
-            def do_GET(self):
-                self._dispatch('GET')
-
-            def do_POST(self):
-                self._dispatch('POST')
-
-            def do_PUT(self):
-                self._dispatch('PUT')
-
-            def do_DELETE(self):
-                self._dispatch('DELETE')
-
         return Handler

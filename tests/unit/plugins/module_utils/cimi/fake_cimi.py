@@ -181,16 +181,4 @@ class FakeCimi(LoopbackServer):
                     coll['machines'] = page
                 return coll
 
-            def do_GET(self):
-                self._dispatch('GET')
-
-            def do_POST(self):
-                self._dispatch('POST')
-
-            def do_PUT(self):
-                self._dispatch('PUT')
-
-            def do_DELETE(self):
-                self._dispatch('DELETE')
-
         return Handler
