@@ -149,6 +149,13 @@ def timed(command: list, **kwargs) -> tuple:
     return elapsed, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process so far (the provider's share of a run)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_playbook(workdir: Path, play: Path, forks: int) -> tuple:
     return timed([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(workdir / "inventory"),
                   str(play)], env=ansible_env(workdir, forks), cwd=workdir)
@@ -209,21 +216,25 @@ def scale_run(workdir: Path, prov, log: AccessLog, args) -> dict:
         "ansible ping": lambda: run_playbook(workdir, ping, args.forks),
     }
     cpu: dict = {name: [] for name in commands}
+    provider_cpu: dict = {name: [] for name in commands}
     sent: dict = {name: [] for name in commands}
 
     def measured(name):
         def runner():
             delete_all(prov, {"playbook": "pb-", "floor": "floor-"}.get(name, "\0"))
             log.mark()
+            served = process_cpu_s(prov.proc.pid)
             elapsed, cpu_s = commands[name]()
+            provider_cpu[name].append(process_cpu_s(prov.proc.pid) - served)
             cpu[name].append(cpu_s)
             sent[name].append(len(log.since()))
-            print(f"{name:12} {elapsed:6.2f} s wall, {cpu_s:6.2f} s CPU, {sent[name][-1]} requests", flush=True)
+            print(f"{name:12} {elapsed:6.2f} s wall, {cpu_s:6.2f} s CPU (provider {provider_cpu[name][-1]:.2f} s), "
+                  f"{sent[name][-1]} requests", flush=True)
             return elapsed
         return runner
 
     times = interleave({name: measured(name) for name in commands}, args.rounds)
-    return {"times": times, "cpu": cpu, "requests": sent}
+    return {"times": times, "cpu": cpu, "provider_cpu": provider_cpu, "requests": sent}
 
 
 def main() -> int:
@@ -261,16 +272,18 @@ def report(counts: list, scale: dict, args) -> None:
                         ("ansible ping", "`ansible.builtin.ping`, same hosts (reference)")):
         times = scale["times"][name]
         rows.append((label, f"{median(times):.2f} s", " / ".join(f"{t:.2f}" for t in times),
-                     f"{median(scale['cpu'][name]):.1f} s", f"{median(scale['requests'][name]) / args.machines:.1f}",
+                     f"{median(scale['cpu'][name]):.1f} s", f"{median(scale['provider_cpu'][name]):.1f} s",
+                     f"{median(scale['requests'][name]) / args.machines:.1f}",
                      f"**{ratio(median(times), floor):.1f}x**" if name == "playbook"
                      else f"{ratio(median(times), floor):.1f}x"))
-    table2 = markdown_table(["run", "median wall", "rounds", "median CPU", "requests per machine",
+    table2 = markdown_table(["run", "median wall", "rounds", "client CPU", "provider CPU", "requests per machine",
                              "wall / floor"], rows)
     lines = [f"Measured {today()} on {machine_description()}.", "",
              "Requests per task (one task per `ansible-playbook` run, counted in the access log):", "",
              table1, "", goal, "",
              f"{args.machines} machines, forks={args.forks} (floor: {args.forks} threads), {args.rounds} "
-             "interleaved rounds, medians:", "", table2, ""]
+             "interleaved rounds, medians (client CPU: the command and its children; provider CPU: "
+             "the provider process during the run):", "", table2, ""]
     text = "\n".join(lines)
     print(text)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
