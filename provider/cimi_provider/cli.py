@@ -84,6 +84,10 @@ def parser() -> argparse.ArgumentParser:
                        "(also CIMI_PROVIDER_TOKENS, comma-separated)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
+    serve.add_argument("--access-log", metavar="PATH",
+                       help="append one JSON line per request (time, client, user, method, path, "
+                            "status, bytes, duration_ms) to this file; off when unset "
+                            "(CIMI_PROVIDER_ACCESS_LOG)")
     serve.add_argument("--log-level", default="info",
                        choices=("critical", "error", "warning", "info", "debug"))
     audit = serve.add_argument_group(
@@ -129,6 +133,11 @@ def audit_settings(args) -> AuditSettings | None:
                          fsync=fsync)
 
 
+def access_log_path(args) -> str | None:
+    path = args.access_log or os.environ.get("CIMI_PROVIDER_ACCESS_LOG") or None
+    return os.path.abspath(path) if path else None
+
+
 def serve(args) -> int:
     import uvicorn
 
@@ -147,7 +156,8 @@ def serve(args) -> int:
         print(f"cimi-provider: {exc}", file=sys.stderr)
         return 2
     settings = Settings(
-        audit=audit, db=args.db, name=args.name, backend=args.backend, latency=args.latency,
+        audit=audit, access_log=access_log_path(args), db=args.db, name=args.name,
+        backend=args.backend, latency=args.latency,
         fail_patterns=args.fail_patterns,
         fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
         fail_seed=args.fail_seed, seed_machines=args.seed_machines,

@@ -42,6 +42,7 @@ class Settings:
     env_tokens: str | None = None
     backend_options: dict = field(default_factory=dict)
     audit: AuditSettings | None = None  # None: the API is not audited
+    access_log: str | None = None  # None: no access log
 
 
 class BackendContext:
@@ -100,6 +101,11 @@ def build(settings: Settings):
         audit = ApiAudit(settings.audit, settings.name)
         provider.jobs.listeners.append(audit.job_ended)
 
+    access_log = None
+    if settings.access_log:
+        from .http.access_log import AccessLogFile
+        access_log = AccessLogFile(settings.access_log)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         await backend.open(BackendContext(store), BackendEvents(store))
@@ -119,11 +125,13 @@ def build(settings: Settings):
             await provider.jobs.shutdown()
             if audit is not None:
                 audit.close()  # SIGTERM and SIGINT come here too, through uvicorn's shutdown
+            if access_log is not None:
+                access_log.close()
             await backend.close()
             store.close()
 
     from .http.openapi import openapi_document
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
                                                                  settings.render_cache_entries), audit)
-    app = build_app(dispatcher, openapi_document(), lifespan)
+    app = build_app(dispatcher, openapi_document(), lifespan, access_log)
     return app, provider

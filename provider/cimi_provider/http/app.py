@@ -24,6 +24,7 @@ from ..service.core import COMMON_WRITABLE, Result
 from ..service.validate import check_fields
 from ..audit import events as audit_events
 from ..audit.events import MUTATING
+from .access_log import AccessLogFile, AccessLogMiddleware, note_user
 from .auth import Authenticator
 from .render_cache import Rendered, RenderCache
 
@@ -159,6 +160,7 @@ class Dispatcher:
         try:
             if self.auth.enabled:
                 principal = self.auth.authenticate(request.headers.get("authorization"))
+                note_user(request.scope, principal.name if principal else None)
                 self.auth.authorize(principal, request.method)
             key = self.cache_key(request)
             if key is not None:
@@ -252,13 +254,17 @@ class Dispatcher:
         return Dispatcher.send(request, result.status, dict(result.headers), body, ctype)
 
 
-def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None) -> Starlette:
+def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
+              access_log: AccessLogFile | None = None) -> Starlette:
     import json
+
+    from starlette.middleware import Middleware
 
     async def openapi(request: Request) -> Response:
         if dispatcher.auth.enabled:
             try:
-                dispatcher.auth.authenticate(request.headers.get("authorization"))
+                principal = dispatcher.auth.authenticate(request.headers.get("authorization"))
+                note_user(request.scope, principal.name if principal else None)
             except CimiError as exc:
                 return Dispatcher.response(request, Result(exc.status, error_job(
                     exc.status, exc.message), exc.headers), "json")
@@ -268,7 +274,9 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None) -
     methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
     routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"]),
               Route("/{path:path}", dispatcher.__call__, methods=methods)]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # Inside Starlette's error middleware: a request that raises is logged with the 500 it gets.
+    middleware = [Middleware(AccessLogMiddleware, sink=access_log)] if access_log is not None else []
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 __all__ = ["Dispatcher", "HttpSettings", "build_app", "NS", "COMMON_WRITABLE"]
