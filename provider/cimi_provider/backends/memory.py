@@ -20,7 +20,7 @@ import ipaddress
 
 from .base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                    MachineSpec, Progress, VolumeResult, VolumeSpec)
-from .failures import DEFAULT_FAIL_OPERATIONS, FailureInjector  # noqa: F401 - re-exported
+from .failures import FailureInjector
 
 TEST_NET_1 = [str(ipaddress.IPv4Address("192.0.2.0") + i) for i in range(10, 255)]
 BENCH_NET = ipaddress.IPv4Network("198.18.0.0/15")

@@ -348,13 +348,14 @@ class LibvirtBackend(Backend):
             self.known["Volume"].pop(volume_id, None)
 
     # -- networks -----------------------------------------------------------------------------
-    async def create_network(self, network_id, name, initial_state, progress):
+    async def create_network(self, network_id, name, initial_state, progress, host_address=None):
         self.failures.check("create", name)
         def create():
             done = []
             try:
                 for host in self.hosts:  # a CIMI network exists on every host
-                    state = networks.create(host, key_of(network_id), initial_state == "STARTED")
+                    state = networks.create(host, key_of(network_id), initial_state == "STARTED",
+                                            host_address)
                     done.append(host)
             except HostError:
                 for host in done:
