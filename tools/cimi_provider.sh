@@ -1,22 +1,72 @@
 # shellcheck shell=bash
-# Sourced by tools/integration.sh and tools/molecule.sh: start the reference CIMI provider
-# (memory backend) on loopback at a free port, export CIMI_ENDPOINT, and stop it on exit.
+# Sourced by tools/integration.sh and tools/molecule.sh: start the reference CIMI provider on
+# loopback at a free port, export CIMI_ENDPOINT, and stop it on exit.
 # CIMI_PROVIDER_SRC points at the provider sources to run (default: <checkout>/provider).
 # Names starting with it-fail- make the provider fail their create/start jobs (FAILED job tests).
+#
+# Backends:
+#   memory   0.3 s latency, so every create/action is asynchronous (the default).
+#   libvirt  real qemu domains on qemu:///system (CIMI_LIBVIRT_TEST_URI), latency 0; the pool
+#            directory, a seed image and every libvirt object (prefix it-<random>-) are private to
+#            this run and removed by cimi_provider_stop. The memory backend's seed images
+#            (debian-12, cirros) are registered from a tiny blank qcow2 so the same names work.
 
 cimi_provider_stop() {
   if [ -n "${CIMI_PROVIDER_PID:-}" ] && kill -0 "$CIMI_PROVIDER_PID" 2>/dev/null; then
     kill "$CIMI_PROVIDER_PID" 2>/dev/null || true
     wait "$CIMI_PROVIDER_PID" 2>/dev/null || true
   fi
+  CIMI_PROVIDER_PID=
+  if [ -n "${CIMI_LIBVIRT_RUN_PREFIX:-}" ]; then
+    cimi_libvirt_cleanup "$CIMI_LIBVIRT_RUN_PREFIX" "${CIMI_LIBVIRT_RUN_POOL:-}"
+    CIMI_LIBVIRT_RUN_PREFIX=
+  fi
 }
 
-# cimi_provider_start ROOT WORKDIR
+# cimi_libvirt_cleanup PREFIX POOLDIR: remove every libvirt object named PREFIX* and the pool dir.
+cimi_libvirt_cleanup() {
+  local prefix=$1 pooldir=$2 uri=${CIMI_LIBVIRT_TEST_URI:-qemu:///system} name pool
+  for name in $(virsh -q -c "$uri" list --all --name | grep "^$prefix" || true); do
+    virsh -q -c "$uri" destroy "$name" >/dev/null 2>&1 || true
+    virsh -q -c "$uri" undefine "$name" --nvram >/dev/null 2>&1 \
+      || virsh -q -c "$uri" undefine "$name" >/dev/null 2>&1 || true
+  done
+  for name in $(virsh -q -c "$uri" net-list --all --name | grep "^$prefix" || true); do
+    virsh -q -c "$uri" net-destroy "$name" >/dev/null 2>&1 || true
+    virsh -q -c "$uri" net-undefine "$name" >/dev/null 2>&1 || true
+  done
+  for pool in $(virsh -q -c "$uri" pool-list --all --name | grep "^$prefix" || true); do
+    for name in $(virsh -q -c "$uri" vol-list "$pool" | awk '{print $1}'); do
+      virsh -q -c "$uri" vol-delete "$name" --pool "$pool" >/dev/null 2>&1 || true
+    done
+    virsh -q -c "$uri" pool-destroy "$pool" >/dev/null 2>&1 || true
+    virsh -q -c "$uri" pool-undefine "$pool" >/dev/null 2>&1 || true
+  done
+  if [ -n "$pooldir" ]; then rm -rf "$pooldir" "$pooldir.src"; fi
+}
+
+# cimi_provider_start ROOT WORKDIR [BACKEND]
 cimi_provider_start() {
-  local root=$1 work=$2 i
+  local root=$1 work=$2 backend=${3:-memory} i
+  unset CIMI_SEED_IMAGE
+  local -a args=(--backend "$backend" --db "$work/provider.db" --listen 127.0.0.1:0
+                 --port-file "$work/port" --inject-failure '^it-fail-')
+  if [ "$backend" = libvirt ]; then
+    CIMI_LIBVIRT_RUN_PREFIX="it$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')-"
+    # qemu (user libvirt-qemu) must reach the pool: /var/tmp, not a private tmp directory.
+    CIMI_LIBVIRT_RUN_POOL=$(mktemp -d /var/tmp/cimi-it-XXXXXX)
+    chmod 0755 "$CIMI_LIBVIRT_RUN_POOL"
+    mkdir -p "$CIMI_LIBVIRT_RUN_POOL.src"
+    qemu-img create -q -f qcow2 "$CIMI_LIBVIRT_RUN_POOL.src/blank.qcow2" 32M
+    args+=(--libvirt-uri "${CIMI_LIBVIRT_TEST_URI:-qemu:///system}"
+           --pool "$CIMI_LIBVIRT_RUN_POOL/pool" --libvirt-prefix "$CIMI_LIBVIRT_RUN_PREFIX"
+           --libvirt-stop-timeout 2)
+  else
+    args+=(--latency 0.3)
+  fi
+  rm -f "$work/port"
   PYTHONPATH=${CIMI_PROVIDER_SRC:-$root/provider} "$root/.venv/bin/cimi-provider" serve \
-    --backend memory --db "$work/provider.db" --listen 127.0.0.1:0 --port-file "$work/port" \
-    --latency 0.3 --inject-failure '^it-fail-' >"$work/provider.log" 2>&1 &
+    "${args[@]}" >"$work/provider.log" 2>&1 &
   CIMI_PROVIDER_PID=$!
   for i in $(seq 1 150); do
     [ -s "$work/port" ] && break
@@ -34,5 +84,11 @@ cimi_provider_start() {
   fi
   CIMI_ENDPOINT="http://127.0.0.1:$(cat "$work/port")/cimi/cloudEntryPoint"
   export CIMI_ENDPOINT
-  echo "CIMI provider at $CIMI_ENDPOINT"
+  echo "CIMI provider ($backend) at $CIMI_ENDPOINT"
+  if [ "$backend" = libvirt ]; then
+    CIMI_SEED_IMAGE="$CIMI_LIBVIRT_RUN_POOL.src/blank.qcow2"
+    export CIMI_SEED_IMAGE
+    "$root/.venv/bin/python" "$root/tools/cimi_seed_images.py" "$CIMI_ENDPOINT" \
+      "file://$CIMI_LIBVIRT_RUN_POOL.src/blank.qcow2" debian-12 cirros
+  fi
 }

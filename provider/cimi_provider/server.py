@@ -78,12 +78,13 @@ class BackendEvents:
 def build(settings: Settings):
     """Return (starlette app, provider). Start-up work runs in the app's lifespan."""
     auth = Authenticator.from_files(settings.users_file, settings.token_file, settings.env_tokens)
+    # Failure injection works on every backend; latency is the memory simulator's only.
+    options = dict(fail_patterns=settings.fail_patterns, fail_rate=settings.fail_rate,
+                   fail_operations=settings.fail_operations, fail_seed=settings.fail_seed)
     if settings.backend == "memory":
-        options = dict(latency=settings.latency, fail_patterns=settings.fail_patterns,
-                       fail_rate=settings.fail_rate, fail_operations=settings.fail_operations,
-                       fail_seed=settings.fail_seed)
+        options["latency"] = settings.latency
     else:
-        options = dict(settings.backend_options)
+        options.update(settings.backend_options)
     backend = create_backend(settings.backend, **options)
     store = Store(settings.db)
     provider = Provider(store, backend, settings.default_initial_state)

@@ -131,3 +131,39 @@ def test_volume_cannot_be_attached_twice_while_attaching(slow_provider):
     assert clash.status == 409
     assert c.call("DELETE", vol_href).status == 409
     assert c.settle(attach)["state"] == "SUCCESS"
+
+
+def test_failed_job_reason_is_on_the_resource(slow):
+    """A FAILED Job leaves its reason in the resource's statusMessage; a later success clears it."""
+    machine_reply = slow.create("machines", slow.machine_body("fail-" + uname()))
+    volume_reply = slow.create("volumes", {"name": "fail-" + uname("v"), "volumeTemplate": {
+        "volumeConfig": {"format": "qcow2", "capacity": 1024}}})
+    network_reply = slow.create("networks", {"name": "fail-" + uname("n"),
+                                              "networkTemplate": {"initialState": "STARTED"}})
+    for reply in (machine_reply, volume_reply, network_reply):
+        job = slow.wait_job(reply.headers["CIMI-Job-URI"])
+        assert job["state"] == "FAILED"
+        resource = slow.ok("GET", reply.headers["Location"]).doc
+        assert resource["state"] == "ERROR"
+        assert resource["statusMessage"] == job["statusMessage"]
+        assert "injected failure" in resource["statusMessage"]
+        assert slow.settle(slow.ok("DELETE", op(resource, "delete")))["state"] == "SUCCESS"
+
+
+def test_failed_start_reason_is_cleared_by_a_later_success(slow_provider):
+    from cimi import Cimi
+    c = Cimi(slow_provider)
+    reply = c.create("machines", c.machine_body(uname()))
+    assert c.wait_job(reply.headers["CIMI-Job-URI"])["state"] == "SUCCESS"
+    machine = c.ok("GET", reply.headers["Location"]).doc
+    assert "statusMessage" not in machine
+    name = machine["name"]
+    broken = c.ok("PUT", op(machine, "edit") + "?$select=name", {"name": "fail-" + name}).doc
+    assert c.wait_job(c.act(broken, "start").headers["CIMI-Job-URI"])["state"] == "FAILED"
+    failed = c.ok("GET", machine["id"]).doc
+    assert "injected failure: start" in failed["statusMessage"]
+    fixed = c.ok("PUT", op(failed, "edit") + "?$select=name", {"name": name}).doc
+    assert c.wait_job(c.act(fixed, "start").headers["CIMI-Job-URI"])["state"] == "SUCCESS"
+    started = c.ok("GET", machine["id"]).doc
+    assert started["state"] == "STARTED" and "statusMessage" not in started
+    assert c.settle(c.ok("DELETE", op(started, "delete")))["state"] == "SUCCESS"

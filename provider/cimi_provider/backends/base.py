@@ -184,7 +184,9 @@ class Backend(abc.ABC):
     # Networks
     @abc.abstractmethod
     async def create_network(self, network_id: str, name: str, initial_state: str,
-                             progress: Progress) -> str: ...
+                             progress: Progress, host_address: str | None = None) -> str:
+        """``host_address`` ("169.254.10.1/24"): the host's own address on the network, which
+        stays isolated (no forwarding, no NAT); None: the host has no address on it."""
 
     @abc.abstractmethod
     async def network_action(self, network_id: str, action: str, progress: Progress) -> str: ...

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import random
-import re
 
 from .base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                    MachineSpec, Progress, VolumeResult, VolumeSpec)
+from .failures import FailureInjector
 
 TEST_NET_1 = [str(ipaddress.IPv4Address("192.0.2.0") + i) for i in range(10, 255)]
 BENCH_NET = ipaddress.IPv4Network("198.18.0.0/15")
-DEFAULT_FAIL_OPERATIONS = ("create", "start")
 
 ACTION_RESULT = {"start": "STARTED", "stop": "STOPPED", "restart": "STARTED", "pause": "PAUSED",
                  "suspend": "SUSPENDED"}
@@ -44,26 +42,6 @@ def address_for(serial: int) -> str:
 
 def mac_for(serial: int) -> str:
     return "52:54:00:%02x:%02x:%02x" % ((serial >> 16) & 0xFF, (serial >> 8) & 0xFF, serial & 0xFF)
-
-
-class FailureInjector:
-    def __init__(self, patterns=(), rate: float = 0.0, operations=DEFAULT_FAIL_OPERATIONS,
-                 seed: int = 0):
-        self.patterns = [re.compile(p) for p in patterns]
-        self.rate = rate
-        self.operations = set(operations)
-        self._random = random.Random(seed)
-
-    def check(self, operation: str, name: str, properties: dict | None = None) -> None:
-        if operation not in self.operations:
-            return
-        subjects = [name or ""] + [f"{k}={v}" for k, v in (properties or {}).items()]
-        for pattern in self.patterns:
-            if any(pattern.search(s) for s in subjects):
-                raise BackendError(
-                    f"injected failure: {operation} of '{name}' matches '{pattern.pattern}'")
-        if self.rate and self._random.random() < self.rate:
-            raise BackendError(f"injected failure: {operation} of '{name}' (random, rate {self.rate})")
 
 
 class MemoryBackend(Backend):
@@ -171,7 +149,7 @@ class MemoryBackend(Backend):
         await self._simulate(progress, f"deleting volume {volume_id}", steps=2)
         self.volumes.pop(volume_id, None)
 
-    async def create_network(self, network_id, name, initial_state, progress):
+    async def create_network(self, network_id, name, initial_state, progress, host_address=None):
         await self._simulate(progress, f"creating network {name}")
         self.failures.check("create", name)
         self.networks[network_id] = initial_state

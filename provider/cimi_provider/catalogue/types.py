@@ -94,6 +94,9 @@ VOLUME_TEMPLATE_ATTRS = (
 
 NETWORK_TEMPLATE_ATTRS = (
     _w("initialState", "string", values=("STARTED", "STOPPED")),
+    # Extension: the host's own IPv4 address on the network ("169.254.10.1/24"); the network
+    # stays isolated (never forwarded or NATed). Absent: the host has no address on it.
+    _w("hostAddress", "string", extension=True),
 )
 
 CREDENTIAL_TEMPLATE_ATTRS = (
@@ -276,7 +279,8 @@ _register(ResourceType(
     items_key="volumeTemplates", create="self",
 ))
 _register(ResourceType(
-    "Network", (Attr("state", "string", values=NETWORK_STATES), STATUS_MESSAGE),
+    "Network", (Attr("state", "string", values=NETWORK_STATES), STATUS_MESSAGE,
+                Attr("hostAddress", "string", extension=True)),
     path="networks", cep_key="networks", items_key="networks", create="template",
     template_attr="networkTemplate", template_type="NetworkTemplate",
     delete_from=("STARTED", "STOPPED", "ERROR"), states=NETWORK_STATES,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 
 from ..backends.base import VolumeSpec
@@ -108,30 +109,50 @@ class VolumeLifecycle(_Base):
         return job_result(self.p, state, job, base, None)
 
 
+def host_address(value) -> str | None:
+    """Validate a NetworkTemplate ``hostAddress``: an IPv4 host address with its prefix length."""
+    if value in (None, ""):
+        return None
+    try:
+        iface = ipaddress.IPv4Interface(str(value))
+    except ValueError:
+        raise BadRequest(f"hostAddress {value!r} is not an IPv4 address with a prefix "
+                         "length, e.g. 169.254.10.1/24") from None
+    if "/" not in str(value) or not 8 <= iface.network.prefixlen <= 30:
+        raise BadRequest(f"hostAddress {value!r} needs a prefix length from /8 to /30")
+    if iface.ip in (iface.network.network_address, iface.network.broadcast_address):
+        raise BadRequest(f"hostAddress {value!r} is the network or broadcast address")
+    return str(iface)
+
+
 class NetworkLifecycle(_Base):
-    def new_network(self, tx, rid, fields, parent=None) -> dict:
+    def new_network(self, tx, rid, fields, plan: tuple, parent=None) -> dict:
         doc = base_doc(TYPES["Network"], rid, fields)
         doc["state"] = "CREATING"
+        if plan[1]:
+            doc["hostAddress"] = plan[1]
         tx.put(rid, "Network", doc, parent=parent)
         return doc
 
-    def initial_state(self, fields, base) -> str:
+    def plan(self, fields, base) -> tuple:
+        """(initial state, host address or None) from the effective NetworkTemplate."""
         tmpl, _ = self.p.effective(fields["networkTemplate"], "NetworkTemplate", base,
                                    "networkTemplate")
-        return tmpl.get("initialState") or "STOPPED"
+        return tmpl.get("initialState") or "STOPPED", host_address(tmpl.get("hostAddress"))
 
-    def work_create(self, rid, name, initial):
+    def work_create(self, rid, name, initial, address=None):
         async def work(progress):
-            return await self.p.backend.create_network(rid, name, initial, progress)
+            return await self.p.backend.create_network(rid, name, initial, progress,
+                                                       host_address=address)
         return work
 
     async def create(self, fields: dict, base: str) -> Result:
         rid = new_id("networks")
-        initial = self.initial_state(fields, base)
+        plan = self.plan(fields, base)
         with self.p.store.write() as tx:
-            self.new_network(tx, rid, fields)
+            self.new_network(tx, rid, fields, plan)
             job = self.p.jobs.create(tx, "add", "networks", [rid])
-        state = await self.p.jobs.run(job, self.work_create(rid, fields.get("name") or rid, initial),
+        state = await self.p.jobs.run(job, self.work_create(rid, fields.get("name") or rid, *plan),
                                       lambda tx, s: self._mark(tx, rid, state=s),
                                       lambda tx, m: self._mark(tx, rid, state="ERROR"))
         return job_result(self.p, state, job, base, self.p.view(rid, base), rid, 201)

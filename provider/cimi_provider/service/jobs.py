@@ -12,11 +12,15 @@ import logging
 import uuid
 
 from ..backends.base import BackendError
-from ..catalogue import NS
+from ..catalogue import NS, TYPES
 from ..timeutil import now_iso
 
 log = logging.getLogger("cimi_provider.jobs")
 TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
+# Resource types that carry the statusMessage extension: the reason their last Job failed.
+STATUS_MESSAGE_TYPES = tuple(name for name, t in TYPES.items()
+                             if any(a.name == "statusMessage" for a in t.attrs)
+                             and name != "Job")
 STOPPED_BY_CONSUMER = "stopped by consumer request"
 
 
@@ -73,6 +77,25 @@ class JobRunner:
         tx.put(job_id, "Job", doc)
         return doc
 
+    def _set_resource_status(self, tx, job_id: str, message: str | None) -> None:
+        """Record a failed Job's reason on the resources it worked on (DSP0263 leaves the reason
+        on the Job only; the extension lets an ERROR resource say why); a success clears it."""
+        job = tx.get(job_id) or {}
+        hrefs = [job.get("targetResource", {}).get("href")]
+        hrefs += [ref.get("href") for ref in job.get("affectedResources", [])]
+        for href in dict.fromkeys(h for h in hrefs if h):
+            doc = tx.get(href)
+            type_name = (doc or {}).get("resourceURI", "").rsplit("/", 1)[-1]
+            if type_name not in STATUS_MESSAGE_TYPES:
+                continue
+            if message:
+                doc["statusMessage"] = message
+            elif "statusMessage" in doc:
+                del doc["statusMessage"]
+            else:
+                continue
+            tx.put(href, type_name, doc)
+
     def progress_callback(self, job_id: str):
         def progress(percent: int, message: str) -> None:
             if self.synchronous:
@@ -112,6 +135,7 @@ class JobRunner:
             message = str(exc) or "operation failed"
             with self.store.write() as tx:
                 on_failure(tx, message)
+                self._set_resource_status(tx, job_id, message)
                 self._set(tx, job_id, state="FAILED", statusMessage=message, returnCode=500,
                           progress=100)
             return "FAILED"
@@ -120,11 +144,13 @@ class JobRunner:
             message = "internal error in the provider"
             with self.store.write() as tx:
                 on_failure(tx, message)
+                self._set_resource_status(tx, job_id, message)
                 self._set(tx, job_id, state="FAILED", statusMessage=message, returnCode=500,
                           progress=100)
             return "FAILED"
         with self.store.write() as tx:
             message = on_success(tx, result) or "completed"
+            self._set_resource_status(tx, job_id, None)
             self._set(tx, job_id, state="SUCCESS", statusMessage=message, progress=100)
         return "SUCCESS"
 

@@ -95,7 +95,7 @@ class SystemLifecycle:
                 prepared.append((kind, vid, cfields, volumes.spec(cfields, base, vid)))
             else:
                 prepared.append((kind, new_id("networks"), cfields,
-                                 networks.initial_state(cfields, base)))
+                                 networks.plan(cfields, base)))
         with self.p.store.write() as tx:
             doc = base_doc(SYSTEM, rid, fields)
             doc["state"] = "CREATING"
@@ -110,7 +110,7 @@ class SystemLifecycle:
                 elif kind == "Volume":
                     volumes.new_volume(tx, extra[0], cfields, extra[1], parent=rid)
                 else:
-                    networks.new_network(tx, cid, cfields, parent=rid)
+                    networks.new_network(tx, cid, cfields, extra, parent=rid)
                 children.append(self.p.jobs.create(tx, "add", TYPES[kind].path, [cid],
                                                    parent=parent))
 
@@ -125,7 +125,7 @@ class SystemLifecycle:
                                            lambda tx, r: volumes.created(tx, cid, r),
                                            lambda tx, m: volumes._mark(tx, cid, state="ERROR"))
             return self.p.jobs.execute(
-                job, networks.work_create(cid, cfields["name"], extra),
+                job, networks.work_create(cid, cfields["name"], *extra),
                 lambda tx, s: networks._mark(tx, cid, state=s),
                 lambda tx, m: networks._mark(tx, cid, state="ERROR"))
 

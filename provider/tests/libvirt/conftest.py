@@ -57,7 +57,8 @@ def base_image(workdir):
 @pytest.fixture(scope="session")
 def provider(workdir, run_prefix, libvirt_conn):
     """One provider for the session (tests that restart it use ``provider_factory``)."""
-    proc = ProviderProcess(workdir, run_prefix, "main")
+    # Names starting with fail- make create/start jobs fail (FAILED job tests).
+    proc = ProviderProcess(workdir, run_prefix, "main", extra_args=("--inject-failure", "^fail-"))
     proc.start()
     try:
         yield proc

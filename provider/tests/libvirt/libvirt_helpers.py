@@ -30,7 +30,10 @@ def free_port() -> int:
 class ProviderProcess:
     """``cimi-provider serve --backend libvirt`` on a free loopback port."""
 
-    def __init__(self, workdir: Path, prefix: str, name: str, stop_timeout: float = 1.0):
+    def __init__(self, workdir: Path, prefix: str, name: str, stop_timeout: float = 1.0,
+                 extra_args: tuple = (), uris: tuple = (LIBVIRT_URI,)):
+        self.extra_args = list(extra_args)
+        self.uris = list(uris)
         self.workdir = workdir
         self.prefix = prefix
         self.db = workdir / f"{name}.db"
@@ -46,7 +49,8 @@ class ProviderProcess:
 
     def start(self, timeout: float = 60.0) -> "ProviderProcess":
         self.port = free_port()
-        cmd = [str(CLI), "serve", "--backend", "libvirt", "--libvirt-uri", LIBVIRT_URI,
+        cmd = [str(CLI), "serve", "--backend", "libvirt",
+               *[arg for uri in self.uris for arg in ("--libvirt-uri", uri)], *self.extra_args,
                "--db", str(self.db), "--listen", f"127.0.0.1:{self.port}",
                "--pool", str(self.pool), "--libvirt-prefix", self.prefix,
                "--libvirt-stop-timeout", str(self.stop_timeout)]

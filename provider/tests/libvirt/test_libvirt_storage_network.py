@@ -67,6 +67,45 @@ def test_network_isolated_lifecycle(provider, libvirt_conn):
     assert network(libvirt_conn, prefix, net) is None
 
 
+def test_network_with_host_address(provider, libvirt_conn):
+    """hostAddress gives the host an address on the network; it stays isolated, no DHCP."""
+    client, prefix = provider.client, provider.prefix
+    net = client.create("networks", {
+        "resourceURI": NS + "/NetworkCreate", "name": "hostaddr",
+        "networkTemplate": {"initialState": "STARTED", "hostAddress": "169.254.77.1/24"}})
+    assert net["state"] == "STARTED" and net["hostAddress"] == "169.254.77.1/24"
+    lv = network(libvirt_conn, prefix, net)
+    assert lv.isActive()
+    for flags in (0, 1):  # live and persistent (VIR_NETWORK_XML_INACTIVE) definitions
+        root = ET.fromstring(lv.XMLDesc(flags))
+        assert root.find("forward") is None  # still isolated: no NAT, no routing
+        (ip,) = root.findall("ip")
+        assert (ip.get("address"), ip.get("netmask")) == ("169.254.77.1", "255.255.255.0")
+        assert ip.find("dhcp") is None
+    bridge = ET.fromstring(lv.XMLDesc(0)).find("bridge").get("name")
+    shown = subprocess.run(["ip", "-4", "-o", "addr", "show", "dev", bridge], check=True,
+                           capture_output=True, text=True).stdout
+    assert "169.254.77.1/24" in shown
+    client.delete(net)
+    assert network(libvirt_conn, prefix, net) is None
+
+
+def test_network_bad_host_address_is_refused(provider, libvirt_conn):
+    client, prefix = provider.client, provider.prefix
+    before = {n.name() for n in libvirt_conn.listAllNetworks(0) if n.name().startswith(prefix)}
+    for bad in ("169.254.77.1", "169.254.77.0/24", "not-an-ip/24", "fe80::1/64",
+                "169.254.77.1/31"):
+        resp = client.post(client.add_href("networks"), {
+            "resourceURI": NS + "/NetworkCreate", "name": "badaddr",
+            "networkTemplate": {"hostAddress": bad}})
+        assert resp.status_code == 400, (bad, resp.status_code, resp.text)
+        assert "hostAddress" in resp.json()["statusMessage"]
+    listed = client.get(client.cep["networks"]["href"] + "?$filter=name='badaddr'")
+    assert listed["count"] == 0
+    after = {n.name() for n in libvirt_conn.listAllNetworks(0) if n.name().startswith(prefix)}
+    assert after == before
+
+
 def test_image_register_checks_and_capture(provider, libvirt_conn, workdir):
     client, prefix = provider.client, provider.prefix
     raw = workdir / "images" / "disk.raw"

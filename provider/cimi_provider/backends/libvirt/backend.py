@@ -18,6 +18,7 @@ import libvirt
 
 from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                     MachineSpec, Progress, VolumeResult, VolumeSpec)
+from ..failures import FailureInjector
 from . import machines, networks, qemuimg, storage
 from .events import ensure_event_loop, lifecycle_state
 from .host import Host, HostError, domain_state
@@ -48,7 +49,8 @@ class LibvirtBackend(Backend):
 
     def __init__(self, libvirt_uris=None, pool_path: str | None = None, prefix: str | None = None,
                  domain_type: str | None = None, disk_mode: str | None = None,
-                 stop_timeout: float | None = None, uri: str | None = None, **_ignored):
+                 stop_timeout: float | None = None, uri: str | None = None,
+                 failures: FailureInjector | None = None, **_ignored):
         super().__init__()
         env = env_defaults()
         libvirt_uris = libvirt_uris or ([uri] if uri else None) or env["libvirt_uris"]
@@ -81,6 +83,7 @@ class LibvirtBackend(Backend):
         self.busy: set = set()  # machine ids with an operation in flight (their events are ours)
         self.lock = threading.Lock()
         self.reconciler = Reconciler(self)
+        self.failures = failures or FailureInjector()
 
     @property
     def synchronous(self) -> bool:
@@ -193,6 +196,9 @@ class LibvirtBackend(Backend):
             self.busy.add(spec.id)
         try:
             progress(5, f"placing machine {spec.name}")
+            self.failures.check("create", spec.name, spec.properties)
+            if spec.initial_state == "STARTED":
+                self.failures.check("start", spec.name, spec.properties)
             state, parsed, host = await self._run(self._create_machine, spec, progress)
             with self.lock:
                 self.known["Machine"][spec.id] = host
@@ -249,6 +255,7 @@ class LibvirtBackend(Backend):
             self.busy.add(machine_id)
         try:
             progress(10, f"{action} machine {name}" + (" (forced)" if force else ""))
+            self.failures.check(action, name)
             return await self._run(lambda: machines.action(
                 self._host_of("Machine", machine_id), key_of(machine_id), action, force,
                 self.stop_timeout))
@@ -314,6 +321,7 @@ class LibvirtBackend(Backend):
 
     # -- volumes ------------------------------------------------------------------------------
     async def create_volume(self, spec: VolumeSpec, progress: Progress) -> VolumeResult:
+        self.failures.check("create", spec.name, spec.properties)
         def create():
             host = self._place(list(self.hosts))
             name = self.names.volume(key_of(spec.id))
@@ -340,12 +348,14 @@ class LibvirtBackend(Backend):
             self.known["Volume"].pop(volume_id, None)
 
     # -- networks -----------------------------------------------------------------------------
-    async def create_network(self, network_id, name, initial_state, progress):
+    async def create_network(self, network_id, name, initial_state, progress, host_address=None):
+        self.failures.check("create", name)
         def create():
             done = []
             try:
                 for host in self.hosts:  # a CIMI network exists on every host
-                    state = networks.create(host, key_of(network_id), initial_state == "STARTED")
+                    state = networks.create(host, key_of(network_id), initial_state == "STARTED",
+                                            host_address)
                     done.append(host)
             except HostError:
                 for host in done:

@@ -1,5 +1,7 @@
-"""Networks: isolated libvirt networks (no ``<forward>``, no host address)."""
+"""Networks: isolated libvirt networks (no ``<forward>``; a host address only when asked)."""
 from __future__ import annotations
+
+import ipaddress
 
 import libvirt
 
@@ -11,12 +13,16 @@ def _msg(exc: libvirt.libvirtError) -> str:
     return exc.get_error_message() or str(exc)
 
 
-def create(host: Host, key: str, start: bool) -> str:
+def create(host: Host, key: str, start: bool, host_address: str | None = None) -> str:
     name = host.names.network(key)
     net = host.lookup_network(name)
     if net is None:
+        ipv4 = None
+        if host_address:  # no DHCP: the guests' addresses are theirs to configure
+            iface = ipaddress.IPv4Interface(host_address)
+            ipv4 = {"address": str(iface.ip), "netmask": str(iface.netmask)}
         try:
-            net = host.conn.networkDefineXML(network_xml(name, host.names.bridge(key)))
+            net = host.conn.networkDefineXML(network_xml(name, host.names.bridge(key), ipv4=ipv4))
         except libvirt.libvirtError as exc:
             raise HostError(f"cannot define network {name}: {_msg(exc)}") from None
     try:
