@@ -56,7 +56,6 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources impo
 
 class Module(InfoModule):
     kind = KINDS['job']
-    result_key = 'jobs'
 
 
 def main():

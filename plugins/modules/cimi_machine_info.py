@@ -52,13 +52,11 @@ machines:
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.info import InfoModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import machine_interfaces
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS, machine_interfaces
 
 
 class Module(InfoModule):
     kind = KINDS['machine']
-    result_key = 'machines'
 
     def decorate(self, resource):
         interfaces = machine_interfaces(self.client, resource)

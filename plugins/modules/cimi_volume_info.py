@@ -55,7 +55,6 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources impo
 
 class Module(InfoModule):
     kind = KINDS['volume']
-    result_key = 'volumes'
 
 
 def main():
