@@ -23,6 +23,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description:
@@ -32,13 +34,6 @@ options:
     description:
       - CIMI id (URI) of an existing machine. When given with O(name), the machine is renamed.
     type: str
-  description:
-    description: Description of the machine.
-    type: str
-  properties:
-    description:
-      - Consumer properties (string map). When set, the machine's properties are made exactly this map.
-    type: dict
   state:
     description:
       - V(present) makes sure the machine exists (its initial state is the provider's default).
@@ -115,14 +110,6 @@ options:
     description: Force stop and restart (the C(force) flag of the CIMI stop and restart actions).
     type: bool
     default: false
-  wait:
-    description: Wait for jobs and for the machine to settle in the wanted state.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 notes:
   - Check mode is supported (only reads are sent); diff mode shows the name, description, properties and state.
 seealso:
@@ -246,17 +233,17 @@ class MachineModule(ResourceModule):
             'mtu': {'type': 'int'}}},
         force={'type': 'bool', 'default': False},
     )
-    module_kwargs = dict(ResourceModule.module_kwargs, mutually_exclusive=[('config', 'cpu'), ('config', 'memory'),
-                                                            ('config', 'disks')],
+    module_kwargs = dict(ResourceModule.module_kwargs,
+                         mutually_exclusive=[('config', 'cpu'), ('config', 'memory'), ('config', 'disks')],
                          required_together=[('cpu', 'memory')])
 
     def absent_extra(self):
         return {'interfaces': [], 'addresses': []}
 
-    def present_extra(self, machine):
+    def present_extra(self, resource):
         extra = {'interfaces': [], 'addresses': []}
-        if machine.get('id') and ('interfaces' in machine or 'networkInterfaces' in machine):
-            interfaces = machine_interfaces(self.client, machine)
+        if resource.get('id') and ('interfaces' in resource or 'networkInterfaces' in resource):
+            interfaces = machine_interfaces(self.client, resource)
             extra['interfaces'] = interfaces
             extra['addresses'] = [a for i in interfaces for a in i['addresses']]
         return extra
@@ -320,8 +307,9 @@ class MachineModule(ResourceModule):
             entry['mtu'] = interface['mtu']
         return entry
 
-    def actions_for(self, machine):
+    def actions_for(self, resource):
         """Actions that take the machine from its state to the wanted one."""
+        machine = resource
         engine = self.engine
         if not engine.wait and engine.changed and 'create' in engine.actions and not self.check_mode:
             return []  # still being created; actions would be refused
