@@ -19,13 +19,6 @@ author:
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.info
-options:
-  id:
-    description: CIMI id of one machine.
-    type: str
-  name:
-    description: Only machines with exactly this name.
-    type: str
 '''
 
 EXAMPLES = r'''

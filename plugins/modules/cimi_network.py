@@ -17,6 +17,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description: Name of the network. Required to create one.
@@ -24,12 +26,6 @@ options:
   id:
     description: CIMI id of an existing network. With O(name), the network is renamed.
     type: str
-  description:
-    description: Description of the network.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description:
       - V(present) makes sure the network exists (created in the provider's default state).
@@ -40,14 +36,6 @@ options:
   template:
     description: NetworkTemplate (name or href) to create from.
     type: str
-  wait:
-    description: Wait for jobs and for the network to settle.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 '''
 
 EXAMPLES = r'''

@@ -19,13 +19,6 @@ author:
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.info
-options:
-  id:
-    description: CIMI id of one network.
-    type: str
-  name:
-    description: Only networks with exactly this name.
-    type: str
 '''
 
 EXAMPLES = r'''

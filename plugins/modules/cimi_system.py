@@ -19,6 +19,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description: Name of the system. Required to create one.
@@ -26,12 +28,6 @@ options:
   id:
     description: CIMI id of an existing system. With O(name), it is renamed.
     type: str
-  description:
-    description: Description of the system.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description:
       - V(present) makes sure the system exists; V(started) and V(stopped) also start or stop all its
@@ -46,14 +42,6 @@ options:
     description: Force the stop of the components.
     type: bool
     default: false
-  wait:
-    description: Wait for jobs and for the system to settle.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 '''
 
 EXAMPLES = r'''

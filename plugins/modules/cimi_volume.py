@@ -21,6 +21,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description: Name of the volume. Required to create one.
@@ -28,12 +30,6 @@ options:
   id:
     description: CIMI id of an existing volume. With O(name), the volume is renamed.
     type: str
-  description:
-    description: Description of the volume.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description: V(present) makes sure the volume exists; V(absent) deletes it (detaching it first).
     type: str
@@ -70,14 +66,6 @@ options:
     description: Make sure the volume is attached to no machine. Mutually exclusive with O(attached_to).
     type: bool
     default: false
-  wait:
-    description: Wait for jobs and for the volume to settle.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 '''
 
 EXAMPLES = r'''

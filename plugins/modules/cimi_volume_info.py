@@ -19,13 +19,6 @@ author:
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.info
-options:
-  id:
-    description: CIMI id of one volume.
-    type: str
-  name:
-    description: Only volumes with exactly this name.
-    type: str
 '''
 
 EXAMPLES = r'''
