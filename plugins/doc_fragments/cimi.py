@@ -92,6 +92,12 @@ options:
     # Options shared by the collection-reading *_info modules.
     INFO = r'''
 options:
+  id:
+    description: CIMI id of one resource; then O(name) and O(filters) are not allowed.
+    type: str
+  name:
+    description: Only resources with exactly this name.
+    type: str
   filters:
     description:
       - "Attribute equalities ANDed together, for example C({state: STARTED}); a list value means any of them."
@@ -103,4 +109,28 @@ options:
     elements: str
 notes:
   - Read-only; supports check mode.
+'''
+
+    # Common attributes of the resource modules (cimi_machine, cimi_network...).
+    RESOURCE = r'''
+options:
+  description:
+    description: Description of the resource.
+    type: str
+  properties:
+    description: Consumer properties (string map); when set, made exactly this map.
+    type: dict
+'''
+
+    # Waiting options of the resource modules that change resources through jobs or states.
+    WAIT = r'''
+options:
+  wait:
+    description: Wait for jobs and for the resource to settle (in the wanted state).
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for each job or state change.
+    type: int
+    default: 600
 '''

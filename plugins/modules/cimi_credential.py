@@ -19,6 +19,7 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
 options:
   name:
     description: Name of the credential. Required to create one.
@@ -26,12 +27,6 @@ options:
   id:
     description: CIMI id of an existing credential. With O(name), it is renamed.
     type: str
-  description:
-    description: Description of the credential.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description: V(present) makes sure the credential exists; V(absent) deletes it.
     type: str

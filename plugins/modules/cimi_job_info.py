@@ -16,22 +16,7 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
-options:
-  id:
-    description: CIMI id of one job.
-    type: str
-  name:
-    description: Only jobs with exactly this name.
-    type: str
-  filters:
-    description: "Attribute equalities ANDed together, for example C({state: FAILED})."
-    type: dict
-  expand:
-    description: Attributes to expand (CIMI C($expand)).
-    type: list
-    elements: str
-notes:
-  - Read-only; supports check mode.
+  - cloudmgmt.dmtf.cimi.info
 '''
 
 EXAMPLES = r'''
@@ -56,7 +41,6 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources impo
 
 class Module(InfoModule):
     kind = KINDS['job']
-    result_key = 'jobs'
 
 
 def main():

@@ -23,6 +23,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description:
@@ -32,13 +34,6 @@ options:
     description:
       - CIMI id (URI) of an existing machine. When given with O(name), the machine is renamed.
     type: str
-  description:
-    description: Description of the machine.
-    type: str
-  properties:
-    description:
-      - Consumer properties (string map). When set, the machine's properties are made exactly this map.
-    type: dict
   state:
     description:
       - V(present) makes sure the machine exists (its initial state is the provider's default).
@@ -115,14 +110,6 @@ options:
     description: Force stop and restart (the C(force) flag of the CIMI stop and restart actions).
     type: bool
     default: false
-  wait:
-    description: Wait for jobs and for the machine to settle in the wanted state.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 notes:
   - Check mode is supported (only reads are sent); diff mode shows the name, description, properties and state.
 seealso:
@@ -213,18 +200,18 @@ import base64
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
-    COMMON_KWARGS, KINDS, base_body, common_spec, desired_common, gb_to_kb, machine_interfaces,
-    mib_to_kib, require_name_for_create)
+    KINDS, common_spec, gb_to_kb, machine_interfaces, mib_to_kib)
 
-KIND = KINDS['machine']
 STATES = ['present', 'absent', 'started', 'stopped', 'restarted', 'paused', 'suspended']
 TARGET = {'started': 'STARTED', 'stopped': 'STOPPED', 'paused': 'PAUSED', 'suspended': 'SUSPENDED'}
 
 
-class MachineModule(CimiModule):
+class MachineModule(ResourceModule):
+    kind = KINDS['machine']
+    create_type = 'MachineCreate'
+    force_actions = ('stop', 'restart')
     argument_spec = dict(
         common_spec(states=STATES),
         template={'type': 'str'},
@@ -246,41 +233,23 @@ class MachineModule(CimiModule):
             'mtu': {'type': 'int'}}},
         force={'type': 'bool', 'default': False},
     )
-    module_kwargs = dict(COMMON_KWARGS, mutually_exclusive=[('config', 'cpu'), ('config', 'memory'),
-                                                            ('config', 'disks')],
+    module_kwargs = dict(ResourceModule.module_kwargs,
+                         mutually_exclusive=[('config', 'cpu'), ('config', 'memory'), ('config', 'disks')],
                          required_together=[('cpu', 'memory')])
 
-    def run(self):
-        p = self.params
-        engine = Reconciler(self.client, KIND, check_mode=self.check_mode, wait=p['wait'],
-                            wait_timeout=p['wait_timeout'])
-        current = engine.find(resource_id=p['id'], name=p['name'])
-        if p['state'] == 'absent':
-            self.remove(engine, current)
-            return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
-                                 actions=engine.actions, machine={}, interfaces=[], addresses=[])
-        if current is None:
-            require_name_for_create(p, 'machine')
-            body = self.build_create_body(self.create_body)
-            predicted = dict((k, p[k]) for k in ('name', 'description', 'properties') if p[k] is not None)
-            initial = self.initial_state()
-            if initial:
-                predicted['state'] = initial
-            machine = engine.create(body, predicted)
-        else:
-            machine = engine.wait_stable(current)
-            machine = engine.update(machine, desired_common(p))
-        machine = self.reach_state(engine, machine)
-        extra = {'actions': engine.actions, 'interfaces': [], 'addresses': []}
-        if machine.get('id') and ('interfaces' in machine or 'networkInterfaces' in machine):
-            interfaces = machine_interfaces(self.client, machine)
+    def absent_extra(self):
+        return {'interfaces': [], 'addresses': []}
+
+    def present_extra(self, resource):
+        extra = {'interfaces': [], 'addresses': []}
+        if resource.get('id') and ('interfaces' in resource or 'networkInterfaces' in resource):
+            interfaces = machine_interfaces(self.client, resource)
             extra['interfaces'] = interfaces
             extra['addresses'] = [a for i in interfaces for a in i['addresses']]
-        return engine.result(machine, diff_mode=self.diff_mode, **extra)
+        return extra
 
-    def create_body(self):
+    def fill(self, body):
         p = self.params
-        body = base_body('MachineCreate', p)
         template = {}
         if p['template']:
             template.update(self.ref('machineTemplates', p['template'], 'machine template'))
@@ -338,9 +307,14 @@ class MachineModule(CimiModule):
             entry['mtu'] = interface['mtu']
         return entry
 
-    def plan(self, machine, wanted):
+    def actions_for(self, resource):
         """Actions that take the machine from its state to the wanted one."""
+        machine = resource
+        engine = self.engine
+        if not engine.wait and engine.changed and 'create' in engine.actions and not self.check_mode:
+            return []  # still being created; actions would be refused
         state = (machine.get('state') or '').upper()
+        wanted = self.params['state']
         if wanted == 'restarted':
             return [('restart', 'STARTED')] if state == 'STARTED' else [('start', 'STARTED')]
         target = TARGET.get(wanted)
@@ -353,21 +327,15 @@ class MachineModule(CimiModule):
             return [(action, target)]
         return [('start', 'STARTED'), (action, target)]
 
-    def reach_state(self, engine, machine):
-        if not engine.wait and engine.changed and 'create' in engine.actions and not self.check_mode:
-            return machine  # still being created; actions would be refused
-        for action, target in self.plan(machine, self.params['state']):
-            params = {'force': True} if self.params['force'] and action in ('stop', 'restart') else {}
-            machine = engine.act(machine, action, [target], **params)
-        return machine
-
-    def remove(self, engine, current):
+    def remove(self, current):
+        """Stop a machine the provider will not delete while it runs; report it as found."""
         if current is None:
-            return engine.delete(None)
-        current = engine.wait_stable(current, fail_ok=True)
-        if not self.client.is_available(current, 'delete') and self.client.is_available(current, 'stop'):
-            current = engine.act(current, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
-        engine.delete(current)
+            return self.engine.delete(None)
+        settled = self.engine.wait_stable(current, fail_ok=True)
+        if not self.client.is_available(settled, 'delete') and self.client.is_available(settled, 'stop'):
+            settled = self.engine.act(settled, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
+        self.engine.delete(settled)
+        return current
 
 
 def main():

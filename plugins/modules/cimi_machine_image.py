@@ -19,6 +19,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description: Name of the machine image. Required to create one.
@@ -26,12 +28,6 @@ options:
   id:
     description: CIMI id of an existing machine image. With O(name), it is renamed.
     type: str
-  description:
-    description: Description of the machine image.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description: V(present) makes sure the image exists; V(absent) deletes it.
     type: str
@@ -43,14 +39,6 @@ options:
   capture_from:
     description: Machine (name or href) to capture the image from.
     type: str
-  wait:
-    description: Wait for the image to become AVAILABLE.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait.
-    type: int
-    default: 600
 '''
 
 EXAMPLES = r'''

@@ -19,13 +19,6 @@ author:
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.info
-options:
-  id:
-    description: CIMI id of one machine.
-    type: str
-  name:
-    description: Only machines with exactly this name.
-    type: str
 '''
 
 EXAMPLES = r'''
@@ -52,13 +45,11 @@ machines:
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.info import InfoModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import machine_interfaces
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS, machine_interfaces
 
 
 class Module(InfoModule):
     kind = KINDS['machine']
-    result_key = 'machines'
 
     def decorate(self, resource):
         interfaces = machine_interfaces(self.client, resource)

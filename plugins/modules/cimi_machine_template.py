@@ -20,6 +20,7 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
 options:
   name:
     description: Name of the machine template. Required to create one.
@@ -27,12 +28,6 @@ options:
   id:
     description: CIMI id of an existing machine template. With O(name), it is renamed.
     type: str
-  description:
-    description: Description of the machine template.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description: V(present) makes sure the template exists; V(absent) deletes it.
     type: str

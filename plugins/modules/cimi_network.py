@@ -17,6 +17,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description: Name of the network. Required to create one.
@@ -24,12 +26,6 @@ options:
   id:
     description: CIMI id of an existing network. With O(name), the network is renamed.
     type: str
-  description:
-    description: Description of the network.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description:
       - V(present) makes sure the network exists (created in the provider's default state).
@@ -40,14 +36,6 @@ options:
   template:
     description: NetworkTemplate (name or href) to create from.
     type: str
-  wait:
-    description: Wait for jobs and for the network to settle.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 '''
 
 EXAMPLES = r'''
@@ -84,52 +72,27 @@ cadf:
   sample: {"typeURI": "network", "id": "https://cimi.example.com/cimi/networks/n1", "name": "web-net"}
 '''
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
-    COMMON_KWARGS, KINDS, base_body, common_spec, desired_common, require_name_for_create)
-
-KIND = KINDS['network']
-TARGET = {'started': ('start', 'STARTED'), 'stopped': ('stop', 'STOPPED')}
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule, START_STOP
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS, common_spec
 
 
-class NetworkModule(CimiModule):
+class NetworkModule(ResourceModule):
+    kind = KINDS['network']
+    create_type = 'NetworkCreate'
+    targets = START_STOP
     argument_spec = dict(common_spec(states=['present', 'absent', 'started', 'stopped']),
                          template={'type': 'str'})
-    module_kwargs = COMMON_KWARGS
 
-    def run(self):
+    def fill(self, body):
         p = self.params
-        engine = Reconciler(self.client, KIND, check_mode=self.check_mode, wait=p['wait'],
-                            wait_timeout=p['wait_timeout'])
-        current = engine.find(resource_id=p['id'], name=p['name'])
-        if p['state'] == 'absent':
-            if current is not None:
-                current = engine.wait_stable(current, fail_ok=True)
-            engine.delete(current)
-            return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
-                                 actions=engine.actions, network={})
-        if current is None:
-            require_name_for_create(p, 'network')
-            body = base_body('NetworkCreate', p)
-            if p['template']:
-                template = self.ref('networkTemplates', p['template'], 'network template')
-            else:
-                template = {}
-            if p['state'] in TARGET:
-                template['initialState'] = TARGET[p['state']][1]
-            body['networkTemplate'] = template
-            predicted = dict((k, v) for k, v in body.items() if k in ('name', 'description', 'properties'))
-            if 'initialState' in template:
-                predicted['state'] = template['initialState']
-            network = engine.create(body, predicted)
-        else:
-            network = engine.update(engine.wait_stable(current), desired_common(p))
-        if p['state'] in TARGET and (network.get('state') or '').upper() != TARGET[p['state']][1] \
-                and not (self.check_mode and 'create' in engine.actions):
-            action, target = TARGET[p['state']]
-            network = engine.act(network, action, [target])
-        return engine.result(network, diff_mode=self.diff_mode, actions=engine.actions)
+        template = self.ref('networkTemplates', p['template'], 'network template') if p['template'] else {}
+        if self.initial_state():
+            template['initialState'] = self.initial_state()
+        body['networkTemplate'] = template
+        return body
+
+    def initial_state(self):
+        return self.targets.get(self.params['state'], (None, None))[1]
 
 
 def main():

@@ -19,13 +19,6 @@ author:
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.info
-options:
-  id:
-    description: CIMI id of one network.
-    type: str
-  name:
-    description: Only networks with exactly this name.
-    type: str
 '''
 
 EXAMPLES = r'''
@@ -55,7 +48,6 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources impo
 
 class Module(InfoModule):
     kind = KINDS['network']
-    result_key = 'networks'
 
 
 def main():

@@ -19,6 +19,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description: Name of the system. Required to create one.
@@ -26,12 +28,6 @@ options:
   id:
     description: CIMI id of an existing system. With O(name), it is renamed.
     type: str
-  description:
-    description: Description of the system.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description:
       - V(present) makes sure the system exists; V(started) and V(stopped) also start or stop all its
@@ -46,14 +42,6 @@ options:
     description: Force the stop of the components.
     type: bool
     default: false
-  wait:
-    description: Wait for jobs and for the system to settle.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 '''
 
 EXAMPLES = r'''
@@ -90,55 +78,24 @@ cadf:
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
-    COMMON_KWARGS, KINDS, base_body, common_spec, desired_common, require_name_for_create)
-
-KIND = KINDS['system']
-TARGET = {'started': ('start', 'STARTED'), 'stopped': ('stop', 'STOPPED')}
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule, START_STOP
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS, common_spec
 
 
-class Module(CimiModule):
+class Module(ResourceModule):
+    kind = KINDS['system']
+    create_type = 'SystemCreate'
+    targets = START_STOP
+    force_actions = ('stop',)
     argument_spec = dict(common_spec(states=['present', 'absent', 'started', 'stopped']),
                          template={'type': 'str'}, force={'type': 'bool', 'default': False})
-    module_kwargs = COMMON_KWARGS
 
-    def create_body(self):
+    def fill(self, body):
         p = self.params
         if not p['template']:
             raise CimiMissingCreateInfo('system %r does not exist; a template is needed to create it' % p['name'])
-        body = base_body('SystemCreate', p)
         body['systemTemplate'] = self.ref('systemTemplates', p['template'], 'system template')
         return body
-
-    def run(self):
-        p = self.params
-        engine = Reconciler(self.client, KIND, check_mode=self.check_mode, wait=p['wait'],
-                            wait_timeout=p['wait_timeout'])
-        current = engine.find(resource_id=p['id'], name=p['name'])
-        if p['state'] == 'absent':
-            if current is not None:
-                current = engine.wait_stable(current, fail_ok=True)
-            engine.delete(current)
-            return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
-                                 actions=engine.actions, system={})
-        if current is None:
-            require_name_for_create(p, 'system')
-            body = self.build_create_body(self.create_body)
-            predicted = dict((k, p[k]) for k in ('name', 'description', 'properties') if p[k] is not None)
-            system = engine.create(body, predicted)
-        else:
-            system = engine.update(engine.wait_stable(current), desired_common(p))
-        created_in_check = self.check_mode and 'create' in engine.actions
-        if p['state'] in TARGET and not created_in_check and (system.get('state') or '').upper() != TARGET[p['state']][1]:
-            action, target = TARGET[p['state']]
-            params = {'force': True} if action == 'stop' and p['force'] else {}
-            system = engine.act(system, action, [target], **params)
-        elif p['state'] in TARGET and created_in_check:
-            system['state'] = TARGET[p['state']][1]
-            engine.after = engine.view(system)
-        return engine.result(system, diff_mode=self.diff_mode, actions=engine.actions)
 
 
 def main():

@@ -18,6 +18,7 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
 options:
   name:
     description: Name of the template. Required to create one.
@@ -25,12 +26,6 @@ options:
   id:
     description: CIMI id of an existing template. With O(name), it is renamed.
     type: str
-  description:
-    description: Description of the template.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description: V(present) makes sure the template exists; V(absent) deletes it.
     type: str

@@ -21,6 +21,8 @@ author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
+  - cloudmgmt.dmtf.cimi.resource
+  - cloudmgmt.dmtf.cimi.wait
 options:
   name:
     description: Name of the volume. Required to create one.
@@ -28,12 +30,6 @@ options:
   id:
     description: CIMI id of an existing volume. With O(name), the volume is renamed.
     type: str
-  description:
-    description: Description of the volume.
-    type: str
-  properties:
-    description: Consumer properties (string map); when set, made exactly this map.
-    type: dict
   state:
     description: V(present) makes sure the volume exists; V(absent) deletes it (detaching it first).
     type: str
@@ -70,14 +66,6 @@ options:
     description: Make sure the volume is attached to no machine. Mutually exclusive with O(attached_to).
     type: bool
     default: false
-  wait:
-    description: Wait for jobs and for the volume to settle.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each job or state change.
-    type: int
-    default: 600
 '''
 
 EXAMPLES = r'''
@@ -141,62 +129,48 @@ import copy
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import looks_like_href
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
-    COMMON_KWARGS, KINDS, base_body, collection_of, common_spec, desired_common, gb_to_kb,
-    require_name_for_create)
-
-KIND = KINDS['volume']
+    KINDS, collection_of, common_spec, gb_to_kb)
 
 
-class VolumeModule(CimiModule):
+class VolumeModule(ResourceModule):
+    kind = KINDS['volume']
+    create_type = 'VolumeCreate'
     argument_spec = dict(
         common_spec(),
         template={'type': 'str'}, config={'type': 'str'}, capacity_gb={'type': 'float'},
         format={'type': 'str'}, type={'type': 'str'}, image={'type': 'str'},
         attached_to={'type': 'str'}, initial_location={'type': 'str'},
         detached={'type': 'bool', 'default': False})
-    module_kwargs = dict(COMMON_KWARGS, mutually_exclusive=[('config', 'capacity_gb'), ('attached_to', 'detached')])
+    module_kwargs = dict(ResourceModule.module_kwargs,
+                         mutually_exclusive=[('config', 'capacity_gb'), ('attached_to', 'detached')])
+    machine = None
 
-    def run(self):
-        p = self.params
-        engine = Reconciler(self.client, KIND, check_mode=self.check_mode, wait=p['wait'],
-                            wait_timeout=p['wait_timeout'])
-        current = engine.find(resource_id=p['id'], name=p['name'])
-        machine = None
-        if p['attached_to'] and p['state'] == 'present':
-            machine = self.find_machine(p['attached_to'])  # before creating: a bad name leaves nothing behind
-        if p['state'] == 'absent':
-            attachments = []
-            if current is not None:
-                current = engine.wait_stable(current, fail_ok=True)
-                attachments = self.attachments(current['id'])
-                for entry in attachments:
-                    self.detach(engine, current, entry)
-            engine.delete(current)
-            return engine.result(current if engine.changed else None, diff_mode=self.diff_mode,
-                                 actions=engine.actions, volume={}, attachments=[])
-        if current is None:
-            require_name_for_create(p, 'volume')
-            volume = engine.create(self.build_create_body(self.create_body), self.predicted())
-        else:
-            volume = engine.update(engine.wait_stable(current), desired_common(p))
-        extra = {'actions': engine.actions}
-        if machine is not None or p['detached']:
-            extra['attachments'] = self.reconcile_attachment(engine, volume, machine)
-        return engine.result(volume, diff_mode=self.diff_mode, **extra)
+    def prepare(self):
+        if self.params['attached_to'] and self.params['state'] == 'present':
+            self.machine = self.find_machine(self.params['attached_to'])  # a bad name leaves nothing behind
 
-    def predicted(self):
-        p = self.params
-        predicted = dict((k, p[k]) for k in ('name', 'description', 'properties') if p[k] is not None)
-        if p['capacity_gb'] is not None:
-            predicted['capacity'] = gb_to_kb(p['capacity_gb'])
+    def before_delete(self, current):
+        for entry in self.attachments(current['id']):
+            self.detach(self.engine, current, entry)
+
+    def absent_extra(self):
+        return {'attachments': []}
+
+    def present_extra(self, resource):
+        if self.machine is not None or self.params['detached']:
+            return {'attachments': self.reconcile_attachment(self.engine, resource, self.machine)}
+        return {}
+
+    def predicted(self, body):
+        predicted = super(VolumeModule, self).predicted(body)
+        if self.params['capacity_gb'] is not None:
+            predicted['capacity'] = gb_to_kb(self.params['capacity_gb'])
         return predicted
 
-    def create_body(self):
+    def fill(self, body):
         p = self.params
-        body = base_body('VolumeCreate', p)
         template = {}
         if p['template']:
             template.update(self.ref('volumeTemplates', p['template'], 'volume template'))

@@ -18,7 +18,7 @@ INFO_SPEC = {
 
 
 class InfoModule(CimiModule):
-    """Subclasses set kind and result_key; may override decorate(resource)."""
+    """Subclasses set kind (the result key defaults to its collection); may override decorate(resource)."""
 
     argument_spec = INFO_SPEC
     module_kwargs = {'mutually_exclusive': [('id', 'name'), ('id', 'filters')]}
@@ -39,7 +39,7 @@ class InfoModule(CimiModule):
             items = self.client.list(self.kind.collection, filter_expr=expr, expand=expand)
             if p['name']:
                 items = [i for i in items if i.get('name') == p['name']]
-        return {'changed': False, self.result_key: [self.decorate(i) for i in items]}
+        return {'changed': False, self.result_key or self.kind.collection: [self.decorate(i) for i in items]}
 
     def decorate(self, resource):
         return resource

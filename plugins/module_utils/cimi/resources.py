@@ -65,6 +65,11 @@ def desired_common(params):
     return desired
 
 
+def common_predicted(params):
+    """The common attributes the user set: a created resource as check mode predicts it."""
+    return dict((k, params[k]) for k in ('name', 'description', 'properties') if params.get(k) is not None)
+
+
 def base_body(type_name, params):
     body = {'resourceURI': compat.type_uri(type_name)}
     for key in ('name', 'description', 'properties'):

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudmgmt.dmtf contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ResourceModule: the one reconcile flow of every CIMI resource module.
+
+find by id/name -> absent: settle (a broken resource may be deleted) and delete;
+present: create from build_body() or update the fields of update_fields(), then run the
+actions of actions_for() (start, stop...). Modules declare their kind once and fill hooks.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
+    COMMON_KWARGS, base_body, common_predicted, desired_common, require_name_for_create)
+
+# state option -> (action, state reached) of resources that only start and stop (networks, systems).
+START_STOP = {'started': ('start', 'STARTED'), 'stopped': ('stop', 'STOPPED')}
+
+
+class ResourceModule(CimiModule):
+    """Subclasses set kind (and create_type, the resourceURI type of the POST body) and may override
+    fill(body), predicted(body), update_fields(), actions_for(resource) and the small hooks below."""
+
+    kind = None
+    create_type = None  # defaults to kind.type_name
+    module_kwargs = COMMON_KWARGS
+    targets = {}  # state option -> (action, target state), for actions_for()
+    force_actions = ()  # actions that get force=True when the force option is set
+
+    def run(self):
+        p = self.params
+        engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
+                                          wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600)
+        current = engine.find(resource_id=p['id'], name=p['name'])
+        self.prepare()
+        if p['state'] == 'absent':
+            reported = self.remove(current)
+            extra = dict(self.absent_extra(), **{self.kind.result_key: {}})
+            return engine.result(reported if engine.changed else None, diff_mode=self.diff_mode,
+                                 actions=engine.actions, **extra)
+        if current is None:
+            require_name_for_create(p, self.kind.label)
+            body = self.build_create_body(self.build_body)
+            resource = engine.create(body, self.predicted(body))
+        else:
+            resource = engine.update(engine.wait_stable(current), self.update_fields())
+        resource = self.reach_state(resource)
+        extra = self.present_extra(resource)
+        return engine.result(resource, diff_mode=self.diff_mode, actions=engine.actions, **extra)
+
+    # ---- hooks -----------------------------------------------------------------------------
+
+    def prepare(self):
+        """Look-ups that must fail before anything changes."""
+
+    def build_body(self):
+        return self.fill(base_body(self.create_type or self.kind.type_name, self.params))
+
+    def fill(self, body):
+        """Add the creation attributes to body; raise CimiMissingCreateInfo if impossible."""
+        return body
+
+    def initial_state(self):
+        """State the resource is created in (predicted in check mode), or None."""
+        return None
+
+    def predicted(self, body):
+        """The user's view of the created resource, in check mode."""
+        predicted = common_predicted(self.params)
+        if self.initial_state():
+            predicted['state'] = self.initial_state()
+        return predicted
+
+    def update_fields(self):
+        return desired_common(self.params)
+
+    def created_in_check_mode(self):
+        return self.check_mode and 'create' in self.engine.actions
+
+    def actions_for(self, resource):
+        """[(action, target state)] that take resource to the state option."""
+        wanted = self.targets.get(self.params['state'])
+        if wanted is None or self.created_in_check_mode() or (resource.get('state') or '').upper() == wanted[1]:
+            return []
+        return [wanted]
+
+    def action_params(self, action):
+        return {'force': True} if self.params.get('force') and action in self.force_actions else {}
+
+    def reach_state(self, resource):
+        for action, target in self.actions_for(resource):
+            resource = self.engine.act(resource, action, [target], **self.action_params(action))
+        wanted = self.targets.get(self.params['state'])
+        if wanted is not None and self.created_in_check_mode():
+            resource['state'] = wanted[1]
+            self.engine.after = self.engine.view(resource)
+        return resource
+
+    def remove(self, current):
+        """Delete current (if any); return the resource to report."""
+        if current is not None:
+            current = self.engine.wait_stable(current, fail_ok=True)
+            self.before_delete(current)
+        self.engine.delete(current)
+        return current
+
+    def before_delete(self, current):
+        """What must go before the resource can be deleted (detaching...)."""
+
+    def absent_extra(self):
+        """Further result keys after deletion."""
+        return {}
+
+    def present_extra(self, resource):
+        """Further result keys of a present resource."""
+        return {}
