@@ -212,6 +212,9 @@ class MachineModule(ResourceModule):
     kind = KINDS['machine']
     create_type = 'MachineCreate'
     force_actions = ('stop', 'restart')
+    # the interfaces and addresses the result returns, read with the machine (path notation is
+    # ignored by providers without it: then only the endpoints are read one by one)
+    expand = 'interfaces,interfaces/endpoints'
     argument_spec = dict(
         common_spec(states=STATES),
         template={'type': 'str'},

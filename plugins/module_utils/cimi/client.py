@@ -174,8 +174,14 @@ class CimiClient(object):
         return list(self.pager(key_or_url, **kwargs))
 
     def find_by_name(self, key, name, expand=None):
-        """Resources of a collection with exactly this name (filtered server-side, re-checked)."""
-        items = self.list(key, filter_expr=filters.eq('name', name), expand=expand)
+        """Resources of a collection with exactly this name (filtered server-side, re-checked).
+        The page also tells the collection's add href: kept, so a create after it needs no
+        extra read."""
+        pager = self.pager(key, filter_expr=filters.eq('name', name), expand=expand)
+        items = list(pager)
+        add = self.find_operation({'operations': pager.operations}, 'add')
+        if key not in self._add_hrefs and add and add.get('href') and add.get('available', True) is not False:
+            self._add_hrefs[key] = self.resolve(add['href'])
         return [item for item in items if item.get('name') == name]
 
     def find_one(self, key, name, expand=None, what=None):

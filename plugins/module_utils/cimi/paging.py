@@ -37,6 +37,7 @@ class CollectionPager(object):
         self.count = None
         self.truncated = False
         self.pages = 0
+        self.operations = None  # the collection's operations, from the first page
 
     def __iter__(self):
         first = 1
@@ -48,6 +49,8 @@ class CollectionPager(object):
             params['$last'] = first + self.page_size - 1
             page = self._get(self.url, params) or {}
             self.pages += 1
+            if self.operations is None and isinstance(page.get('operations'), list):
+                self.operations = page['operations']
             items = compat.collection_items(page, self.items_key)
             if isinstance(page.get('count'), int):
                 self.count = page['count']

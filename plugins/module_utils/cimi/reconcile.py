@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError, CimiHTTPError
 
 
 class ResourceKind(object):
@@ -72,7 +72,17 @@ class Reconciler(object):
     # ---- finding ---------------------------------------------------------------------------
 
     def find(self, resource_id=None, name=None, expand=None):
-        """The current resource by id (preferred) or unique name, or None."""
+        """The current resource by id (preferred) or unique name, or None. A provider that refuses
+        the $expand (400) is asked again without it."""
+        if expand:
+            try:
+                return self._find(resource_id, name, expand)
+            except CimiHTTPError as exc:
+                if exc.status != 400:
+                    raise
+        return self._find(resource_id, name, None)
+
+    def _find(self, resource_id, name, expand):
         if resource_id:
             params = {'$expand': expand} if expand else None
             return self.client.get_optional(self.client.resolve(resource_id), params)

@@ -29,12 +29,13 @@ class ResourceModule(CimiModule):
     module_kwargs = COMMON_KWARGS
     targets = {}  # state option -> (action, target state), for actions_for()
     force_actions = ()  # actions that get force=True when the force option is set
+    expand = None  # $expand of the lookup: what the result needs, read in the same request
 
     def run(self):
         p = self.params
         engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
                                           wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600)
-        current = engine.find(resource_id=p['id'], name=p['name'])
+        current = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
         self.prepare()
         if p['state'] == 'absent':
             reported = self.remove(current)

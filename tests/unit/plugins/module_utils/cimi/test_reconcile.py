@@ -90,3 +90,27 @@ def test_a_broken_resource_blocks_updates_but_not_deletion(fake, make_client):
     assert engine.wait_stable(current, fail_ok=True)['state'] == 'ERROR'
     engine.delete(current)
     assert engine.changed and broken['id'] not in [m['id'] for m in fake.machines.values()]
+
+
+def test_find_asks_again_without_expand_when_the_provider_refuses_it(fake, make_client):
+    fake.add_machine('web')
+    fake.add_fault('GET', '/cimi/machines', status=400)
+    engine = Reconciler(make_client(fake), MACHINE)
+    assert engine.find(name='web', expand='interfaces,interfaces/endpoints')['name'] == 'web'
+    lookups = [r[2] for r in fake.requests if r[0] == 'GET' and r[1] == '/cimi/machines']
+    assert [q.get('$expand') for q in lookups] == [['interfaces,interfaces/endpoints'], None]
+
+
+def test_find_does_not_hide_other_errors(fake, make_client):
+    fake.add_fault('GET', '/cimi/machines', status=403)
+    with pytest.raises(CimiError) as info:
+        Reconciler(make_client(fake), MACHINE).find(name='web', expand='interfaces')
+    assert info.value.status == 403
+
+
+def test_a_name_lookup_tells_the_add_href_so_a_create_needs_no_extra_read(fake, make_client):
+    client = make_client(fake)
+    assert client.find_one('machines', 'web') is None
+    assert client.add_href('machines') == fake.base + 'machines'
+    reads = [r[2] for r in fake.requests if r[0] == 'GET' and r[1] == '/cimi/machines']
+    assert len(reads) == 1 and '$filter' in reads[0]
