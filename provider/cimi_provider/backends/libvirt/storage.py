@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -94,6 +95,19 @@ def upload_bytes(host: Host, name: str, data: bytes, fmt: str = "raw"):
     return vol
 
 
+def _refresh(pool, attempts: int = 300, pause: float = 0.1) -> None:
+    """Refresh a pool; libvirt refuses while another upload into it runs (concurrent imports), so
+    wait for that one to end."""
+    for attempt in range(attempts):
+        try:
+            pool.refresh(0)
+            return
+        except libvirt.libvirtError as exc:
+            if "asynchronous jobs" not in _msg(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(pause)
+
+
 def import_file(host: Host, name: str, path: str):
     """Copy a checked local qcow2/raw file into the pool as volume ``name``.
 
@@ -106,7 +120,7 @@ def import_file(host: Host, name: str, path: str):
     try:
         with open(path, "rb") as src:
             _upload(vol, host.conn, src.read, size)
-        host.pool().refresh(0)
+        _refresh(host.pool())
         vol = host.pool().storageVolLookupByName(name)
         seen = volume_info(vol)
     except (OSError, libvirt.libvirtError) as exc:
