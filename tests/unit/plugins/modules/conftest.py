@@ -4,7 +4,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
-import importlib.util
 import os
 import sys
 
@@ -13,17 +12,6 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'module_utils', 'cimi'))
 sys.path.insert(0, HERE)
-
-
-def _collection_importable():
-    try:
-        return importlib.util.find_spec('ansible_collections.cloudmgmt.dmtf') is not None
-    except ImportError:
-        return False
-
-
-if not _collection_importable():
-    sys.path.insert(0, os.path.join(HERE, *(['..'] * 4 + ['.collections'])))
 
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 

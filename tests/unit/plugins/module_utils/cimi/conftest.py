@@ -3,7 +3,6 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import importlib.util
 import os
 import sys
 
@@ -11,18 +10,6 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-
-
-def _collection_importable():
-    try:
-        return importlib.util.find_spec('ansible_collections.cloudmgmt.dmtf') is not None
-    except ImportError:
-        return False
-
-
-if not _collection_importable():
-    # Plain pytest from the worktree: make setup links the checkout under .collections.
-    sys.path.insert(0, os.path.join(HERE, *(['..'] * 5 + ['.collections'])))
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
