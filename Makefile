@@ -9,10 +9,14 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 export ANSIBLE_NOCOLOR ?= 1
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: setup libvirt demo test sanity lint build unit provider-test integration system molecule bench docs provider clean
+.PHONY: setup doctor libvirt demo test sanity lint build unit provider-test integration system molecule bench docs provider clean
 
 setup:
 	tools/setup.sh
+
+# Host binaries, services and /dev/kvm, each missing one named with its apt package.
+doctor:
+	tools/doctor.sh
 
 libvirt: setup
 	tools/libvirtd.sh

@@ -52,4 +52,7 @@ PYEOF
 mkdir -p "$HOME/.ansible/test/cache"
 install -m 0644 tools/get_pip_offline.py "$HOME/.ansible/test/cache/get_pip_${pipver//./_}.py"
 
+# 5. Device permissions udev would set on a normal host, then the host check.
+tools/kvm_permissions.sh
+tools/doctor.sh --quiet
 say "ready: $VENV, collection linked at ~/.ansible/collections/ansible_collections/cloudmgmt/dmtf"
