@@ -9,7 +9,10 @@ Usage::
     prov.stop()      # SIGTERM, clean shutdown
 
 The provider binds 127.0.0.1:0 and writes the chosen port to a port file once it serves;
-``start`` waits for that file. ``base`` ends in ``/cimi/``. The process log is in ``log_path``.
+``start`` waits for that file, then for the Cloud Entry Point to answer (any HTTP status: a
+provider with authentication answers 401), within ``CIMI_PROVIDER_START_TIMEOUT`` seconds
+(default 120: a loaded libvirt host can be slow to start). ``base`` ends in ``/cimi/``. The process
+log is in ``log_path``; it is part of every start failure.
 """
 from __future__ import annotations
 
@@ -18,11 +21,12 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import requests
 
-START_TIMEOUT = 30.0
+START_TIMEOUT = float(os.environ.get("CIMI_PROVIDER_START_TIMEOUT", "120"))
 
 
 class ProviderError(RuntimeError):
@@ -40,7 +44,7 @@ class ProviderProcess:
         self.port_file = self.workdir / f"{self.db.name}.port"
         self.log_path = self.workdir / f"{self.db.name}.log"
         self.proc: subprocess.Popen | None = None
-        self.port: int | None = None
+        self.port: int | None = None  # known once the provider wrote its port file
 
     @property
     def base(self) -> str:
@@ -55,25 +59,43 @@ class ProviderProcess:
                 "--listen", "127.0.0.1:0", "--port-file", str(self.port_file),
                 "--log-level", "warning", *self.args]
 
-    def start(self) -> "ProviderProcess":
-        self.port_file.unlink(missing_ok=True)
+    def environment(self) -> dict:
         env = dict(os.environ)
         env.update(self.env or {})
+        return env
+
+    def start(self) -> "ProviderProcess":
+        self.port_file.unlink(missing_ok=True)
+        self.port = None
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                     env=self.environment())
         log.close()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            if self.port_file.exists():
+            if self.port is None and self.port_file.exists():
                 text = self.port_file.read_text().strip()
-                if text:
-                    self.port = int(text)
-                    return self
+                self.port = int(text) if text else None
+            if self.port is not None and self.answers():
+                self.ready()
+                return self
             if self.proc.poll() is not None:
                 raise ProviderError(f"provider exited with {self.proc.returncode}: {self.log()}")
             time.sleep(0.05)
         self.kill()
         raise ProviderError(f"provider did not start within {START_TIMEOUT}s: {self.log()}")
+
+    def answers(self) -> bool:
+        try:
+            with warnings.catch_warnings():  # readiness only: the certificate is not checked here
+                warnings.simplefilter("ignore")
+                requests.get(self.cep_url, timeout=5, verify=False)
+        except requests.RequestException:
+            return False
+        return True
+
+    def ready(self) -> None:
+        """Called once the provider answers; subclasses set up their clients here."""
 
     def log(self) -> str:
         try:

@@ -1,11 +1,7 @@
 """A small CIMI client and process/libvirt helpers for the libvirt backend tests."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,81 +10,36 @@ import libvirt
 import requests
 from urllib.parse import urljoin
 
+import server
+
 LIBVIRT_URI = "qemu:///system"
 NS = "http://schemas.dmtf.org/cimi/2"
 ACTION = NS + "/action/"
 TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
-CLI = Path(sys.executable).with_name("cimi-provider")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ProviderProcess:
-    """``cimi-provider serve --backend libvirt`` on a free loopback port."""
+class ProviderProcess(server.ProviderProcess):
+    """``cimi-provider serve --backend libvirt`` with this run's prefix and its own pool."""
 
     def __init__(self, workdir: Path, prefix: str, name: str, stop_timeout: float = 1.0,
                  extra_args: tuple = (), uris: tuple = (LIBVIRT_URI,)):
-        self.extra_args = list(extra_args)
-        self.uris = list(uris)
-        self.workdir = workdir
         self.prefix = prefix
-        self.db = workdir / f"{name}.db"
-        self.pool = workdir / "pool"
-        self.log = workdir / f"{name}.log"
-        self.stop_timeout = stop_timeout
-        self.proc = None
-        self.port = None
+        # One pool directory per prefix: libvirt allows one pool per directory.
+        self.pool = workdir / f"pool-{prefix.rstrip('-')}"
+        super().__init__(
+            workdir / f"{name}.db", "--backend", "libvirt",
+            *[arg for uri in uris for arg in ("--libvirt-uri", uri)], *extra_args,
+            "--pool", str(self.pool), "--libvirt-prefix", prefix,
+            "--libvirt-stop-timeout", str(stop_timeout))
+        self.client = None
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}/cimi/"
+    def environment(self) -> dict:
+        return {k: v for k, v in super().environment().items() if not k.startswith("CIMI_LIBVIRT_")}
 
-    def start(self, timeout: float = 60.0) -> "ProviderProcess":
-        self.port = free_port()
-        cmd = [str(CLI), "serve", "--backend", "libvirt",
-               *[arg for uri in self.uris for arg in ("--libvirt-uri", uri)], *self.extra_args,
-               "--db", str(self.db), "--listen", f"127.0.0.1:{self.port}",
-               "--pool", str(self.pool), "--libvirt-prefix", self.prefix,
-               "--libvirt-stop-timeout", str(self.stop_timeout)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CIMI_LIBVIRT_")}
-        log = open(self.log, "ab")
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"provider exited ({self.proc.returncode}):\n{self.tail()}")
-            try:
-                if requests.get(self.base + "cloudEntryPoint", timeout=2).status_code == 200:
-                    self.client = Client(self.base)
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"provider did not answer within {timeout}s:\n{self.tail()}")
+    def ready(self) -> None:
+        self.client = Client(self.base)
 
-    def tail(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
-
-    def kill9(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill9()
+    kill9 = server.ProviderProcess.kill
 
 
 class Client:

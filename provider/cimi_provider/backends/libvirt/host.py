@@ -53,6 +53,9 @@ class Host:
         self._lock = threading.Lock()
         self.on_event = None  # callable(host, domain name, event, detail)
         self._callback_ids: list = []
+        self._pool_lock = threading.Lock()
+        self._pool: libvirt.virStoragePool | None = None
+        self._pool_conn: libvirt.virConnect | None = None
 
     # -- connection ---------------------------------------------------------------------------
     @property
@@ -125,23 +128,23 @@ class Host:
 
     # -- storage pool --------------------------------------------------------------------------
     def pool(self) -> libvirt.virStoragePool:
-        """The directory pool at ``pool_path`` (defined, built and started when missing)."""
+        """This provider's directory pool (``<prefix>pool`` at ``pool_path``), opened once.
+
+        Found by name, never by scanning the host's pools, so other programs' pools (stale or
+        not) are never read or touched. The handle is kept until the connection changes or the
+        pool stops answering.
+        """
         conn = self.conn
-        path = os.path.realpath(self.pool_path)
-        for pool in conn.listAllStoragePools(0):
-            target = ET.fromstring(pool.XMLDesc(0)).findtext("target/path")
-            if target and os.path.realpath(target) == path:
-                if not pool.isActive():
-                    pool.create(0)
-                return pool
-        try:
-            pool = conn.storagePoolDefineXML(pool_xml(self.names.pool(), path), 0)
-            pool.build(0)
-            pool.create(0)
-        except libvirt.libvirtError as exc:
-            raise HostError(f"cannot set up the storage pool at {path}: "
-                            f"{exc.get_error_message()}") from None
-        return pool
+        with self._pool_lock:
+            if self._pool is not None and self._pool_conn is conn:
+                try:
+                    if self._pool.isActive():
+                        return self._pool
+                except libvirt.libvirtError:
+                    pass
+            self._pool = _open_pool(conn, self.names.pool(), os.path.realpath(self.pool_path))
+            self._pool_conn = conn
+            return self._pool
 
     def load(self) -> float:
         """Committed memory of running domains relative to the host's memory (lower = emptier)."""
@@ -149,7 +152,10 @@ class Host:
         total_kib = max(1, conn.getInfo()[1] * 1024)
         used = 0
         for dom in conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
-            used += dom.maxMemory()
+            try:
+                used += dom.maxMemory()
+            except libvirt.libvirtError:
+                pass  # it stopped or went away since the listing: it uses no memory now
         return used / total_kib
 
     def lookup_domain(self, name: str):
@@ -175,3 +181,32 @@ class Host:
             if exc.get_error_code() == libvirt.VIR_ERR_NO_STORAGE_VOL:
                 return None
             raise
+
+
+def _open_pool(conn: libvirt.virConnect, name: str, path: str) -> libvirt.virStoragePool:
+    """Look up pool ``name``; (re)define it at ``path`` when missing or elsewhere; start it."""
+    try:
+        try:
+            pool = conn.storagePoolLookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() != libvirt.VIR_ERR_NO_STORAGE_POOL:
+                raise
+            pool = None
+        if pool is not None:
+            target = ET.fromstring(pool.XMLDesc(0)).findtext("target/path") or ""
+            if os.path.realpath(target) != path:
+                # Our own pool from a run with another --pool: move it (the old files stay).
+                log.info("storage pool %s moves from %s to %s", name, target, path)
+                if pool.isActive():
+                    pool.destroy()
+                pool.undefine()
+                pool = None
+        if pool is None:
+            pool = conn.storagePoolDefineXML(pool_xml(name, path), 0)
+        if not pool.isActive():
+            pool.build(0)  # creates the directory when it is gone; harmless when it exists
+            pool.create(0)
+        return pool
+    except libvirt.libvirtError as exc:
+        raise HostError(f"cannot set up the storage pool {name} at {path}: "
+                        f"{exc.get_error_message()}") from None
