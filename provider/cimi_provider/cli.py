@@ -144,7 +144,7 @@ def serve(args) -> int:
     from .audit import AuditError
     from .backends import BackendError
     from .http.auth import ConfigError
-    from .server import Settings, build
+    from .server import Settings, StartupError, build
 
     host, port = args.listen
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -188,15 +188,25 @@ def serve(args) -> int:
         return 2
     sock.listen(512)
     bound = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on",
+    # Start-up runs here, not in uvicorn's lifespan, so a failure is one line and exit 2
+    # instead of uvicorn's traceback; connections wait in the listen backlog meanwhile.
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off",
                             ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
                             timeout_graceful_shutdown=5, server_header=False)
     server = uvicorn.Server(config)
-    # uvicorn re-raises the captured signal after its graceful shutdown; a no-op handler makes
-    # that a clean exit (status 0) instead of a death by signal.
-    signal.signal(signal.SIGTERM, lambda *_: None)
 
     async def run() -> int:
+        try:
+            async with app.router.lifespan_context(app):
+                return await serve_until_stopped()
+        except StartupError as exc:
+            print(f"cimi-provider: {exc}", file=sys.stderr)
+            return 2
+
+    async def serve_until_stopped() -> int:
+        # uvicorn re-raises the captured signal after its graceful shutdown; a no-op handler makes
+        # that a clean exit (status 0) instead of a death by signal.
+        signal.signal(signal.SIGTERM, lambda *_: None)
         task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not task.done():
             await asyncio.sleep(0.02)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sqlite3
 from dataclasses import dataclass, field
 
-from .audit import AuditSettings
-from .backends import create_backend
+from .audit import AuditError, AuditSettings
+from .backends import BackendError, create_backend
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
 from .service.core import Provider
@@ -21,6 +23,14 @@ from .store import Store
 from .timeutil import now_iso
 
 log = logging.getLogger("cimi_provider")
+
+
+class StartupError(Exception):
+    """The provider cannot start; the message is one line for the operator."""
+
+
+# What start-up can meet on a real host: libvirt, the database, the audit trail, the disk.
+STARTUP_ERRORS = (BackendError, AuditError, sqlite3.Error, OSError, ValueError)
 
 
 @dataclass
@@ -75,6 +85,18 @@ class BackendEvents:
             tx.put(resource_id, kind, doc)
 
 
+def database_files(db: str) -> tuple:
+    return db, db + "-wal", db + "-shm"
+
+
+def provider_files(settings: Settings) -> dict:
+    """The provider's own files by flag: none may double as an audit file."""
+    db, wal, shm = database_files(settings.db)
+    return {"--db": db, "the database's -wal file": wal, "the database's -shm file": shm,
+            "--access-log": settings.access_log, "--users": settings.users_file,
+            "--token-file": settings.token_file}
+
+
 def build(settings: Settings):
     """Return (starlette app, provider). Start-up work runs in the app's lifespan."""
     auth = Authenticator.from_files(settings.users_file, settings.token_file, settings.env_tokens)
@@ -85,6 +107,18 @@ def build(settings: Settings):
         options["latency"] = settings.latency
     else:
         options.update(settings.backend_options)
+    audit = None
+    if settings.audit is not None:
+        from .audit.recorder import ApiAudit
+        audit = ApiAudit(settings.audit, settings.name, other_paths=provider_files(settings))
+
+    access_log = None
+    if settings.access_log:
+        if os.path.realpath(settings.access_log) in map(os.path.realpath, database_files(settings.db)):
+            raise ValueError(f"--access-log {settings.access_log} is a file of the database --db")
+        from .http.access_log import AccessLogFile
+        access_log = AccessLogFile(settings.access_log)
+
     backend = create_backend(settings.backend, **options)
     store = Store(settings.db)
     provider = Provider(store, backend, settings.default_initial_state)
@@ -95,20 +129,11 @@ def build(settings: Settings):
         "CredentialTemplate": CredentialTemplateLifecycle(provider),
         "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
     })
-    views = Views(provider, settings.name)
-    audit = None
-    if settings.audit is not None:
-        from .audit.recorder import ApiAudit
-        audit = ApiAudit(settings.audit, settings.name)
+    if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
+    views = Views(provider, settings.name)
 
-    access_log = None
-    if settings.access_log:
-        from .http.access_log import AccessLogFile
-        access_log = AccessLogFile(settings.access_log)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_app):
+    async def start() -> None:
         await backend.open(BackendContext(store), BackendEvents(store))
         pending = recover(provider)
         if audit is not None:
@@ -119,6 +144,18 @@ def build(settings: Settings):
         backend.adopted()
         if pending:
             await resume_deletes(provider, pending)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        try:
+            await start()
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the operator gets one line
+            detail = str(exc) if isinstance(exc, STARTUP_ERRORS) else f"{type(exc).__name__}: {exc}"
+            log.debug("start-up failed", exc_info=True)
+            with contextlib.suppress(Exception):  # half-open: close what can be closed
+                await backend.close()
+            store.close()
+            raise StartupError(detail) from None
         log.info("provider ready (backend %s, database %s)", backend.name, settings.db)
         try:
             yield
