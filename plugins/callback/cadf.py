@@ -121,6 +121,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.digest import 
     default_digest_path, write_digest)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.http_forwarder import (
     HttpForwarder, SpoolError)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.paths import path_conflicts
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import redact, strip_url_credentials
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import SigningKeyError, load_key
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.syslog import SyslogForwarder
@@ -227,6 +228,7 @@ class CallbackModule(CallbackBase):
         path = self.get_option("path")
         self._digest_path = self.get_option("digest_path") or default_digest_path(path)
         self._run_start = None
+        self._refuse_conflicting_paths(path)
         try:
             if self.get_option("signing_key_file"):
                 self._key = load_key(self.get_option("signing_key_file"))
@@ -245,6 +247,20 @@ class CallbackModule(CallbackBase):
                                     check_mode=self._cli_check())
         self._run_start = event["eventTime"]
         self._emit(event)
+
+    def _refuse_conflicting_paths(self, path):
+        """Overlapping files would corrupt the trail (or hang on its lock): stop before any task."""
+        uses_http = "http" in (self.get_option("forwarders") or [])
+        problems = path_conflicts({
+            "path": path, "digest_path": self._digest_path,
+            "spool_dir": (self.get_option("spool_dir") or path + ".spool") if uses_http else None,
+            "signing_key_file": self.get_option("signing_key_file"),
+            "http_token_file": self.get_option("http_token_file") if uses_http else None,
+            "action_map_file": self.get_option("action_map_file")})
+        if problems:
+            self.disabled = True
+            display.error("CADF audit: conflicting settings: %s; no task was run." % "; ".join(problems))
+            raise SystemExit(FAIL_CLOSED_EXIT)
 
     def _make_http(self, path):
         url = self.get_option("http_url")

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from cimi import Cimi, items
 from cimi_provider.http.auth import verify_password
 from server import ProviderProcess
@@ -128,3 +130,29 @@ def test_libvirt_backend_without_pool_is_a_clear_error(tmp_path):
                           capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 2 and "--pool" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "lv.db").exists()
+
+
+def _serve_fails(tmp_path, *flags) -> str:
+    proc = subprocess.run(CLI + ["serve", "--db", str(tmp_path / "p.db"), "--listen", "127.0.0.1:0",
+                                 *flags], capture_output=True, text=True, timeout=60)
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, (proc.returncode, lines)
+    return lines[0]
+
+
+@pytest.mark.parametrize("flags, words", [
+    (("--audit-trail", "{d}/a.jsonl", "--audit-digest-path", "{d}/a.jsonl"),
+     "--audit-trail and --audit-digest-path are the same path"),
+    (("--audit-trail", "{d}/p.db"), "--audit-trail and --db are the same path"),
+    (("--audit-trail", "{d}/a.jsonl", "--access-log", "{d}/a.jsonl.digest"),
+     "--audit-digest-path and --access-log are the same path"),
+    (("--audit-trail", "{d}/a.jsonl", "--audit-digest-path", "{d}/a.jsonl.inflight"),
+     "--audit-digest-path and the trail's in-flight file are the same path"),
+    (("--audit-trail", "{d}/p.db-wal"), "--audit-trail and the database's -wal file"),
+    (("--audit-trail", "{d}/p.db/trail"), "--audit-trail ({d}/p.db/trail) lies inside --db"),
+    (("--access-log", "{d}/p.db"), "--access-log {d}/p.db is a file of the database --db"),
+])
+def test_conflicting_provider_files_are_refused_before_anything_is_written(tmp_path, flags, words):
+    line = _serve_fails(tmp_path, *[f.format(d=tmp_path) for f in flags])
+    assert line.startswith("cimi-provider: ") and words.format(d=tmp_path) in line, line
+    assert not any(p.suffix in (".jsonl", ".digest", ".inflight") for p in tmp_path.iterdir())

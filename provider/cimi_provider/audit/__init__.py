@@ -44,7 +44,7 @@ def collection_roots() -> list:
 
 def load_library() -> dict:
     """Import the collection's CADF modules; returns them by short name."""
-    names = ("model", "builder", "actions", "trail", "digest", "signing")
+    names = ("model", "builder", "actions", "trail", "digest", "signing", "paths")
     try:
         return {n: importlib.import_module(f"{LIBRARY}.{n}") for n in names}
     except ImportError:
@@ -60,3 +60,16 @@ def load_library() -> dict:
                 continue
     raise AuditError("--audit-trail needs the CADF library of the cloudmgmt.dmtf collection: install "
                      "the collection and set ANSIBLE_COLLECTIONS_PATH (or CIMI_PROVIDER_COLLECTIONS_PATH)")
+
+
+def refuse_conflicting_paths(settings: AuditSettings, others: dict, lib: dict) -> None:
+    """The trail, its digest, in-flight file and key may share no path with each other or with
+    the provider's other files (``others``: flag -> path); checked before anything is opened."""
+    trail = settings.trail
+    problems = lib["paths"].path_conflicts({
+        "--audit-trail": trail,
+        "--audit-digest-path": settings.digest_path or lib["digest"].default_digest_path(trail),
+        "the trail's in-flight file": trail + ".inflight",
+        "--audit-signing-key-file": settings.signing_key_file, **others})
+    if problems:
+        raise AuditError("conflicting paths: " + "; ".join(problems))

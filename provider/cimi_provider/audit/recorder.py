@@ -16,7 +16,7 @@ import os
 import socket
 import threading
 
-from . import AuditError, AuditSettings, load_library
+from . import AuditError, AuditSettings, load_library, refuse_conflicting_paths
 from . import events as ev
 
 log = logging.getLogger("cimi_provider.audit")
@@ -24,8 +24,10 @@ TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
 
 
 class ApiAudit:
-    def __init__(self, settings: AuditSettings, provider_name: str, lib: dict | None = None):
+    def __init__(self, settings: AuditSettings, provider_name: str, lib: dict | None = None,
+                 other_paths: dict | None = None):
         self.lib = lib or load_library()
+        refuse_conflicting_paths(settings, other_paths or {}, self.lib)
         from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
         self.kinds = KINDS
         self.settings = settings

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "tests" / "unit" / "plugins" / "module_utils" / "c
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
-def run_playbook(tmp_path, playbook, inventory, env_extra=None, args=()):
+def run_playbook(tmp_path, playbook, inventory, env_extra=None, args=(), timeout=600):
     env = dict(os.environ)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"),
@@ -37,7 +37,7 @@ def run_playbook(tmp_path, playbook, inventory, env_extra=None, args=()):
     (tmp_path / "inventory").write_text(inventory)
     return subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", str(tmp_path / "inventory"),
                            str(tmp_path / "play.yml")] + list(args),
-                          env=env, capture_output=True, check=False, text=True, timeout=600, cwd=str(tmp_path))
+                          env=env, capture_output=True, check=False, text=True, timeout=timeout, cwd=str(tmp_path))
 
 
 # Three changed loop items on every host.

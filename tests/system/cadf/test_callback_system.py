@@ -208,3 +208,26 @@ def test_check_mode_recorded_as_pending(tmp_path):
     assert all(r["outcome"] != "success" or r["action"] in ("start", "stop") for r in recs)
     touched = [r for r in recs if r["attachments"][0]["content"].get("module") == "ansible.builtin.file"]
     assert touched and touched[0]["outcome"] == "pending" and "check_mode?value=true" in touched[0]["tags"]
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"ANSIBLE_CALLBACK_CADF_DIGEST_PATH": "{trail}"}, "path and digest_path are the same path"),
+    ({"ANSIBLE_CALLBACK_CADF_DIGEST_PATH": "{link}"}, "path and digest_path are the same path"),
+    ({"ANSIBLE_CALLBACK_CADF_FORWARDERS": "http", "ANSIBLE_CALLBACK_CADF_HTTP_URL": "http://127.0.0.1:9/x",
+      "ANSIBLE_CALLBACK_CADF_SPOOL_DIR": "{trail}/spool"}, "spool_dir ({trail}/spool) lies inside path"),
+    ({"ANSIBLE_CALLBACK_CADF_SIGNING_KEY_FILE": "{trail}.digest"}, "digest_path and signing_key_file are the same"),
+])
+def test_conflicting_paths_stop_before_the_first_task(tmp_path, settings, message):
+    trail = tmp_path / "audit.jsonl"
+    trail.write_text("")
+    (tmp_path / "link.jsonl").symlink_to(trail)
+    fill = {"trail": str(trail), "link": str(tmp_path / "link.jsonl")}
+    env = {key: value.format(**fill) for key, value in settings.items()}
+    proc = run_playbook(tmp_path, SIMPLE_PLAY.replace("msg: x", "msg: x\n      register: ran"),
+                        local_inventory(1), env, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "CADF audit: conflicting settings: " in out and message.format(**fill) in out, out
+    assert "TASK [Change]" not in proc.stdout
+    assert "Traceback" not in out
+    assert trail.read_text() == ""
