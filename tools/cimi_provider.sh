@@ -45,9 +45,38 @@ cimi_libvirt_cleanup() {
   if [ -n "$pooldir" ]; then rm -rf "$pooldir" "$pooldir.src"; fi
 }
 
+# cimi_provider_wait_ready PID PORTFILE LOG PYTHON: wait until the provider wrote its port file
+# and its Cloud Entry Point answers over HTTP (any status: with authentication on it is 401),
+# within CIMI_PROVIDER_START_TIMEOUT seconds (default 180: libvirt start-up on a loaded host is
+# slow). On failure print the provider's log and return 1.
+cimi_provider_wait_ready() {
+  local pid=$1 portfile=$2 log=$3 python=$4 deadline
+  deadline=$(( $(date +%s) + ${CIMI_PROVIDER_START_TIMEOUT:-180} ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "the CIMI provider exited during start-up; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    if [ -s "$portfile" ] && "$python" - "$(cat "$portfile")" <<'PYEOF' 2>/dev/null; then
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/cimi/cloudEntryPoint", timeout=5)
+except urllib.error.HTTPError:
+    pass  # an answer all the same
+PYEOF
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "the CIMI provider did not answer within ${CIMI_PROVIDER_START_TIMEOUT:-180} s; its log:" >&2
+  cat "$log" >&2
+  return 1
+}
+
 # cimi_provider_start ROOT WORKDIR [BACKEND]
 cimi_provider_start() {
-  local root=$1 work=$2 backend=${3:-memory} i
+  local root=$1 work=$2 backend=${3:-memory}
   unset CIMI_SEED_IMAGE
   local -a args=(--backend "$backend" --db "$work/provider.db" --listen 127.0.0.1:0
                  --port-file "$work/port" --inject-failure '^it-fail-')
@@ -68,20 +97,8 @@ cimi_provider_start() {
   PYTHONPATH=${CIMI_PROVIDER_SRC:-$root/provider} "$root/.venv/bin/cimi-provider" serve \
     "${args[@]}" >"$work/provider.log" 2>&1 &
   CIMI_PROVIDER_PID=$!
-  for i in $(seq 1 150); do
-    [ -s "$work/port" ] && break
-    if ! kill -0 "$CIMI_PROVIDER_PID" 2>/dev/null; then
-      cat "$work/provider.log" >&2
-      echo "the CIMI provider died at start (try $i)" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
-  if [ ! -s "$work/port" ]; then
-    cat "$work/provider.log" >&2
-    echo "the CIMI provider did not start" >&2
-    return 1
-  fi
+  cimi_provider_wait_ready "$CIMI_PROVIDER_PID" "$work/port" "$work/provider.log" "$root/.venv/bin/python" \
+    || return 1
   CIMI_ENDPOINT="http://127.0.0.1:$(cat "$work/port")/cimi/cloudEntryPoint"
   export CIMI_ENDPOINT
   echo "CIMI provider ($backend) at $CIMI_ENDPOINT"

@@ -69,14 +69,7 @@ else
     --port-file "$work/port" --latency "$LATENCY" --log-level warning >"$work/provider.log" 2>&1 &
 fi
 pid=$!
-for _ in $(seq 1 300); do
-  [ -s "$work/port" ] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "provider exited early:"; cat "$work/provider.log"; exit 1
-  fi
-  sleep 0.1
-done
-[ -s "$work/port" ] || { echo "provider did not start"; cat "$work/provider.log"; exit 1; }
+cimi_provider_wait_ready "$pid" "$work/port" "$work/provider.log" "$PY" || exit 1
 port=$(cat "$work/port")
 echo "== provider listening on 127.0.0.1:$port"
 
