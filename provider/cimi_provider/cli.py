@@ -35,6 +35,24 @@ def _listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _positive(convert, value: str):
+    try:
+        number = convert(value)
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {value!r}")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    return _positive(int, value)
+
+
+def _positive_float(value: str) -> float:
+    return _positive(float, value)
+
+
 def _cep_name(value: str) -> str:
     if not value.strip() or len(value) > 256 or not value.isprintable():
         raise argparse.ArgumentTypeError("a non-empty printable name of at most 256 characters")
@@ -80,8 +98,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
                        help="rendered GET answers kept until the next write (0 = no cache)")
     serve.add_argument("--users", help="YAML/JSON users file (HTTP Basic, salted hashes)")
-    serve.add_argument("--token-file", help="bearer tokens, one per line "
-                       "(also CIMI_PROVIDER_TOKENS, comma-separated)")
+    serve.add_argument("--token-file", help="bearer tokens: 'name:token [role]' per line, or a "
+                       "YAML/JSON 'tokens: {name: {token, role}}' file (also "
+                       "CIMI_PROVIDER_TOKENS, comma-separated name:token)")
+    serve.add_argument("--auth-max-failures", type=_positive_int, default=10, metavar="N",
+                       help="failed logins per client address and per user name within "
+                            "--auth-failure-window before answering 429 (default 10)")
+    serve.add_argument("--auth-failure-window", type=_positive_float, default=60.0,
+                       metavar="SECONDS", help="window of --auth-max-failures (default 60)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
     serve.add_argument("--access-log", metavar="PATH",
@@ -165,6 +189,7 @@ def serve(args) -> int:
         render_cache_entries=max(args.render_cache_entries, 0),
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
+        auth_max_failures=args.auth_max_failures, auth_failure_window=args.auth_failure_window,
         # Unset libvirt options are None: the backend then falls back to CIMI_LIBVIRT_* variables.
         backend_options=libvirt_options(args) if args.backend == "libvirt" else {})
     try:

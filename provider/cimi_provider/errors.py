@@ -64,3 +64,7 @@ def error_job(status: int, message: str) -> dict:
         "statusMessage": message,
         "timeOfStatusChange": now_iso(),
     }
+
+
+class TooManyRequests(CimiError):
+    status = 429

@@ -50,6 +50,8 @@ class Settings:
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
+    auth_max_failures: int = 10      # failed logins per client address / user name ...
+    auth_failure_window: float = 60.0  # ... in this many seconds, then 429
     backend_options: dict = field(default_factory=dict)
     audit: AuditSettings | None = None  # None: the API is not audited
     access_log: str | None = None  # None: no access log
@@ -99,7 +101,9 @@ def provider_files(settings: Settings) -> dict:
 
 def build(settings: Settings):
     """Return (starlette app, provider). Start-up work runs in the app's lifespan."""
-    auth = Authenticator.from_files(settings.users_file, settings.token_file, settings.env_tokens)
+    auth = Authenticator.from_files(settings.users_file, settings.token_file, settings.env_tokens,
+                                    max_failures=settings.auth_max_failures,
+                                    failure_window=settings.auth_failure_window)
     # Failure injection works on every backend; latency is the memory simulator's only.
     options = dict(fail_patterns=settings.fail_patterns, fail_rate=settings.fail_rate,
                    fail_operations=settings.fail_operations, fail_seed=settings.fail_seed)
@@ -167,6 +171,7 @@ def build(settings: Settings):
                 access_log.close()
             await backend.close()
             store.close()
+            auth.close()
 
     from .http.openapi import openapi_document
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,

@@ -2,10 +2,12 @@
 
 Every resource (top-level, sub-resource, job) is one row: its relative id (``machines/ab12``),
 its catalogue type, an optional parent (the owning Machine, Interface or System), an insertion
-sequence and the stored document as JSON. ``write()`` opens an immediate transaction; the commit
-returns only after SQLite has synced it, and the HTTP layer answers only after that, so every
-acknowledged change survives a crash. A read cache mirrors committed rows (the provider is the
-only writer of its database); it is updated only after a successful commit.
+sequence, the stored document as JSON and its owner (the principal that created it, see
+``tenancy.py``; NULL: the operator, also for rows of databases made before owners existed).
+``write()`` opens an immediate transaction; the commit returns only after SQLite has synced it,
+and the HTTP layer answers only after that, so every acknowledged change survives a crash. A
+read cache mirrors committed rows (the provider is the only writer of its database); it is
+updated only after a successful commit.
 
 All calls happen on the event-loop thread, never across an ``await`` inside a transaction, so
 transactions are serialised; the lock guards against use from worker threads.
@@ -19,13 +21,16 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from . import tenancy
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
     id TEXT PRIMARY KEY,
     type TEXT NOT NULL,
     parent TEXT,
     seq INTEGER NOT NULL,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    owner TEXT
 );
 CREATE INDEX IF NOT EXISTS resources_type ON resources (type, seq);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -40,6 +45,7 @@ class Row:
     parent: str | None
     seq: int
     text: str
+    owner: str | None = None
 
     @property
     def doc(self) -> dict:
@@ -52,14 +58,23 @@ class Transaction:
         self._puts: dict[str, Row] = {}
         self._deletes: set[str] = set()
 
-    def put(self, rid: str, rtype: str, doc: dict, parent: str | None = None) -> None:
+    def put(self, rid: str, rtype: str, doc: dict, parent: str | None = None,
+            owner_of: list | tuple = ()) -> None:
+        """Write a row. A row keeps its owner; a new one takes its parent's, else that of the
+        first existing row of ``owner_of`` (a Job: its target's), else the current principal."""
         old = self._puts.get(rid) or self._store._rows.get(rid)
         seq = old.seq if old else self._store._next_seq()
-        row = Row(rid, rtype, parent if parent is not None or not old else old.parent, seq,
-                  json.dumps(doc, separators=(",", ":"), sort_keys=False))
+        parent = parent if parent is not None or not old else old.parent
+        if old:
+            owner = old.owner
+        else:
+            owner = next((r.owner for r in map(self.row, (parent, *owner_of)) if r is not None),
+                         tenancy.current.get().owner)
+        row = Row(rid, rtype, parent, seq, json.dumps(doc, separators=(",", ":"), sort_keys=False),
+                  owner)
         self._store._db.execute(
-            "INSERT OR REPLACE INTO resources (id, type, parent, seq, doc) VALUES (?,?,?,?,?)",
-            (row.id, row.type, row.parent, row.seq, row.text))
+            "INSERT OR REPLACE INTO resources (id, type, parent, seq, doc, owner) "
+            "VALUES (?,?,?,?,?,?)", (row.id, row.type, row.parent, row.seq, row.text, row.owner))
         self._puts[rid] = row
         self._deletes.discard(rid)
 
@@ -68,10 +83,13 @@ class Transaction:
         self._puts.pop(rid, None)
         self._deletes.add(rid)
 
-    def get(self, rid: str) -> dict | None:
-        if rid in self._deletes:
+    def row(self, rid: str | None) -> Row | None:
+        if rid is None or rid in self._deletes:
             return None
-        row = self._puts.get(rid) or self._store._rows.get(rid)
+        return self._puts.get(rid) or self._store._rows.get(rid)
+
+    def get(self, rid: str) -> dict | None:
+        row = self.row(rid)
         return row.doc if row else None
 
     def counter(self, name: str) -> int:
@@ -98,6 +116,9 @@ class Store:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        columns = {c[1] for c in self._db.execute("PRAGMA table_info(resources)")}
+        if "owner" not in columns:  # a database from before owners: its rows are the operator's
+            self._db.execute("ALTER TABLE resources ADD COLUMN owner TEXT")
         self._lock = threading.RLock()
         self._rows: dict[str, Row] = {}
         self._by_type: dict[str, dict[str, None]] = {}
@@ -106,9 +127,9 @@ class Store:
         # Bumped after every committed write, once the read index shows it: a reader that sees
         # generation g sees every write up to g (the HTTP render cache keys on it).
         self.generation = 0
-        for rid, rtype, parent, seq, text in self._db.execute(
-                "SELECT id, type, parent, seq, doc FROM resources ORDER BY seq"):
-            self._index(Row(rid, rtype, parent, seq, text))
+        for rid, rtype, parent, seq, text, owner in self._db.execute(
+                "SELECT id, type, parent, seq, doc, owner FROM resources ORDER BY seq"):
+            self._index(Row(rid, rtype, parent, seq, text, owner))
             self._seq = max(self._seq, seq)
 
     def close(self) -> None:

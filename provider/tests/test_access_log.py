@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from cimi import Cimi
+from cimi_provider.http.auth import default_token_name
 from server import ProviderProcess, wait_until
 
 PASSWORD = "canary-pass-4e81d0"
@@ -81,7 +82,7 @@ def test_one_line_per_request_with_its_fields(files):
         assert created.status_code == 201
         assert call("GET", prov.base + "machines/no-such-id").status_code == 404
         assert call("GET", prov.base + "openapi.json").status_code == 200
-        assert call("GET", prov.cep_url, user="token",
+        assert call("GET", prov.cep_url, user=default_token_name(TOKEN),
                     headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
         assert call("GET", prov.cep_url, user=None,
                     headers={"Authorization": basic("alice", WRONG)}).status_code == 401

@@ -8,7 +8,8 @@ import sys
 import pytest
 import requests
 
-from cimi_provider.http.auth import hash_password
+from cimi_provider.http.auth import (Authenticator, ConfigError, default_token_name,
+                                     hash_password)
 from server import ProviderProcess
 from tls_support import make_cert
 
@@ -84,3 +85,28 @@ def test_tls(tmp_path):
         assert r.status_code == 200 and r.json()["baseURI"].startswith("https://127.0.0.1:")
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(prov.cep_url)  # not trusted by default
+
+
+def test_token_files_names_and_comments(tmp_path):
+    text = tmp_path / "tokens"
+    text.write_text("# a comment line\n   # indented comment\n"
+                    "ci:tok#en#1 user  # trailing comment\n"
+                    "bare#token\n"
+                    "other-bare reader\n")
+    auth = Authenticator.from_files(None, str(text), "deploy:env-secret,env-bare")
+    assert auth.tokens == {
+        "tok#en#1": ("ci", "user"), "bare#token": (default_token_name("bare#token"), "admin"),
+        "other-bare": (default_token_name("other-bare"), "reader"),
+        "env-secret": ("deploy", "admin"), "env-bare": (default_token_name("env-bare"), "admin")}
+    assert default_token_name("bare#token").startswith("token-")
+    assert "bare" not in default_token_name("bare#token")
+    yml = tmp_path / "tokens.yml"
+    yml.write_text("tokens:\n  ci: {token: 'a#b c', role: user}\n  ops: {token: xyz}\n")
+    assert Authenticator.from_files(None, str(yml), None).tokens == {
+        "a#b c": ("ci", "user"), "xyz": ("ops", "admin")}
+    for bad, message in (("a:x\na:y\n", "used twice"), ("a:x\nb:x\n", "the same as"),
+                         ("t superuser\n", "role must be"), ("a b c\n", "name:token")):
+        text.write_text(bad)
+        with pytest.raises(ConfigError, match=message):
+            Authenticator.from_files(None, str(text), None)
+    auth.close()

@@ -15,8 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .. import tenancy
 from ..catalogue import TOP_LEVEL, TYPES, NS
-from ..errors import BadRequest, CimiError, MethodNotAllowed, NotFound, PayloadTooLarge, error_job
+from ..errors import (BadRequest, CimiError, Forbidden, MethodNotAllowed, NotFound,
+                      PayloadTooLarge, error_job)
 from ..query import QueryError, parse_query
 from ..serialization import (BodyTooLarge, NotAcceptable, SerializationError,
                              UnsupportedMediaType, negotiate, parse_body, render)
@@ -37,6 +39,10 @@ CEP_PATHS = ("", "cloudEntryPoint")
 class HttpSettings:
     max_body_bytes: int = 1024 * 1024
     render_cache_entries: int = 256  # 0 disables the render cache
+
+
+def client_host(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def base_uri(request: Request) -> str:
@@ -90,6 +96,8 @@ class Dispatcher:
                 from ..query import select_attributes
                 return Result(200, select_attributes(doc, q.select))
             if method == "PUT":
+                if not tenancy.current.get().changes_all:
+                    raise Forbidden("only an admin may change the cloud entry point")
                 body, xml = await self.body(request)
                 fields = check_fields(body, {a.name: a for a in TYPES["CloudEntryPoint"].all_attrs},
                                       "", xml=xml, mode="update")
@@ -105,8 +113,9 @@ class Dispatcher:
                     body, xml = await self.body(request)
                     return await self.p.create(rtype, body, base, xml)
                 parent, _, attr = path.rpartition("/")
-                row = self.p.store.row(parent)
+                row = self.p.visible_row(parent)
                 if row is not None and row.type == "Machine" and attr == "volumes":
+                    self.p.check_change(row)
                     body, xml = await self.body(request)
                     return await self.p.lifecycles["Machine"].volumes_action(parent, body, base, xml)
             raise self.not_allowed(self._collection_methods(path))
@@ -114,11 +123,13 @@ class Dispatcher:
             if method == "GET":
                 return Result(200, self.views.resource(path, base, q))
             raise self.not_allowed("GET, HEAD")
-        row = self.p.store.row(path)
+        row = self.p.visible_row(path)
         if row is not None and row.type != "CloudEntryPoint":
             rtype = TYPES[row.type]
             if method == "GET":
                 return Result(200, self.views.resource(path, base, q))
+            if method in ("PUT", "DELETE"):
+                self.p.check_change(row)
             if method == "PUT" and rtype.updatable:
                 body, xml = await self.body(request)
                 return self.p.update(path, body, sorted(q.select) if q.select else None, base, xml)
@@ -128,10 +139,11 @@ class Dispatcher:
                 ["DELETE"] if rtype.deletable else [])
             raise self.not_allowed(", ".join(allowed))
         parent, _, last = path.rpartition("/")
-        prow = self.p.store.row(parent) if parent else None
+        prow = self.p.visible_row(parent) if parent else None
         if prow is not None and last in TYPES[prow.type].actions:
             if method != "POST":
                 raise self.not_allowed("POST")
+            self.p.check_change(prow)
             body, xml = await self.body(request)
             return await self.p.action(parent, last, body, base, xml)
         raise NotFound(f"no resource at {PREFIX}{path}")
@@ -143,13 +155,14 @@ class Dispatcher:
             return "GET, HEAD, POST"
         return "GET, HEAD"
 
-    def cache_key(self, request: Request):
-        """What decides a GET answer's bytes (see render_cache.py), or None if not cacheable."""
+    def cache_key(self, request: Request, access: tenancy.Access):
+        """What decides a GET answer's bytes (see render_cache.py), or None if not cacheable.
+        What a principal may see decides it too: one principal never gets another's page."""
         if request.method not in ("GET", "HEAD") or not self.cache.enabled:
             return None
         scope, headers = request.scope, request.headers
-        return (scope["scheme"], headers.get("host"), scope.get("root_path", ""), scope["path"],
-                scope["query_string"], headers.get("accept"))
+        return (access, scope["scheme"], headers.get("host"), scope.get("root_path", ""),
+                scope["path"], scope["query_string"], headers.get("accept"))
 
     async def __call__(self, request: Request) -> Response:
         fmt = "json"
@@ -159,10 +172,13 @@ class Dispatcher:
             subject, event_time = self.audit_subject(request), self.audit.lib["model"].utc_now()
         try:
             if self.auth.enabled:
-                principal = self.auth.authenticate(request.headers.get("authorization"))
-                note_user(request.scope, principal.name if principal else None)
+                principal = await self.auth.authenticate(request.headers.get("authorization"),
+                                                         client_host(request))
+                note_user(request.scope, principal.name)
                 self.auth.authorize(principal, request.method)
-            key = self.cache_key(request)
+            access = self.auth.access(principal)
+            tenancy.current.set(access)  # this request's task, and the Jobs it starts
+            key = self.cache_key(request, access)
             if key is not None:
                 generation = self.p.store.generation
                 hit = self.cache.get(key, generation)
@@ -223,7 +239,7 @@ class Dispatcher:
             user = principal.name
         else:
             user = audit_events.UNAUTHENTICATED if self.auth.enabled else audit_events.ANONYMOUS
-        client = request.client.host if request.client else None
+        client = client_host(request)
         job = audit_events.job_of(result, base)
         if subject.type_name is not None:
             # the absolute id the client sees, so these events and the collection's audit callback
@@ -263,8 +279,9 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
     async def openapi(request: Request) -> Response:
         if dispatcher.auth.enabled:
             try:
-                principal = dispatcher.auth.authenticate(request.headers.get("authorization"))
-                note_user(request.scope, principal.name if principal else None)
+                principal = await dispatcher.auth.authenticate(
+                    request.headers.get("authorization"), client_host(request))
+                note_user(request.scope, principal.name)
             except CimiError as exc:
                 return Dispatcher.response(request, Result(exc.status, error_job(
                     exc.status, exc.message), exc.headers), "json")

@@ -1,12 +1,13 @@
 """A cache of rendered GET answers: the exact bytes the provider would render again.
 
-Keyed by what decides a representation: the request URL with its query (scheme, host and path
-make the base URI every href is built from) and the Accept header (with ``$format`` in the
-query, it decides the negotiated format). Every entry belongs to one store generation (bumped
-by every committed write, ``Store.generation``): a lookup under a newer generation drops all
-entries, so a write is visible to the next read. An answer is stored only if no write committed
-while it was rendered. Authentication and authorization run before every lookup; only 200
-answers are kept, and the size is bounded (entries and bytes).
+Keyed by what decides a representation: what the principal may see (its ``tenancy.Access``: one
+principal never gets a page rendered for another), the request URL with its query (scheme, host
+and path make the base URI every href is built from) and the Accept header (with ``$format`` in
+the query, it decides the negotiated format). Every entry belongs to one store generation
+(bumped by every committed write, ``Store.generation``): a lookup under a newer generation drops
+all entries, so a write is visible to the next read. An answer is stored only if no write
+committed while it was rendered. Authentication and authorization run before every lookup; only
+200 answers are kept, and the size is bounded (entries and bytes).
 """
 from __future__ import annotations
 

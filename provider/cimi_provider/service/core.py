@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..catalogue import NS, TYPES, TOP_LEVEL, Attr, ResourceType
-from ..errors import BadRequest, Conflict, MethodNotAllowed, NotFound
+from .. import tenancy
+from ..errors import BadRequest, Conflict, Forbidden, MethodNotAllowed, NotFound
 from ..timeutil import now_iso
 from . import render as rnd
 from .jobs import JobRunner
@@ -60,6 +61,18 @@ class Provider:
         self.default_initial_state = default_initial_state
         self.lifecycles: dict = {}
 
+    # ownership (tenancy.py) -----------------------------------------------------------------
+    def visible_row(self, rid: str):
+        """The row at ``rid`` if the current principal may see it, else None (as if absent)."""
+        row = self.store.row(rid)
+        return row if row is not None and tenancy.current.get().sees(row) else None
+
+    @staticmethod
+    def check_change(row) -> None:
+        """403 unless the current principal may change ``row`` (which it can see)."""
+        if not tenancy.current.get().changes(row):
+            raise Forbidden(f"{row.id} is read-only for you")
+
     # references -----------------------------------------------------------------------------
     def relative(self, href: str, base: str) -> str:
         """The provider-relative id an href names, or 400 if it is not one of ours."""
@@ -83,7 +96,7 @@ class Provider:
         """Resolve a reference to an existing resource of one of ``types`` (400 otherwise)."""
         types = (types,) if isinstance(types, str) else tuple(types)
         rid = self.relative(ref["href"], base)
-        row = self.store.row(rid)
+        row = self.visible_row(rid)
         if row is None or (types and row.type not in types):
             raise BadRequest(f"{path}: '{ref['href']}' is not an existing {' or '.join(types)}")
         return rid, row.doc
@@ -113,7 +126,7 @@ class Provider:
             for key, item in value.items():
                 if key == "href" and isinstance(item, str):
                     rid = self.relative(item, base)
-                    if self.store.row(rid) is None:
+                    if self.visible_row(rid) is None:
                         raise BadRequest(f"{path}: '{item}' does not exist")
                     out[key] = rid
                 else:

@@ -209,7 +209,7 @@ class MachineImageLifecycle(_Base):
         machine_rid = None
         try:
             rid_guess = self.p.relative(location, base)
-            row = self.p.store.row(rid_guess)
+            row = self.p.visible_row(rid_guess)
             if row is not None and row.type == "Machine":
                 machine_rid = rid_guess
         except BadRequest:

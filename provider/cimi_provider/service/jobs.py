@@ -62,7 +62,8 @@ class JobRunner:
             parent_doc = tx.get(parent)
             parent_doc.setdefault("nestedJobs", []).append({"href": job_id})
             tx.put(parent, "Job", parent_doc)
-        tx.put(job_id, "Job", doc, parent=parent)
+        # a Job belongs to whom its target belongs (a collection target: the created resource)
+        tx.put(job_id, "Job", doc, parent=parent, owner_of=(target, *(affected or ())))
         return job_id
 
     def _set(self, tx, job_id: str, **changes) -> dict:

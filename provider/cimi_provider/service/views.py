@@ -6,6 +6,7 @@ from ..errors import NotFound
 from ..query import apply_collection_query, expand_paths, select_attributes, select_collection
 from ..timeutil import now_iso
 from ..serialization import prune
+from .. import tenancy
 from . import render as rnd
 
 EXTENSION_NS = "urn:cloudmgmt:dmtf:cimi-provider"
@@ -131,7 +132,13 @@ class Views:
         if type_name == "ResourceMetadata":
             return [dict(d, id=base + d["id"]) for d in self.metadata.values()]
         rtype = TYPES[type_name]
-        return [self.rendered(row, base, rtype) for row in self.p.store.rows(type_name, parent)]
+        return [self.rendered(row, base, rtype) for row in self.rows(type_name, parent)]
+
+    def rows(self, type_name: str, parent: str | None) -> list:
+        """The rows of a collection the current principal may see (tenancy.py)."""
+        access = tenancy.current.get()
+        rows = self.p.store.rows(type_name, parent)
+        return rows if access.sees_all else [row for row in rows if access.sees(row)]
 
     def page(self, type_name: str, parent: str | None, base: str, q) -> tuple[int, list]:
         """(count after $filter, the requested page); without $filter/$orderby only the page's
@@ -139,7 +146,7 @@ class Views:
         if type_name == "ResourceMetadata" or q.filters or q.orderby:
             return apply_collection_query(self.items(type_name, parent, base), q)
         rtype = TYPES[type_name]
-        count, rows = apply_collection_query(self.p.store.rows(type_name, parent), q)
+        count, rows = apply_collection_query(self.rows(type_name, parent), q)
         return count, [self.rendered(row, base, rtype) for row in rows]
 
     def collection(self, cid: str, base: str, q) -> dict:
@@ -150,7 +157,7 @@ class Views:
                                                            rtype.collection_uri, False)
         else:
             parent, _, attr = cid.rpartition("/")
-            row = self.p.store.row(parent)
+            row = self.p.visible_row(parent)
             sub = TYPES[row.type].subcollection(attr) if row else None
             if sub is None:
                 raise NotFound(f"{cid} not found")
@@ -169,7 +176,7 @@ class Views:
         if path in TOP_LEVEL:
             return True
         parent, _, attr = path.rpartition("/")
-        row = self.p.store.row(parent) if parent else None
+        row = self.p.visible_row(parent) if parent else None
         return bool(row and TYPES[row.type].subcollection(attr))
 
     # $expand --------------------------------------------------------------------------------
@@ -194,7 +201,7 @@ class Views:
             return {"href": href}
         rid = href[len(base):]
         sub_paths = expand_paths(frozenset(nested)) if nested else {}
-        if self.p.store.row(rid) is not None:
+        if self.p.visible_row(rid) is not None:
             target = self.expand(self.p.view(rid, base), sub_paths, base)
             return {"href": href, **{k: v for k, v in target.items() if k != "id"}}
         if rid in self.metadata:
