@@ -62,7 +62,9 @@ def test_one_line_per_request_with_its_fields(files):
         http = requests.Session()
         http.auth = ("alice", PASSWORD)
         helper = Cimi(prov, "json", auth=("alice", PASSWORD))
-        helper_calls = []
+        # The launcher's readiness probe (an unauthenticated GET of the CEP, 401) is logged too.
+        helper_calls = [lines(files["log"], 1)[0]]
+        assert helper_calls[0]["status"] == 401 and helper_calls[0]["path"] == "/cimi/cloudEntryPoint"
         helper.http.hooks["response"].append(lambda resp, *a, **kw: helper_calls.append(resp))
         machine = helper.machine_body("log-m1")   # looks up references: logged before ours
         sent = []   # (method, path, status, user, body bytes)
@@ -139,20 +141,22 @@ def test_whole_lines_under_concurrency_and_appended_across_restarts(files):
 
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(burst, range(8)))
-        records = lines(files["log"], 160)
+        records = lines(files["log"], 161)
     finally:
         prov.stop()
-    assert len(records) == 160
+    probe, records = records[0], records[1:]  # the launcher's readiness probe comes first
+    assert probe["status"] == 401 and len(records) == 160
     assert sorted(int(r["path"].rsplit("=", 1)[1]) for r in records) == \
         sorted(w * 100 + i for w in range(8) for i in range(20))
     # the variable names the file when the flag is absent; the old lines stay
     prov = start(files, env={"CIMI_PROVIDER_ACCESS_LOG": str(files["log"])})
     try:
         requests.get(prov.cep_url, auth=("alice", PASSWORD))
-        records = lines(files["log"], 161)
+        records = lines(files["log"], 163)
     finally:
         prov.stop()
-    assert len(records) == 161 and records[-1]["path"] == "/cimi/cloudEntryPoint"
+    assert len(records) == 163 and records[-1]["path"] == "/cimi/cloudEntryPoint"
+    assert records[-1]["user"] == "alice" and records[-2]["status"] == 401
 
 
 def test_off_by_default(tmp_path):
