@@ -63,7 +63,7 @@ options:
       - A POST is retried only when it certainly did not reach the provider (connection refused, HTTP 429).
       - Every create carries a client request id in its C(properties), under the key
         C(cloudmgmt.dmtf/request-id); it is shown in results as the provider shows it, is never
-        reported as a change and is kept by updates of O(properties).
+        reported as a change and is kept by updates of the properties.
       - When a create fails ambiguously, the resource is looked up by that request id (O(retries)
         lookups with backoff) and adopted if it exists. Otherwise, after an HTTP 502, 503 or 504, the
         create is sent again, at most O(retries) times; after a timeout or a connection lost

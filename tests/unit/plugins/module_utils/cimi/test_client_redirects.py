@@ -33,7 +33,7 @@ def test_get_redirect_to_another_origin_is_refused(fake, elsewhere, make_client,
         client.cep
     message = str(info.value)
     assert 'HTTP %d' % status in message and _origin(elsewhere) in message and "endpoint's origin" in message
-    assert SECRET not in message and 'cloudEntryPoint' not in message.split(' (GET ')[0]
+    assert SECRET not in message and 'cloudEntryPoint' not in message.split(' (GET ', maxsplit=1)[0]
     assert elsewhere.requests == []
 
 
