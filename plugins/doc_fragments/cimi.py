@@ -61,8 +61,13 @@ options:
         failure, a timeout or an HTTP 429, 502, 503 or 504, with exponential backoff and jitter,
         honouring C(Retry-After) (capped at 60 seconds).
       - A POST is retried only when it certainly did not reach the provider (connection refused, HTTP 429).
-        When a create fails ambiguously, the resource is looked up by name and adopted if it exists;
-        otherwise the create is sent again, at most O(retries) times.
+      - Every create carries a client request id in its C(properties), under the key
+        C(cloudmgmt.dmtf/request-id); it is shown in results as the provider shows it, is never
+        reported as a change and is kept by updates of the properties.
+      - When a create fails ambiguously, the resource is looked up by that request id (O(retries)
+        lookups with backoff) and adopted if it exists. Otherwise, after an HTTP 502, 503 or 504, the
+        create is sent again, at most O(retries) times; after a timeout or a connection lost
+        mid-request the task fails saying the create may or may not have happened.
     type: int
     default: 3
 requirements:
@@ -118,7 +123,9 @@ options:
     description: Description of the resource.
     type: str
   properties:
-    description: Consumer properties (string map); when set, made exactly this map.
+    description:
+      - Consumer properties (string map); when set, made exactly this map (apart from the
+        C(cloudmgmt.dmtf/request-id) key the collection adds at creation, which is kept).
     type: dict
 '''
 

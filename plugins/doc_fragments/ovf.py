@@ -20,9 +20,11 @@ options:
   manifest:
     description:
       - What to do with the manifest (C(.mf)) and certificate (C(.cert)).
-      - C(require) fails when there is no manifest or when it does not list the descriptor and
-        every referenced file.
-      - C(warn) verifies a manifest when there is one and warns when it is missing or incomplete.
+      - A manifest that is present must list the descriptor and every file the descriptor
+        references (DSP0243); an incomplete manifest always fails, except with C(ignore), since an
+        unlisted file could be swapped while the manifest still verifies.
+      - C(require) also fails when there is no manifest.
+      - C(warn) verifies a manifest when there is one and only warns when there is none.
       - C(ignore) skips manifest and certificate checks.
       - A digest that does not match always fails, except with C(ignore).
     type: str

@@ -80,7 +80,10 @@ options:
     description: Credential (name or href) installed in the machine.
     type: str
   user_data:
-    description: User data (for example cloud-init) as plain text; the module base64-encodes it.
+    description:
+      - User data (for example cloud-init) as plain text; the module base64-encodes it.
+      - Kept out of logs (C(no_log)); results show the C(userData) attribute as
+        C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER).
     type: str
   volumes:
     description: Existing volumes to attach at creation.
@@ -227,7 +230,7 @@ class MachineModule(ResourceModule):
             'initial_location': {'type': 'str'}}},
         image={'type': 'str'},
         credential={'type': 'str'},
-        user_data={'type': 'str'},
+        user_data={'type': 'str', 'no_log': True},
         volumes={'type': 'list', 'elements': 'dict', 'options': {
             'volume': {'type': 'str', 'required': True},
             'initial_location': {'type': 'str'}}},

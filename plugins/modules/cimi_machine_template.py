@@ -47,7 +47,10 @@ options:
     type: str
     choices: [STARTED, STOPPED]
   user_data:
-    description: User data as plain text; base64-encoded by the module.
+    description:
+      - User data as plain text; base64-encoded by the module.
+      - Kept out of logs (C(no_log)); results show the C(userData) attribute as
+        C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER).
     type: str
   networks:
     description: Networks (names or hrefs), one interface each.
@@ -97,7 +100,7 @@ class Module(DefinitionModule):
     argument_spec = dict(common_spec(waits=False), config={'type': 'str'}, image={'type': 'str'},
                          credential={'type': 'str'},
                          initial_state={'type': 'str', 'choices': ['STARTED', 'STOPPED']},
-                         user_data={'type': 'str'}, networks={'type': 'list', 'elements': 'str'})
+                         user_data={'type': 'str', 'no_log': True}, networks={'type': 'list', 'elements': 'str'})
     module_kwargs = COMMON_KWARGS
 
     def fill(self, body):

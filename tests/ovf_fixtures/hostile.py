@@ -204,6 +204,15 @@ def manifest_mismatch_descriptor(work):
     return _ova(work, [('bad.ovf', desc), ('bad.mf', mf), (href, path)])
 
 
+def manifest_omits_disk(work):
+    """A manifest that lists the descriptor only: the unlisted disk could be swapped unnoticed."""
+    spec, files = _base(work)
+    desc = ovfgen.descriptor(spec)
+    href, path = list(files.items())[0]
+    mf = ovfgen.manifest([('bad.ovf', desc)])
+    return _ova(work, [('bad.ovf', desc), ('bad.mf', mf), (href, path)])
+
+
 def manifest_garbage(work):
     spec, files = _base(work)
     desc = ovfgen.descriptor(spec)
@@ -358,6 +367,7 @@ CASES = {
     'manifest_mismatch_disk': (manifest_mismatch_disk, 'digest_mismatch'),
     'manifest_mismatch_descriptor': (manifest_mismatch_descriptor, 'digest_mismatch'),
     'manifest_garbage': (manifest_garbage, 'bad_manifest'),
+    'manifest_omits_disk': (manifest_omits_disk, 'manifest_incomplete'),
     'bad_signature': (bad_signature, 'bad_signature'),
     'untrusted_signer': (untrusted_signer, 'untrusted_certificate'),
     'vmdk_host_file': (vmdk_host_file, 'vmdk_descriptor'),

@@ -23,7 +23,7 @@ import time
 import uuid
 
 try:
-    from urllib.request import Request, build_opener, HTTPSHandler, HTTPHandler
+    from urllib.request import Request, build_opener, HTTPSHandler, HTTPHandler, HTTPRedirectHandler
     from urllib.parse import urlsplit, urlunsplit, unquote
 except ImportError:  # pragma: no cover - Python 2 is not supported
     raise
@@ -52,6 +52,15 @@ def _split_credentials(url):
     return clean, "Basic " + base64.b64encode(basic.encode("utf-8")).decode("ascii")
 
 
+class _RefuseRedirects(HTTPRedirectHandler):
+    """Never follow a redirect: it would carry the Authorization header (and, for 302, turn the
+    batch into a GET whose 2xx looks like a delivery). The 3xx stays an HTTP error, so the batch
+    stays in the spool and is replayed later."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
 class HttpForwarder:
     def __init__(self, url, spool_dir, token=None, validate_certs=True, ca_path=None, timeout=10.0,
                  batch_size=200, fsync="batch"):
@@ -68,7 +77,7 @@ class HttpForwarder:
         if not validate_certs:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-        self._opener = build_opener(HTTPHandler(), HTTPSHandler(context=context))
+        self._opener = build_opener(HTTPHandler(), HTTPSHandler(context=context), _RefuseRedirects())
         self._cond = threading.Condition()
         self._pending = []          # (end_offset, line) not yet sent, in order
         self._closing = False
@@ -188,6 +197,9 @@ class HttpForwarder:
                     str(getattr(exc, "reason", exc))))
         if 200 <= status < 300:
             return None
+        if 300 <= status < 400:
+            return "collector %s answered HTTP %s (a redirect; not followed, the records stay spooled)" % (
+                self.display_url, status)
         return "collector %s answered HTTP %s" % (self.display_url, status)
 
     def _replay_leftovers(self):

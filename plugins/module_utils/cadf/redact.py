@@ -13,7 +13,7 @@ REDACTED = "********"
 # Key names that usually hold secrets (matched anywhere in the key, case-insensitive).
 _SECRET_KEY = re.compile(
     r"pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential|"
-    r"auth|cookie|session|signature|bearer|_key$|^key$|pin$|otp|salt|cert",
+    r"auth|cookie|session|signature|bearer|_key$|^key$|pin$|otp|salt|cert|user_?data",
     re.IGNORECASE)
 # scheme://user:password@host -> scheme://host (also user-only userinfo).
 _URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]*@")

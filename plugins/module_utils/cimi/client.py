@@ -7,14 +7,18 @@ Every URL is taken from the provider (CEP collection refs, ``operations`` hrefs,
 ``CIMI-Job-URI``) and resolved with ``urljoin(baseURI, href)``; the client only appends ``$``
 query parameters, never builds a path.
 
-Creating is never re-sent blindly: when a create POST fails ambiguously (connection reset, read
-timeout, 502/503/504), the client looks the new resource up by its name; if it exists it is
-adopted, otherwise the POST is sent again (up to ``retries`` times). A create without a name
-cannot be checked and fails with CimiAmbiguousCreate instead.
+Creating is never re-sent blindly: every create carries a fresh client request id in its
+``properties`` (key REQUEST_ID_PROPERTY). When the POST fails ambiguously, the client looks the
+collection up for that id for a bounded time (``retries`` lookups with backoff); a resource found
+is adopted. If none is found: after a gateway's 502/503/504 the POST is sent again (up to
+``retries`` times, same id); after a read timeout or a connection lost mid-request the create
+fails with CimiAmbiguousCreate, since it may still commit later.
 """
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
+
+import uuid
 
 try:
     from urllib.parse import urljoin
@@ -35,6 +39,8 @@ CEP_KEY_ALIASES = {
     'machineConfigs': ('machineConfigs', 'machineConfigurations'),
     'volumeConfigs': ('volumeConfigs', 'volumeConfigurations'),
 }
+# Tags each create so an ambiguous one can be found again; the reconcile never diffs or removes it.
+REQUEST_ID_PROPERTY = 'cloudmgmt.dmtf/request-id'
 ITEMS_KEYS = {
     'machineConfigs': 'machineConfigurations',
     'volumeConfigs': 'volumeConfigurations',
@@ -208,7 +214,8 @@ class CimiClient(object):
     def create(self, key, body):
         """POST a create body to the collection's add href; see the module docstring for retries."""
         url = self.add_href(key)
-        name = body.get('name')
+        request_id = str(uuid.uuid4())
+        body = dict(body, properties=dict(body.get('properties') or {}, **{REQUEST_ID_PROPERTY: request_id}))
         attempts = 0
         while True:
             attempts += 1
@@ -218,19 +225,36 @@ class CimiClient(object):
             except (AmbiguousRequestError, CimiHTTPError) as exc:
                 if isinstance(exc, CimiHTTPError) and not getattr(exc, 'ambiguous', False):
                     raise
-                if not name:
-                    raise CimiAmbiguousCreate('the create request failed ambiguously and, without a name, '
-                                              'cannot be checked; look for a new resource before retrying: %s'
-                                              % exc, method='POST', url=url, status=exc.status)
-                found = self.find_by_name(key, name)
-                if len(found) == 1:
-                    return CreateOutcome(found[0]['id'], resource=found[0], recovered=True)
-                if found or attempts > self.transport.retries:
-                    raise CimiAmbiguousCreate('the create request for %r failed ambiguously (%s) and %d '
-                                              'resources now have that name' % (name, exc, len(found)),
-                                              method='POST', url=url, status=exc.status)
+                found = self.find_created(key, request_id)
+                if found is not None:
+                    return CreateOutcome(found['id'], resource=found, recovered=True)
+                if isinstance(exc, AmbiguousRequestError) or attempts > self.transport.retries:
+                    raise CimiAmbiguousCreate(
+                        'the create request%s failed ambiguously (%s): it may or may not have happened, and '
+                        'no resource with its request id (property %s) has appeared; look for a new '
+                        'resource before retrying' % (' for %r' % body['name'] if body.get('name') else '',
+                                                      exc.message, REQUEST_ID_PROPERTY),
+                        method='POST', url=url, status=exc.status)
                 self.transport.sleep_backoff(attempts)
         return self._create_outcome(url, response)
+
+    def find_created(self, key, request_id):
+        """The resource a create tagged with request_id made, polled for a bounded time, or None.
+        A provider that refuses the property filter (400) has its collection scanned instead."""
+        for attempt in range(1, self.transport.retries + 2):
+            if attempt > 1:
+                self.transport.sleep_backoff(attempt - 1)
+            try:
+                items = self.list(key, filter_expr=filters.prop(REQUEST_ID_PROPERTY, request_id))
+            except CimiHTTPError as exc:
+                if exc.status != 400:
+                    raise
+                items = self.list(key)
+            found = [item for item in items
+                     if ((item.get('properties') or {}).get(REQUEST_ID_PROPERTY)) == request_id]
+            if found:
+                return found[0]
+        return None
 
     def _create_outcome(self, collection_url, response):
         location = response.header('Location')

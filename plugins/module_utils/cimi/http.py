@@ -10,6 +10,9 @@ Retry policy (documented in the doc fragment):
 * a POST is retried only when the provider certainly did not act on it: the connection could not
   be opened, or an HTTP 429 (rate limited). Everything else (reset mid-request, read timeout,
   502/503/504) is *ambiguous* and raised as such; the client decides (see ``CimiClient.create``).
+
+Redirects are never followed by requests: a GET or HEAD follows at most MAX_REDIRECTS of them on
+the endpoint's origin; a redirect to another origin, or of any other method, is an error.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -22,9 +25,9 @@ import time
 import traceback
 
 try:
-    from urllib.parse import urlsplit
+    from urllib.parse import urljoin, urlsplit
 except ImportError:  # pragma: no cover
-    from urlparse import urlsplit
+    from urlparse import urljoin, urlsplit
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
@@ -42,6 +45,11 @@ except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'PUT', 'DELETE'])
+# Redirects are followed by hand: only for these methods (nothing with a body is ever re-sent),
+# only on the endpoint's origin, and only this many times.
+REDIRECT_STATUSES = frozenset([301, 302, 303, 307, 308])
+REDIRECT_METHODS = frozenset(['GET', 'HEAD'])
+MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
 # Statuses where the provider says it did not act on the request at all.
 NOT_PROCESSED_STATUSES = frozenset([429])
@@ -164,7 +172,8 @@ class HttpTransport(object):
     def request(self, method, url, params=None, body=None, idempotent=None):
         """Send one request (retrying as the policy allows); return a CimiResponse.
 
-        HTTP statuses >= 400 are raised as CimiHTTPError with the provider's message.
+        HTTP statuses >= 400 are raised as CimiHTTPError with the provider's message. A redirect
+        is followed only for GET/HEAD and only on the endpoint's origin (see redirect_target).
         """
         method = method.upper()
         if self.origin is not None and url_origin(url) != self.origin:
@@ -174,6 +183,37 @@ class HttpTransport(object):
                 method=method, url=url)
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
+        for unused in range(MAX_REDIRECTS + 1):
+            response = self._request_with_retries(method, url, params, body, idempotent)
+            if response.status not in REDIRECT_STATUSES:
+                return response
+            url = self.redirect_target(response, url)
+            params = None  # the Location is the whole target, query included
+        raise CimiProtocolError('the provider redirected more than %d times; giving up' % MAX_REDIRECTS,
+                                method=method, url=url, status=response.status)
+
+    def redirect_target(self, response, url):
+        """Where a redirect may be followed to, or a CimiProtocolError. Errors name the status
+        and the target's origin only: never the body, never the target's path or query."""
+        method, status = response.method, response.status
+        location = response.header('Location')
+        if not location:
+            raise CimiProtocolError('the provider answered HTTP %s without a Location' % status,
+                                    method=method, url=url, status=status)
+        target = urljoin(url, location)
+        where = '%s://%s:%s' % url_origin(target)
+        if method not in REDIRECT_METHODS:
+            raise CimiProtocolError(
+                'the provider answered %s with HTTP %s, a redirect to %s; a %s is never sent again on a '
+                'redirect (its body may hold secrets, and it may already have been acted on)'
+                % (method, status, where, method), method=method, url=url, status=status)
+        if url_origin(target) != (self.origin or url_origin(url)):
+            raise CimiProtocolError(
+                'refusing to follow HTTP %s to %s: it is not the endpoint\'s origin, and the credentials '
+                'and answers are only for the endpoint' % (status, where), method=method, url=url, status=status)
+        return target
+
+    def _request_with_retries(self, method, url, params, body, idempotent):
         attempt = 0
         while True:
             attempt += 1
@@ -219,7 +259,7 @@ class HttpTransport(object):
         safe_url = strip_credentials(url)
         try:
             raw = self.session.request(method, url, params=params, data=data, headers=headers,
-                                       timeout=self.timeout, allow_redirects=True, verify=self.verify)
+                                       timeout=self.timeout, allow_redirects=False, verify=self.verify)
         except requests_exceptions.SSLError as exc:
             raise CimiConnectionError('TLS failure: %s' % _short(exc), method=method, url=safe_url)
         except (requests_exceptions.ConnectTimeout, requests_exceptions.InvalidURL,

@@ -14,6 +14,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
 
 SCALAR_ATTRIBUTES = (
     ('id', 'id'), ('name', 'name'), ('description', 'description'), ('state', 'state'),
@@ -199,5 +200,7 @@ def default_groups(facts, kinds, prefix):
         groups.append(group_name(prefix, 'config', config.get('name') or short_id(config.get('id'))))
     if 'properties' in kinds:
         for key in sorted(facts['properties']):
+            if key == REQUEST_ID_PROPERTY:
+                continue  # one id per create: a group per host says nothing
             groups.append(group_name(prefix, 'property', key, facts['properties'][key]))
     return groups

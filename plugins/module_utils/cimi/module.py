@@ -17,6 +17,22 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.options import
     connection_argument_spec, connection_options)
 
 
+# Attributes the provider shows back that hold what the user passed as a no_log option (user_data,
+# base64-encoded, so Ansible's own no_log masking does not recognise it): masked in every result.
+MASKED_ATTRIBUTES = frozenset(['userData'])
+NO_LOG_MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def mask_attributes(value):
+    """Deep copy of a result with the values of MASKED_ATTRIBUTES replaced by NO_LOG_MASK."""
+    if isinstance(value, dict):
+        return dict((k, NO_LOG_MASK if k in MASKED_ATTRIBUTES and v is not None else mask_attributes(v))
+                    for k, v in value.items())
+    if isinstance(value, list):
+        return [mask_attributes(v) for v in value]
+    return value
+
+
 class CimiModule(object):
     """Connection options, check/diff mode, and CimiError -> fail_json without a traceback.
 
@@ -58,7 +74,7 @@ class CimiModule(object):
         finally:
             if self.client is not None:
                 self.client.transport.close()
-        self.module.exit_json(**result)
+        self.module.exit_json(**mask_attributes(result))
 
     def ref(self, key, value, what):
         """{'href'} for a name or href. In check mode a missing name is assumed to be created by

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError, CimiHTTPError
 
 
@@ -43,14 +44,23 @@ def normalise(value):
 
 
 def changed_fields(current, desired):
-    """{field: desired value} for every field the user set (not None) that differs."""
+    """{field: desired value} for every field the user set (not None) that differs.
+
+    The client's create tag (REQUEST_ID_PROPERTY) in properties is never drift, and an update of
+    properties keeps it."""
     changes = {}
     for key, want in desired.items():
         if want is None:
             continue
+        have = current.get(key)
         if key == 'properties':
             want = dict((str(k), str(v)) for k, v in want.items())
-        if normalise(current.get(key)) != normalise(want):
+            have = dict(have or {})
+            tag = have.pop(REQUEST_ID_PROPERTY, None)
+            if normalise(have) != normalise(want) and tag is not None:
+                changes[key] = dict(want, **{REQUEST_ID_PROPERTY: tag})
+                continue
+        if normalise(have) != normalise(want):
             changes[key] = want
     return changes
 

@@ -106,16 +106,18 @@ class ManifestCheck(object):
                 self.warnings.append('the manifest lists %s, which is not in the package' % name)
 
     def require_coverage(self, referenced):
-        """Every referenced file (and the descriptor) must have an entry under 'require'."""
+        """A present manifest must list the descriptor and every referenced file (DSP0243), under
+        'warn' too: a file it leaves out could be swapped while the manifest still verifies.
+        'warn' only tolerates a package without any manifest."""
         if self.manifest is None:
             return
         wanted = [self.package.descriptor_name] + list(referenced)
         self.uncovered = [n for n in wanted if n not in self.manifest.entries]
         if self.uncovered:
-            message = 'the manifest does not cover: %s' % ', '.join(self.uncovered)
-            if self.policy == 'require':
-                raise ManifestError(message, 'manifest_incomplete')
-            self.warnings.append(message)
+            raise ManifestError('the manifest %s does not list %s; every file the descriptor references '
+                                'must be listed, so the package is refused'
+                                % (self.package.manifest_name, ', '.join(self.uncovered)),
+                                'manifest_incomplete')
 
     def expected(self, name):
         if self.manifest is None:
@@ -141,8 +143,6 @@ class ManifestCheck(object):
             state = 'skipped'
         elif self.manifest is None:
             state = 'absent'
-        elif self.uncovered:
-            state = 'incomplete'
         else:
             state = 'verified'
         return {'policy': self.policy, 'present': self.manifest is not None,

@@ -92,6 +92,22 @@ def test_no_log_and_opt_in_fields(tmp_path, callback):
     assert recs[2]["attachments"][0]["content"]["args"]["path"] == "/x" and recs[2]["action"] == "delete"
 
 
+def test_user_data_never_reaches_a_record(tmp_path, callback):
+    """user_data (cloud-init often holds passwords) is redacted from args and diff, even where
+    the task's raw args (not masked by no_log) are the only source."""
+    cb = callback(include_task_args=True, include_diff=True)
+    cb.v2_runner_on_failed(FakeResult("h1", FakeTask(action="cloudmgmt.dmtf.cimi_machine"), {"msg": "x"},
+                                      args={"name": "web", "user_data": "#cloud-config " + SECRET}))
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(action="cloudmgmt.dmtf.cimi_machine_template", uuid="u2"), {
+        "changed": True, "diff": {"after": {"machineTemplate": {"userData": SECRET, "name": "t"}}},
+        "invocation": {"module_args": {"name": "t", "userData": SECRET}}}))
+    cb._finish(None)
+    assert SECRET not in (tmp_path / "audit.jsonl").read_text()
+    recs = trail(tmp_path)
+    assert recs[1]["attachments"][0]["content"]["args"] == {"name": "web", "user_data": "********"}
+    assert recs[2]["attachments"][0]["content"]["diff"]["after"]["machineTemplate"]["name"] == "t"
+
+
 def test_failed_unreachable_and_hint(tmp_path, callback):
     cb = callback()
     cb.v2_runner_on_failed(FakeResult("h1", FakeTask(), {"msg": "x"}))

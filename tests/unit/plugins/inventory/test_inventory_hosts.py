@@ -108,3 +108,5 @@ def test_group_names_are_sanitised():
     assert hosts.default_groups(facts, ['state', 'config', 'properties'], 'cimi') == [
         'cimi_state_started', 'cimi_config_m1_small', 'cimi_property_role_web']
     assert hosts.default_groups(facts, ['state'], 'c') == ['c_state_started']
+    facts['properties']['cloudmgmt.dmtf/request-id'] = '6f1c2a9e-0000-4000-8000-000000000001'
+    assert hosts.default_groups(facts, ['properties'], 'c') == ['c_property_role_web']  # no group per create

@@ -14,9 +14,12 @@ __metaclass__ = type
 
 import json
 import threading
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 from loopback_http import JsonHandler, LoopbackServer
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
 
 NS = 'http://schemas.dmtf.org/cimi/2/'
 
@@ -56,8 +59,15 @@ class FakeStore(LoopbackServer):
             return resource
 
     def posted(self, key):
-        """Bodies POSTed to a collection."""
-        return [r[3] for r in self.requests if r[0] == 'POST' and r[1] == '/cimi/' + key]
+        """Bodies POSTed to a collection, without the client's create tag (checked to be there)."""
+        bodies = []
+        for body in [r[3] for r in self.requests if r[0] == 'POST' and r[1] == '/cimi/' + key]:
+            body = dict(body, properties=dict(body['properties']))
+            assert uuid.UUID(body['properties'].pop(REQUEST_ID_PROPERTY))
+            if not body['properties']:
+                del body['properties']
+            bodies.append(body)
+        return bodies
 
     def writes(self):
         return [r for r in self.requests if r[0] != 'GET']

@@ -202,3 +202,30 @@ def test_credential_provider_error_does_not_echo_the_secret(store, run_module):
     args = {'endpoint': store.cep_url, 'name': 'k5', 'user_name': 'ops', 'secret': CANARY, 'state': 'wrong'}
     result, code = run_module(cimi_credential, args)
     assert code == 1 and 'state' in result['msg'] and CANARY not in str(result)
+
+
+USER_DATA = u'#cloud-config\npassword: UserDataCanary-9c1\n'
+MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_user_data_is_masked_in_results(store, run_module, check_mode):
+    """user_data is no_log, and the userData the provider echoes (base64) is masked too."""
+    from ansible_collections.cloudmgmt.dmtf.plugins.modules import cimi_machine
+    store.add('machineConfigs', 'small')
+    store.add('machineImages', 'debian')
+    encoded = base64.b64encode(USER_DATA.encode('utf-8')).decode('ascii')
+    runs = [(cimi_machine_template, {'name': 't-ud', 'config': 'small', 'image': 'debian'}, 'machine_template'),
+            (cimi_machine, {'name': 'm-ud', 'config': 'small', 'image': 'debian', 'wait': False}, 'machine')]
+    for module, args, key in runs:
+        args = dict(args, endpoint=store.cep_url, user_data=USER_DATA)
+        result, code = run_module(module, args, check_mode=check_mode, diff=True)
+        assert code == 0 and result['changed'], result
+        text = repr(result)
+        assert 'UserDataCanary' not in text and encoded not in text
+        shown = result[key] if key == 'machine_template' else result[key].get('machineTemplate')
+        if shown is not None:  # a machine predicted in check mode shows no template
+            assert shown['userData'] == MASK
+        assert result['invocation']['module_args']['user_data'] == MASK
+    posted = store.posted('machineTemplates') + [b['machineTemplate'] for b in store.posted('machines')]
+    assert [p['userData'] for p in posted] == ([] if check_mode else [encoded, encoded])

@@ -4,6 +4,9 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import uuid
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
 from ansible_collections.cloudmgmt.dmtf.plugins.modules import cimi_machine
 
 
@@ -30,7 +33,9 @@ def test_lifecycle_sequence(fake, run_module):
     assert result['actions'] == ['create'] and fake.creates == 1
     create = [r for r in fake.requests if r[0] == 'POST' and r[1] == '/cimi/machines'][0][3]
     assert create['machineTemplate'] == {'href': fake.base + 'machineTemplates/t1', 'initialState': 'STARTED'}
-    assert create['properties'] == {'role': 'web'}
+    request_id = create['properties'].pop(REQUEST_ID_PROPERTY)
+    assert create['properties'] == {'role': 'web'} and uuid.UUID(request_id)
+    assert result['machine']['properties'][REQUEST_ID_PROPERTY] == request_id  # shown as the API shows it
     assert 'hunter2-secret' not in str(result)
 
     writes = len(_writes(fake))
@@ -69,3 +74,13 @@ def test_provider_error_is_reported_with_status_and_message(fake, run_module):
     result, code = run_module(cimi_machine, {'endpoint': fake.cep_url, 'name': 'x', 'retries': 0})
     assert code == 1 and 'store offline' in result['msg'] and result['status'] == 500
     assert result['return_code'] == 77 and 'exception' not in result
+
+
+def test_create_answered_after_the_timeout_returns_the_resource_once(fake, run_module):
+    fake.add_fault('POST', '/cimi/machines', late_answer=2.0)
+    args = {'endpoint': fake.cep_url, 'name': 'late', 'template': fake.base + 'machineTemplates/t1',
+            'timeout': 0.5}
+    result, code = run_module(cimi_machine, args)
+    assert code == 0 and result['changed'], result
+    assert result['machine']['name'] == 'late' and 'recovered-after-ambiguous-create' in result['actions']
+    assert fake.creates == 1 and [r[0] for r in fake.requests if r[1] == '/cimi/machines'].count('POST') == 1

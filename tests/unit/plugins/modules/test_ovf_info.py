@@ -40,6 +40,14 @@ def test_info_on_ova(tmp_path, capsys):
     assert result['transports'] == ['iso']
 
 
+@pytest.mark.parametrize('policy', ['warn', 'require'])
+def test_info_refuses_an_incomplete_manifest(tmp_path, capsys, policy):
+    path = hostile.manifest_omits_disk(str(tmp_path))
+    result, failed = run_module(ovf_info, {'src': path, 'manifest': policy}, capsys)
+    assert failed and result['error_code'] == 'manifest_incomplete'
+    assert 'bad-disk1.vmdk' in result['msg'] and 'Traceback' not in result['msg']
+
+
 def test_info_schema_lint(tmp_path, capsys):
     spec, files = ovfgen.standard_spec(str(tmp_path))
     path = ovfgen.build(str(tmp_path / 'a.ova'), spec, files)

@@ -107,6 +107,9 @@ class FakeCimi(LoopbackServer):
                     if fault.get('malformed'):
                         return self._send(200, raw=b'{"id": "oops", ')
                 reset_after = fault and fault.get('reset') == 'after'
+                if fault and fault.get('late_answer'):  # act now, answer only after this delay
+                    send, delay = self._send, fault['late_answer']
+                    self._send = lambda *args, **kwargs: (time.sleep(delay), send(*args, **kwargs))
                 self._route(method, parts.path, query, body)
                 if reset_after:
                     self._reset()
@@ -123,7 +126,7 @@ class FakeCimi(LoopbackServer):
                     return self._send(200, self._collection(query))
                 if rel == 'machines' and method == 'POST':
                     fake.creates += 1
-                    machine = fake.add_machine(body['name'], state='CREATING')
+                    machine = fake.add_machine(body.get('name'), state='CREATING')
                     job = fake.add_job(machine['id'], 'add')
                     machine['state'] = (body.get('machineTemplate') or {}).get('initialState', 'STOPPED')
                     for key in ('description', 'properties'):
@@ -166,9 +169,12 @@ class FakeCimi(LoopbackServer):
                 items = sorted(fake.machines.values(), key=lambda m: m['id'])
                 flt = query.get('$filter', [None])[0]
                 if flt:
-                    match = re.match(r"^name='((?:[^'\\]|\\.)*)'$", flt)
-                    name = re.sub(r'\\(.)', r'\1', match.group(1))
-                    items = [m for m in items if m['name'] == name]
+                    match = re.match(r"^(name|property\['([^']*)'\])='((?:[^'\\]|\\.)*)'$", flt)
+                    value = re.sub(r'\\(.)', r'\1', match.group(3))
+                    if match.group(2) is None:
+                        items = [m for m in items if m['name'] == value]
+                    else:
+                        items = [m for m in items if (m.get('properties') or {}).get(match.group(2)) == value]
                 count = len(items)
                 first = int(query.get('$first', ['1'])[0])
                 last = int(query.get('$last', [str(count)])[0])

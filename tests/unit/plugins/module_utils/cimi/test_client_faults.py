@@ -10,6 +10,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import 
     CimiAmbiguousCreate, CimiConnectionError, CimiHTTPError, CimiJobFailed, CimiLookupError,
     CimiNotFoundError, CimiOperationUnavailable, CimiProtocolError)
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import url_origin
 
 from fake_cimi import FakeCimi
@@ -104,30 +105,64 @@ def test_create_reset_after_processing_adopts_instead_of_duplicating(fake, make_
     assert [m['name'] for m in fake.machines.values()] == ['web-1']
 
 
-def test_create_reset_before_processing_is_sent_again_once(fake, make_client):
+def test_create_reset_before_processing_fails_clearly_without_resending(fake, make_client):
+    """A connection lost mid-request may still commit later: no second POST, a clear failure."""
     client = make_client(fake)
     fake.add_fault('POST', '/cimi/machines', reset='before')
-    outcome = client.create('machines', {'name': 'web-2'})
-    assert not outcome.recovered and fake.creates == 1
-    assert outcome.url.startswith(fake.base + 'machines/')
-    assert outcome.job_url.startswith(fake.base + 'jobs/')
+    with pytest.raises(CimiAmbiguousCreate) as info:
+        client.create('machines', {'name': 'web-2'})
+    assert 'may or may not have happened' in str(info.value) and REQUEST_ID_PROPERTY in str(info.value)
+    assert _methods(fake, '/cimi/machines').count('POST') == 1 and fake.creates == 0
 
 
 def test_create_503_is_never_resent_blindly(fake, make_client):
     client = make_client(fake)
     fake.add_fault('POST', '/cimi/machines', status=503)
     client.create('machines', {'name': 'web-3'})
-    posts = _methods(fake, '/cimi/machines').count('POST')
-    lookups = [r for r in fake.requests if r[0] == 'GET' and '$filter' in r[2]]
-    assert posts == 2 and len(lookups) == 1 and fake.creates == 1
+    posts = [r[3] for r in fake.requests if r[0] == 'POST' and r[1] == '/cimi/machines']
+    lookups = [r[2]['$filter'][0] for r in fake.requests if r[0] == 'GET' and '$filter' in r[2]]
+    request_id = posts[0]['properties'][REQUEST_ID_PROPERTY]
+    assert len(posts) == 2 and posts[1] == posts[0] and fake.creates == 1   # sent again with the same id
+    assert lookups and set(lookups) == {"property['%s']='%s'" % (REQUEST_ID_PROPERTY, request_id)}
 
 
-def test_create_without_name_after_ambiguous_failure_fails_cleanly(fake, make_client):
+def test_create_without_name_is_recovered_by_its_request_id(fake, make_client):
     client = make_client(fake)
-    fake.add_fault('POST', '/cimi/machines', status=504)
-    with pytest.raises(CimiAmbiguousCreate):
-        client.create('machines', {'machineTemplate': {}})
-    assert fake.creates == 0
+    client.add_href('machines')
+    fake.add_fault('POST', '/cimi/machines', reset='after')
+    outcome = client.create('machines', {'machineTemplate': {}})
+    assert outcome.recovered and fake.creates == 1
+
+
+def test_create_answered_after_the_timeout_is_adopted_not_duplicated(fake, make_client):
+    """The provider commits the create but answers after the client gave up waiting."""
+    client = make_client(fake, timeout=0.3)
+    client.add_href('machines')
+    fake.add_fault('POST', '/cimi/machines', late_answer=1.0)
+    outcome = client.create('machines', {'name': 'web-5', 'properties': {'role': 'web'}})
+    assert outcome.recovered and fake.creates == 1
+    assert _methods(fake, '/cimi/machines').count('POST') == 1
+    assert outcome.resource['properties']['role'] == 'web'
+
+
+def test_late_create_is_told_apart_from_a_namesake(fake, make_client):
+    """Another resource with the same name (made by someone else) is not mistaken for ours."""
+    namesake = fake.add_machine('web-7')
+    client = make_client(fake, timeout=0.3)
+    client.add_href('machines')
+    fake.add_fault('POST', '/cimi/machines', late_answer=1.0)
+    outcome = client.create('machines', {'name': 'web-7'})
+    assert outcome.recovered and outcome.url != namesake['id'] and fake.creates == 1
+
+
+def test_provider_refusing_the_property_filter_is_scanned(fake, make_client):
+    client = make_client(fake, timeout=0.3)
+    client.add_href('machines')
+    fake.add_machine('other')
+    fake.add_fault('POST', '/cimi/machines', late_answer=1.0)
+    fake.add_fault('GET', '/cimi/machines', status=400, body={'code': 400, 'message': 'bad $filter'})
+    outcome = client.create('machines', {'name': 'web-6'})
+    assert outcome.recovered and outcome.resource['name'] == 'web-6' and fake.creates == 1
 
 
 def test_create_429_is_resent(fake, make_client, sleeps):

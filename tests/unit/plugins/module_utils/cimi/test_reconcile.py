@@ -6,6 +6,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import (
     Reconciler, ResourceKind, changed_fields)
@@ -24,6 +25,14 @@ def test_changed_fields_only_compares_what_the_user_set():
     assert changed_fields(current, {'properties': {'k': 1}}) == {'properties': {'k': '1'}}
     assert changed_fields({'name': 'a'}, {'description': ''}) == {}
     assert changed_fields(current, {'description': 'e'}) == {'description': 'e'}
+
+
+def test_the_create_tag_is_never_drift_and_an_update_keeps_it():
+    tag = {REQUEST_ID_PROPERTY: '6f1c2a9e-0000-4000-8000-000000000001'}
+    current = {'name': 'a', 'properties': dict(tag, role='web')}
+    assert changed_fields(current, {'properties': {'role': 'web'}}) == {}
+    assert changed_fields(current, {'properties': {'role': 'db'}}) == {'properties': dict(tag, role='db')}
+    assert changed_fields({'properties': tag}, {'properties': {}}) == {}
 
 
 def test_check_mode_create_sends_nothing_and_predicts(fake, make_client):

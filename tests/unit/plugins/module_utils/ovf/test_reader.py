@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+import hostile
 import ovfgen
 import pipeline
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import Appliance
@@ -98,6 +99,34 @@ def test_require_policy_without_manifest(tmp_path):
         Appliance(path, 'require')
     assert info.value.code == 'no_manifest'
     assert Appliance(path, 'warn').manifest.status()['status'] == 'absent'
+
+
+@pytest.mark.parametrize('policy', ['warn', 'require'])
+def test_incomplete_manifest_is_refused(tmp_path, policy):
+    """DSP0243: a present manifest lists every referenced file; warn does not soften that."""
+    work = str(tmp_path)
+    path = hostile.manifest_omits_disk(work)
+    with pytest.raises(OvfError) as info:
+        Appliance(path, policy)
+    assert info.value.code == 'manifest_incomplete'
+    assert 'bad-disk1.vmdk' in str(info.value)
+
+
+def test_manifest_ignore_skips_an_incomplete_manifest(tmp_path):
+    appliance = Appliance(hostile.manifest_omits_disk(str(tmp_path)), 'ignore')
+    assert appliance.manifest.status()['status'] == 'skipped'
+
+
+def test_no_manifest_under_warn_deploys_with_a_warning(tmp_path):
+    work = tmp_path / 'work'
+    pool = tmp_path / 'pool'
+    work.mkdir()
+    pool.mkdir()
+    spec, files = ovfgen.standard_spec(str(work))
+    path = ovfgen.build(str(work / 'a.ova'), spec, files, algorithm=None)
+    appliance, _jobs, created = pipeline.run(path, str(pool), policy='warn')
+    assert created and sorted(os.listdir(str(pool)))
+    assert any('no manifest' in w for w in appliance.warnings)
 
 
 def test_trusted_certificate(tmp_path):
