@@ -9,10 +9,11 @@ from .audit import AuditSettings
 from .backends import create_backend
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
+from .imports import ImportPolicy
 from .service.core import Provider
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
-                            MachineImageLifecycle, NetworkLifecycle, VolumeImageLifecycle,
-                            VolumeLifecycle)
+                            MachineImageLifecycle, MachineTemplateLifecycle, NetworkLifecycle,
+                            VolumeImageLifecycle, VolumeLifecycle)
 from .service.machines import MachineLifecycle
 from .service.startup import recover, resume_deletes, seed, set_status_message
 from .service.systems import SystemLifecycle
@@ -43,6 +44,8 @@ class Settings:
     backend_options: dict = field(default_factory=dict)
     audit: AuditSettings | None = None  # None: the API is not audited
     access_log: str | None = None  # None: no access log
+    import_roots: list = field(default_factory=list)  # none: every file import is refused
+    private_files: list = field(default_factory=list)  # TLS files etc.: never an import source
 
 
 class BackendContext:
@@ -75,6 +78,18 @@ class BackendEvents:
             tx.put(resource_id, kind, doc)
 
 
+def protected_files(settings: Settings) -> list:
+    """The provider's own files and its pool: never an import source, whatever the roots."""
+    files = [settings.db + suffix for suffix in ("", "-wal", "-shm", "-journal")]
+    files += [settings.users_file, settings.token_file, settings.access_log,
+              settings.backend_options.get("pool_path"), *settings.private_files]
+    if settings.audit is not None:
+        trail = settings.audit.trail
+        files += [trail, settings.audit.digest_path or trail + ".digest",
+                  settings.audit.signing_key_file]
+    return [f for f in files if f]
+
+
 def build(settings: Settings):
     """Return (starlette app, provider). Start-up work runs in the app's lifespan."""
     auth = Authenticator.from_files(settings.users_file, settings.token_file, settings.env_tokens)
@@ -86,11 +101,14 @@ def build(settings: Settings):
     else:
         options.update(settings.backend_options)
     backend = create_backend(settings.backend, **options)
+    backend.import_policy = ImportPolicy(settings.import_roots, protected_files(settings),
+                                         backend.image_schemes)
     store = Store(settings.db)
     provider = Provider(store, backend, settings.default_initial_state)
     provider.lifecycles.update({
         "Machine": MachineLifecycle(provider), "Volume": VolumeLifecycle(provider),
         "Network": NetworkLifecycle(provider), "MachineImage": MachineImageLifecycle(provider),
+        "MachineTemplate": MachineTemplateLifecycle(provider),
         "Credential": CredentialLifecycle(provider),
         "CredentialTemplate": CredentialTemplateLifecycle(provider),
         "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),

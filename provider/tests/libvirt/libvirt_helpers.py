@@ -31,8 +31,10 @@ class ProviderProcess:
     """``cimi-provider serve --backend libvirt`` on a free loopback port."""
 
     def __init__(self, workdir: Path, prefix: str, name: str, stop_timeout: float = 1.0,
-                 extra_args: tuple = (), uris: tuple = (LIBVIRT_URI,)):
+                 extra_args: tuple = (), uris: tuple = (LIBVIRT_URI,), import_roots=None):
         self.extra_args = list(extra_args)
+        # Images are imported from workdir/images only (the pool is workdir/pool, beside it).
+        self.import_roots = [workdir / "images"] if import_roots is None else list(import_roots)
         self.uris = list(uris)
         self.workdir = workdir
         self.prefix = prefix
@@ -51,6 +53,7 @@ class ProviderProcess:
         self.port = free_port()
         cmd = [str(CLI), "serve", "--backend", "libvirt",
                *[arg for uri in self.uris for arg in ("--libvirt-uri", uri)], *self.extra_args,
+               *[arg for root in self.import_roots for arg in ("--import-root", str(root))],
                "--db", str(self.db), "--listen", f"127.0.0.1:{self.port}",
                "--pool", str(self.pool), "--libvirt-prefix", self.prefix,
                "--libvirt-stop-timeout", str(self.stop_timeout)]
