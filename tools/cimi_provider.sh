@@ -89,9 +89,10 @@ cimi_provider_start() {
     qemu-img create -q -f qcow2 "$CIMI_LIBVIRT_RUN_POOL.src/blank.qcow2" 32M
     args+=(--libvirt-uri "${CIMI_LIBVIRT_TEST_URI:-qemu:///system}"
            --pool "$CIMI_LIBVIRT_RUN_POOL/pool" --libvirt-prefix "$CIMI_LIBVIRT_RUN_PREFIX"
-           --libvirt-stop-timeout 2)
+           --libvirt-stop-timeout 2 --import-root "$CIMI_LIBVIRT_RUN_POOL.src")
   else
-    args+=(--latency 0.3)
+    # The memory backend reads nothing, but refuses image locations outside an import root too.
+    args+=(--latency 0.3 --import-root /srv/it-mimage)
   fi
   rm -f "$work/port"
   PYTHONPATH=${CIMI_PROVIDER_SRC:-$root/provider} "$root/.venv/bin/cimi-provider" serve \

@@ -5,6 +5,7 @@ AVAILABLE. Used by tools/cimi_provider.sh to give the libvirt backend the images
 backend seeds (``debian-12``, ``cirros``), so integration targets use the same names on both.
 
 Usage: cimi_seed_images.py CEP_URL LOCATION NAME...
+(LOCATION: a file:/// URI under the provider's --import-root)
 """
 import sys
 import time

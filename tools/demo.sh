@@ -57,7 +57,7 @@ if [ "$backend" = libvirt ]; then
   qemu-img create -q -f qcow2 "$pool.src/blank.qcow2" 64M
   echo "== starting cimi-provider (libvirt backend on $URI, pool $pool, prefix $prefix)"
   "$PY" -m cimi_provider.cli serve --backend libvirt --libvirt-uri "$URI" --pool "$pool" \
-    --libvirt-prefix "$prefix" --libvirt-stop-timeout 2 --db "$work/demo.db" \
+    --libvirt-prefix "$prefix" --libvirt-stop-timeout 2 --import-root "$pool.src" --db "$work/demo.db" \
     --listen 127.0.0.1:0 --port-file "$work/port" --log-level warning >"$work/provider.log" 2>&1 &
   session_args=(--image-location "file://$pool.src/blank.qcow2" --force-stop
                 --after-start "virsh -q -c $URI list --all | grep -F ' $prefix'")

@@ -187,7 +187,8 @@ def main(argv: list) -> int:
     parser = argparse.ArgumentParser(prog=argv[0], description=__doc__.splitlines()[0])
     parser.add_argument("cep_url", metavar="CLOUD_ENTRY_POINT_URL")
     parser.add_argument("--image-location", metavar="URI",
-                        help="register this image (file:// URI) instead of using debian-12")
+                        help="register this image (file:/// URI under the provider's --import-root) "
+                             "instead of using debian-12")
     parser.add_argument("--after-start", metavar="CMD",
                         help="shell command run once the machine is STARTED (must succeed)")
     parser.add_argument("--force-stop", action="store_true", help="stop with force=true")

@@ -65,7 +65,7 @@ run_pass() {
   cimi_provider_start "$ROOT" "$dir" "$backend"
   {
     printf 'cimi_endpoint: %s\ncimi_backend: %s\n' "$CIMI_ENDPOINT" "$backend"
-    # a real qcow2 for targets that register images (the memory backend takes any location)
+    # a real qcow2 for targets that register images (the memory backend reads none, under its import root)
     if [ -n "${CIMI_SEED_IMAGE:-}" ]; then printf 'cimi_image_file: %s\n' "$CIMI_SEED_IMAGE"; fi
   } > "$collection/tests/integration/integration_config.yml"
   (cd "$collection" && exec ansible-test integration --python 3.11 --color no \

@@ -21,6 +21,7 @@ import sys
 from .audit import FSYNC_CHOICES, AuditSettings
 from .backends.libvirt import add_arguments as add_libvirt_arguments
 from .backends.libvirt import options_from_args as libvirt_options
+from .imports import roots_from
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -112,6 +113,11 @@ def parser() -> argparse.ArgumentParser:
                        help="append one JSON line per request (time, client, user, method, path, "
                             "status, bytes, duration_ms) to this file; off when unset "
                             "(CIMI_PROVIDER_ACCESS_LOG)")
+    serve.add_argument("--import-root", action="append", default=[], metavar="DIR",
+                       dest="import_roots",
+                       help="directory whose regular files may be imported as images "
+                            "(file:///... imageLocation); repeatable; none: every file import is "
+                            f"refused (CIMI_PROVIDER_IMPORT_ROOTS, {os.pathsep!r}-separated)")
     serve.add_argument("--log-level", default="info",
                        choices=("critical", "error", "warning", "info", "debug"))
     audit = serve.add_argument_group(
@@ -176,6 +182,7 @@ def serve(args) -> int:
         return 2
     try:
         audit = audit_settings(args)
+        import_roots = roots_from(args.import_roots)
     except ValueError as exc:
         print(f"cimi-provider: {exc}", file=sys.stderr)
         return 2
@@ -190,6 +197,8 @@ def serve(args) -> int:
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
         auth_max_failures=args.auth_max_failures, auth_failure_window=args.auth_failure_window,
+        import_roots=import_roots,
+        private_files=[args.tls_cert, args.tls_key, args.port_file],
         # Unset libvirt options are None: the backend then falls back to CIMI_LIBVIRT_* variables.
         backend_options=libvirt_options(args) if args.backend == "libvirt" else {})
     try:

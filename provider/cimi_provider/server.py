@@ -11,10 +11,11 @@ from .audit import AuditError, AuditSettings
 from .backends import BackendError, create_backend
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
+from .imports import ImportPolicy
 from .service.core import Provider
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
-                            MachineImageLifecycle, NetworkLifecycle, VolumeImageLifecycle,
-                            VolumeLifecycle)
+                            MachineImageLifecycle, MachineTemplateLifecycle, NetworkLifecycle,
+                            VolumeImageLifecycle, VolumeLifecycle)
 from .service.machines import MachineLifecycle
 from .service.startup import recover, resume_deletes, seed, set_status_message
 from .service.systems import SystemLifecycle
@@ -55,6 +56,8 @@ class Settings:
     backend_options: dict = field(default_factory=dict)
     audit: AuditSettings | None = None  # None: the API is not audited
     access_log: str | None = None  # None: no access log
+    import_roots: list = field(default_factory=list)  # none: every file import is refused
+    private_files: list = field(default_factory=list)  # TLS files etc.: never an import source
 
 
 class BackendContext:
@@ -88,15 +91,27 @@ class BackendEvents:
 
 
 def database_files(db: str) -> tuple:
-    return db, db + "-wal", db + "-shm"
+    return tuple(db + suffix for suffix in ("", "-wal", "-shm", "-journal"))
 
 
 def provider_files(settings: Settings) -> dict:
-    """The provider's own files by flag: none may double as an audit file."""
-    db, wal, shm = database_files(settings.db)
-    return {"--db": db, "the database's -wal file": wal, "the database's -shm file": shm,
-            "--access-log": settings.access_log, "--users": settings.users_file,
-            "--token-file": settings.token_file}
+    """The provider's own files by what they are: none may double as an audit file."""
+    files = dict(zip(("--db", "the database's -wal file", "the database's -shm file",
+                      "the database's -journal file"), database_files(settings.db)))
+    files.update({"--access-log": settings.access_log, "--users": settings.users_file,
+                  "--token-file": settings.token_file})
+    files.update((f"private file {path}", path) for path in settings.private_files if path)
+    return files
+
+
+def protected_files(settings: Settings) -> list:
+    """The provider's own files and its pool: never an import source, whatever the roots."""
+    files = [*provider_files(settings).values(), settings.backend_options.get("pool_path")]
+    if settings.audit is not None:
+        trail = settings.audit.trail
+        files += [trail, settings.audit.digest_path or trail + ".digest",
+                  settings.audit.signing_key_file]
+    return [f for f in files if f]
 
 
 def build(settings: Settings):
@@ -124,11 +139,14 @@ def build(settings: Settings):
         access_log = AccessLogFile(settings.access_log)
 
     backend = create_backend(settings.backend, **options)
+    backend.import_policy = ImportPolicy(settings.import_roots, protected_files(settings),
+                                         backend.image_schemes)
     store = Store(settings.db)
     provider = Provider(store, backend, settings.default_initial_state)
     provider.lifecycles.update({
         "Machine": MachineLifecycle(provider), "Volume": VolumeLifecycle(provider),
         "Network": NetworkLifecycle(provider), "MachineImage": MachineImageLifecycle(provider),
+        "MachineTemplate": MachineTemplateLifecycle(provider),
         "Credential": CredentialLifecycle(provider),
         "CredentialTemplate": CredentialTemplateLifecycle(provider),
         "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),

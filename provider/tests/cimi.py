@@ -10,6 +10,9 @@ from cimi_provider.serialization import parse_body, render
 from server import wait_until
 
 NS = "http://schemas.dmtf.org/cimi/2"
+# The memory providers' import root: nothing is read there, it only makes file:// locations valid.
+IMPORT_ROOT = "/srv/cimi-images"
+IMAGES = "file://" + IMPORT_ROOT
 ACTION = NS + "/action/"
 TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
 MEDIA = {"json": "application/json", "xml": "application/xml"}

@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cimi import Cimi  # noqa: E402
+from cimi import IMPORT_ROOT, Cimi  # noqa: E402
 from server import ProviderProcess  # noqa: E402
 
 
@@ -16,7 +16,7 @@ from server import ProviderProcess  # noqa: E402
 def provider(tmp_path_factory):
     """A synchronous (latency 0) provider shared by the read-mostly tests."""
     with ProviderProcess(tmp_path_factory.mktemp("sync") / "cimi.db",
-                         "--inject-failure", "^fail-") as prov:
+                         "--inject-failure", "^fail-", "--import-root", IMPORT_ROOT) as prov:
         yield prov
 
 
@@ -24,7 +24,8 @@ def provider(tmp_path_factory):
 def slow_provider(tmp_path_factory):
     """A provider whose operations take 0.3 s: 202 answers, QUEUED/RUNNING jobs, polling."""
     with ProviderProcess(tmp_path_factory.mktemp("slow") / "cimi.db", "--latency", "0.3",
-                         "--inject-failure", "^fail-", "--inject-failure", "role=broken") as prov:
+                         "--inject-failure", "^fail-", "--inject-failure", "role=broken",
+                         "--import-root", IMPORT_ROOT) as prov:
         yield prov
 
 

@@ -7,7 +7,7 @@ import uuid
 import requests
 from lxml import etree
 
-from cimi import NS, Cimi, items, op
+from cimi import IMAGES, NS, Cimi, items, op
 
 CAPS = NS + "/capability/"
 
@@ -181,7 +181,7 @@ def test_synchronous_delete_answers_200_with_the_completed_job(cimi):
     """DSP0263 4.2.1.4 answers 200; the body is the delete's Job (4.2.1.6), already SUCCESS."""
     cfg = cimi.create("machineConfigs", {"name": f"del-{uuid.uuid4().hex[:6]}", "cpu": 1,
                                          "memory": 1024})
-    img = cimi.create("machineImages", {"name": "del-img", "imageLocation": "file:///d.qcow2"})
+    img = cimi.create("machineImages", {"name": "del-img", "imageLocation": f"{IMAGES}/d.qcow2"})
     old_job = cimi.ok("GET", cfg.headers["CIMI-Job-URI"]).doc
     for target in (cfg.doc, img.doc, old_job):
         reply = cimi.ok("DELETE", op(target, "delete"))

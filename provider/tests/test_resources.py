@@ -5,7 +5,7 @@ import json
 import sqlite3
 import uuid
 
-from cimi import NS, available, items, op
+from cimi import IMAGES, NS, available, items, op
 
 
 def uname(prefix):
@@ -17,18 +17,18 @@ def test_configs_templates_crud(cimi):
                                          "disks": [{"capacity": 1000, "format": "raw"}]})
     assert cfg.status == 201 and cfg.doc["disks"] == [{"capacity": 1000, "format": "raw"}]
     vcfg = cimi.create("volumeConfigs", {"name": uname("vc"), "capacity": 5000, "format": "raw"})
-    vimg = cimi.create("volumeImages", {"name": uname("vi"), "imageLocation": "file:///tmp/x.raw",
+    vimg = cimi.create("volumeImages", {"name": uname("vi"), "imageLocation": f"{IMAGES}/x.raw",
                                         "bootable": True})
     assert vimg.doc["state"] == "AVAILABLE" and vimg.doc["bootable"] is True
     vt = cimi.create("volumeTemplates", {"name": uname("vt"), "volumeConfig": {"href": vcfg.doc["id"]},
                                          "volumeImage": {"href": vimg.doc["id"]}})
     assert vt.doc["volumeConfig"]["href"] == vcfg.doc["id"]
     nt = cimi.create("networkTemplates", {"name": uname("nt"), "initialState": "STARTED"})
-    img = cimi.create("machineImages", {"name": uname("img"), "imageLocation": "file:///img.qcow2"})
+    img = cimi.create("machineImages", {"name": uname("img"), "imageLocation": f"{IMAGES}/img.qcow2"})
     assert cimi.settle(img)["state"] == "SUCCESS"
     as_ref = cimi.create("machineImages", {"name": uname("img"),
-                                           "imageLocation": {"href": "file:///other.qcow2"}})
-    assert cimi.ok("GET", as_ref.headers["Location"]).doc["imageLocation"] == "file:///other.qcow2"
+                                           "imageLocation": {"href": f"{IMAGES}/other.qcow2"}})
+    assert cimi.ok("GET", as_ref.headers["Location"]).doc["imageLocation"] == f"{IMAGES}/other.qcow2"
     for created in (cfg, vcfg, vimg, vt, nt):
         doc = cimi.ok("GET", created.headers["Location"]).doc
         doc["description"] = "changed"
@@ -62,6 +62,35 @@ def test_credentials_hide_password(cimi):
     assert not any("s3cret" in doc or "another-secret" in doc for doc in rows.values())
     stored = json.loads(rows[cred.doc["id"].split("/cimi/")[1]])
     assert stored["_passwordHash"].startswith("pbkdf2_sha256$")
+
+
+def test_machine_template_inline_password_is_kept_as_a_hash(cimi):
+    """An inline credential's password in a MachineTemplate is honoured (stored as a salted
+    hash, as a Credential's is), never dropped, and never shown, stored or logged as given."""
+    secret = uname("inline-pass")
+    tmpl = cimi.create("machineTemplates", {
+        "name": uname("mt"), "machineConfig": cimi.ref("machineConfigs", "m1-small"),
+        "machineImage": cimi.ref("machineImages", "debian-12"),
+        "credential": {"userName": "root", "password": secret}})
+    shown = cimi.ok("GET", tmpl.headers["Location"])
+    assert shown.doc["credential"] == {"userName": "root"}
+    machine = cimi.new_machine(uname("m"), **{k: shown.doc[k] for k in ("machineConfig",
+                                                                       "machineImage")},
+                               credential={"userName": "admin", "password": secret})
+    assert machine["state"] == "STOPPED"
+    from_template = cimi.create("machines", {"resourceURI": NS + "/MachineCreate",
+                                             "name": uname("m"),
+                                             "machineTemplate": {"href": tmpl.doc["id"]}})
+    assert cimi.settle(from_template)["state"] == "SUCCESS"
+    with sqlite3.connect(f"file:{cimi.provider.db}?mode=ro", uri=True) as db:
+        docs = dict(db.execute("SELECT id, doc FROM resources"))
+    stored = json.loads(docs[tmpl.doc["id"].split("/cimi/")[1]])
+    assert stored["credential"]["_passwordHash"].startswith("pbkdf2_sha256$")
+    jobs = cimi.ok("GET", cimi.collection("jobs"), params={"$expand": "*"}).resp.text
+    texts = [tmpl.resp.text, shown.resp.text, jobs, *docs.values(),
+             cimi.provider.log_path.read_text(errors="replace")]
+    assert not any(secret in text for text in texts)
+    assert "pbkdf2" not in shown.resp.text and "_passwordHash" not in shown.resp.text
 
 
 def test_volume_lifecycle(cimi):

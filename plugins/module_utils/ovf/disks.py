@@ -128,11 +128,14 @@ def _limits(limits):
     return apply
 
 
-def run_qemu_img(args, limits=None, qemu_img='qemu-img'):
+def run_qemu_img(args, limits=None, qemu_img='qemu-img', pass_fds=()):
+    """Run qemu-img under CPU/address-space limits; ``pass_fds``: open files it reads as /dev/fd/N."""
     cmd = [qemu_img] + list(args)
+    inherit = {'pass_fds': tuple(pass_fds)} if pass_fds else {}
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=_limits(limits or INFO_LIMITS), close_fds=True)
+                                preexec_fn=_limits(limits or INFO_LIMITS), close_fds=True,
+                                **inherit)
     except OSError as exc:
         raise DiskImageError('cannot run qemu-img: %s' % exc.strerror, 'qemu_img_missing')
     out, err = proc.communicate()

@@ -2,20 +2,14 @@
 
 The events, the hash chain, the digests and the signing keys come from the collection's CADF
 library (``plugins/module_utils/cadf``), the same code the ``cloudmgmt.dmtf.cadf`` callback and
-the ``cadf_verify`` module use, so one verifier checks both kinds of trail. The library is found
-as ``ansible_collections.cloudmgmt.dmtf`` on ``sys.path``, else under a collections path
-(``CIMI_PROVIDER_COLLECTIONS_PATH``, ``ANSIBLE_COLLECTIONS_PATH``, this source checkout's
-``.collections``, ``~/.ansible/collections``, ``/usr/share/ansible/collections``).
+the ``cadf_verify`` module use, so one verifier checks both kinds of trail (found as ``..collection`` describes).
 """
 from __future__ import annotations
 
-import importlib
-import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-LIBRARY = "ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf"
+from ..collection import import_libraries
+
 FSYNC_CHOICES = ("always", "batch", "never")
 
 
@@ -33,33 +27,13 @@ class AuditSettings:
     fsync: str = "always"
 
 
-def collection_roots() -> list:
-    roots = []
-    for var in ("CIMI_PROVIDER_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS"):
-        roots.extend(p for p in os.environ.get(var, "").split(os.pathsep) if p)
-    roots.append(str(Path(__file__).resolve().parents[3] / ".collections"))
-    roots.extend([os.path.expanduser("~/.ansible/collections"), "/usr/share/ansible/collections"])
-    return roots
-
-
 def load_library() -> dict:
     """Import the collection's CADF modules; returns them by short name."""
-    names = ("model", "builder", "actions", "trail", "digest", "signing", "paths")
     try:
-        return {n: importlib.import_module(f"{LIBRARY}.{n}") for n in names}
+        return import_libraries("cadf", ("model", "builder", "actions", "trail", "digest", "signing", "paths"))
     except ImportError:
-        pass
-    for root in collection_roots():
-        if os.path.isdir(os.path.join(root, *LIBRARY.split("."))):
-            if root not in sys.path:
-                sys.path.append(root)
-            importlib.invalidate_caches()
-            try:
-                return {n: importlib.import_module(f"{LIBRARY}.{n}") for n in names}
-            except ImportError:
-                continue
-    raise AuditError("--audit-trail needs the CADF library of the cloudmgmt.dmtf collection: install "
-                     "the collection and set ANSIBLE_COLLECTIONS_PATH (or CIMI_PROVIDER_COLLECTIONS_PATH)")
+        raise AuditError("--audit-trail needs the CADF library of the cloudmgmt.dmtf collection: install "
+                         "the collection and set ANSIBLE_COLLECTIONS_PATH (or CIMI_PROVIDER_COLLECTIONS_PATH)") from None
 
 
 def refuse_conflicting_paths(settings: AuditSettings, others: dict, lib: dict) -> None:

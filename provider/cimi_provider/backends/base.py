@@ -31,6 +31,8 @@ import abc
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Protocol
 
+from ..imports import ImportPolicy
+
 Progress = Callable[[int, str], None]
 
 
@@ -122,10 +124,14 @@ class VolumeResult:
 
 class Backend(abc.ABC):
     name = "abstract"
+    # Location schemes the backend simulates (nothing is read from them): accepted as they are.
+    image_schemes: tuple = ()
 
     def __init__(self) -> None:
         self.events: Events | None = None
         self.context: Context | None = None
+        # Where imported images may come from; the server sets the operator's (none: refuse all).
+        self.import_policy = ImportPolicy(schemes=self.image_schemes)
 
     async def open(self, context: Context, events: Events) -> None:
         """Connect to the infrastructure. Called once before any other operation."""

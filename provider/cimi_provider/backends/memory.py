@@ -20,6 +20,7 @@ import ipaddress
 
 from .base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                    MachineSpec, Progress, VolumeResult, VolumeSpec)
+from ..imports import ImportRefused
 from .failures import FailureInjector
 
 TEST_NET_1 = [str(ipaddress.IPv4Address("192.0.2.0") + i) for i in range(10, 255)]
@@ -46,6 +47,7 @@ def mac_for(serial: int) -> str:
 
 class MemoryBackend(Backend):
     name = "memory"
+    image_schemes = ("memory",)
 
     def __init__(self, latency: float = 0.0, failures: FailureInjector | None = None):
         super().__init__()
@@ -139,7 +141,16 @@ class MemoryBackend(Backend):
     async def detach_volume(self, machine_id, volume_id, progress):
         await self._simulate(progress, f"detaching {volume_id}", steps=2)
 
+    def _check_location(self, location: str) -> None:
+        """Nothing is read, but the same locations as on a real backend are refused."""
+        try:
+            self.import_policy.check(location)
+        except ImportRefused as exc:
+            raise BackendError(str(exc)) from None
+
     async def create_volume(self, spec: VolumeSpec, progress: Progress) -> VolumeResult:
+        if spec.image_location:
+            self._check_location(spec.image_location)
         await self._simulate(progress, f"creating volume {spec.name}")
         self.failures.check("create", spec.name, spec.properties)
         self.volumes[spec.id] = {"capacity": spec.capacity_kb}
@@ -166,6 +177,7 @@ class MemoryBackend(Backend):
         self.networks.pop(network_id, None)
 
     async def register_image(self, image_id, location, progress):
+        self._check_location(location)
         await self._simulate(progress, f"registering image {location}", steps=2)
         self.images[image_id] = location
         return "AVAILABLE"

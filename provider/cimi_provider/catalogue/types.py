@@ -239,7 +239,8 @@ _register(ResourceType(
 ))
 _register(ResourceType(
     "Credential", CREDENTIAL_TEMPLATE_ATTRS[:1] + (
-        Attr("password", "string", write_only=True, extension=True),
+        # Writable in an inline value (a MachineTemplate's credential); kept as a hash only.
+        Attr("password", "string", writable=True, write_only=True, extension=True),
         Attr("key", "byte[]", extension=True)),
     path="credentials", cep_key="credentials", items_key="credentials", create="template",
     template_attr="credentialTemplate", template_type="CredentialTemplate",

@@ -1,24 +1,26 @@
-"""Lifecycles of Volume, Network, MachineImage, Credential(+Template) and Job."""
+"""Lifecycles of Volume, Network, Machine/VolumeImage, MachineTemplate, Credential(+Template), Job."""
 from __future__ import annotations
 
-import hashlib
 import ipaddress
-import os
 
 from ..backends.base import VolumeSpec
 from ..catalogue import ACTION_NS, TYPES
 from ..errors import BadRequest, Conflict
+from ..imports import ImportRefused
 from ..timeutil import now_iso
 from .core import Provider, Result, base_doc, new_id
+from .credentials import hash_inline_password
 from .machines import job_result
 from .validate import require
 
 
-def hash_password(password: str) -> str:
-    """A salted one-way hash: the consumer's password is never stored or shown as given."""
-    salt = os.urandom(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 200_000)
-    return f"pbkdf2_sha256$200000${salt.hex()}${digest.hex()}"
+def check_image_location(provider: Provider, location) -> None:
+    """400 for an image location no import can ever accept (the same rule every backend applies
+    again when it imports; the message never depends on the file system)."""
+    try:
+        provider.backend.import_policy.check(location)
+    except ImportRefused as exc:
+        raise BadRequest(str(exc)) from None
 
 
 class _Base:
@@ -59,6 +61,7 @@ class VolumeLifecycle(_Base):
             _, img = self.p.resolve(tmpl["volumeImage"], base, "VolumeImage",
                                     "volumeTemplate.volumeImage")
             image_location = img.get("imageLocation")
+            check_image_location(self.p, image_location)
         spec = VolumeSpec(rid, fields.get("name") or rid.rsplit("/", 1)[-1], cfg["capacity"],
                           cfg.get("type"), cfg.get("format"), image_location,
                           fields.get("properties") or {})
@@ -222,6 +225,7 @@ class MachineImageLifecycle(_Base):
                             if fields.get(k) is not None}
             return await self.p.lifecycles["Machine"].capture(machine_rid, machine, {}, base,
                                                               image_fields)
+        check_image_location(self.p, location)
         rid = new_id("machineImages")
         related = None
         if fields.get("relatedImage"):
@@ -253,14 +257,25 @@ class MachineImageLifecycle(_Base):
 class VolumeImageLifecycle(_Base):
     """Volume images only record a location here: they are AVAILABLE as soon as stored."""
 
+    async def create(self, fields: dict, base: str) -> Result:
+        if fields.get("imageLocation") is not None:  # missing: the mandatory-attribute 400
+            check_image_location(self.p, fields["imageLocation"])
+        return self.p.create_plain(TYPES["VolumeImage"], fields, base)
+
     def prepare_plain(self, doc: dict, base: str) -> None:
         doc.setdefault("state", "AVAILABLE")
 
 
+class MachineTemplateLifecycle(_Base):
+    """An inline credential's password is kept, as a salted hash only (never shown)."""
+
+    def prepare_plain(self, doc: dict, base: str) -> None:
+        hash_inline_password(doc.get("credential"))
+
+
 class CredentialTemplateLifecycle(_Base):
     def prepare_plain(self, doc: dict, base: str) -> None:
-        if doc.get("password") is not None:
-            doc["_passwordHash"] = hash_password(doc.pop("password"))
+        hash_inline_password(doc)
 
 
 class CredentialLifecycle(_Base):

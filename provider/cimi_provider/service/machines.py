@@ -7,6 +7,7 @@ from ..errors import BadRequest, Conflict, NotFound
 from ..timeutil import now_iso
 from . import render as rnd
 from .core import Provider, Result, base_doc, new_id
+from .credentials import hash_inline_password
 from .validate import check_fields, check_struct_required, require
 
 MACHINE = TYPES["Machine"]
@@ -64,6 +65,7 @@ class MachineLifecycle:
         if tmpl.get("credential"):
             cred, _ = p.effective(tmpl["credential"], "Credential", base,
                                   "machineTemplate.credential")
+            hash_inline_password(cred)  # an inline (or overriding) password is honoured
             credential = {k: cred[k] for k in ("userName", "key", "_passwordHash") if k in cred}
         state = tmpl.get("initialState") or p.default_initial_state
         if state not in ("STARTED", "STOPPED"):

@@ -25,6 +25,8 @@ def _absolutise(value, base: str):
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            if key.startswith("_"):
+                continue  # internal, e.g. an inline credential's password hash
             if key == "href" and isinstance(item, str):
                 out[key] = absolute(base, item)
             else:

@@ -22,13 +22,16 @@ class ProviderProcess(server.ProviderProcess):
     """``cimi-provider serve --backend libvirt`` with this run's prefix and its own pool."""
 
     def __init__(self, workdir: Path, prefix: str, name: str, stop_timeout: float = 1.0,
-                 extra_args: tuple = (), uris: tuple = (LIBVIRT_URI,)):
+                 extra_args: tuple = (), uris: tuple = (LIBVIRT_URI,), import_roots=None):
+        # Images are imported from workdir/images only, by default (the pools are beside it).
+        roots = [workdir / "images"] if import_roots is None else list(import_roots)
         self.prefix = prefix
         # One pool directory per prefix: libvirt allows one pool per directory.
         self.pool = workdir / f"pool-{prefix.rstrip('-')}"
         super().__init__(
             workdir / f"{name}.db", "--backend", "libvirt",
             *[arg for uri in uris for arg in ("--libvirt-uri", uri)], *extra_args,
+            *[arg for root in roots for arg in ("--import-root", str(root))],
             "--pool", str(self.pool), "--libvirt-prefix", prefix,
             "--libvirt-stop-timeout", str(stop_timeout))
         self.client = None

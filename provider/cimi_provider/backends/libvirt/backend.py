@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from urllib.parse import unquote, urlsplit
 
 import libvirt
 
 from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                     MachineSpec, Progress, VolumeResult, VolumeSpec)
+from ...imports import ImportRefused
 from ..failures import FailureInjector
 from . import machines, networks, qemuimg, storage
 from .events import ensure_event_loop, lifecycle_state
@@ -32,16 +32,6 @@ KB = 1000
 
 def key_of(resource_id: str) -> str:
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def local_path(location: str) -> str:
-    """The absolute local path of a ``file://`` URI (or of an absolute path)."""
-    parts = urlsplit(location or "")
-    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-        return unquote(parts.path)
-    if not parts.scheme and location.startswith("/"):
-        return location
-    raise BackendError(f"unsupported image location {location!r}: use file:///absolute/path")
 
 
 class LibvirtBackend(Backend):
@@ -113,7 +103,7 @@ class LibvirtBackend(Backend):
             await asyncio.to_thread(self.reconciler.sweep)
         try:
             return await asyncio.to_thread(func, *args)
-        except (HostError, qemuimg.ImageError) as exc:
+        except (HostError, qemuimg.ImageError, ImportRefused) as exc:
             raise BackendError(str(exc)) from None
         except libvirt.libvirtError as exc:
             raise BackendError(f"libvirt: {exc.get_error_message() or exc}") from None
@@ -189,6 +179,12 @@ class LibvirtBackend(Backend):
                 if vol is not None:
                     return vol
         return None
+
+    def _open_source(self, location: str):
+        """The checked, opened source file of an import (``imports.ImportPolicy.open``); no
+        storage pool of any host, this provider's or another's, is ever a source."""
+        pools = [path for host in self.hosts for path in storage.pool_paths(host)]
+        return self.import_policy.open(location, pools)
 
     # -- machines -----------------------------------------------------------------------------
     async def create_machine(self, spec: MachineSpec, progress: Progress) -> MachineResult:
@@ -327,7 +323,9 @@ class LibvirtBackend(Backend):
             name = self.names.volume(key_of(spec.id))
             storage.delete_named(host, name)  # leftover of an interrupted attempt
             if spec.image_location:
-                vol = storage.import_file(host, name, local_path(spec.image_location))
+                with self._open_source(spec.image_location) as source:
+                    vol = storage.import_file(host, name, source, qemuimg.inspect(
+                        source.fd, source.location))
             else:
                 fmt = "raw" if (spec.format or "").lower() == "raw" else "qcow2"
                 vol = storage.create_blank(host, name, spec.capacity_kb * KB, fmt)
@@ -390,19 +388,19 @@ class LibvirtBackend(Backend):
     # -- images -------------------------------------------------------------------------------
     async def register_image(self, image_id, location, progress):
         def register():
-            path = local_path(location)
-            qemuimg.inspect(path)  # refuse early, before touching any pool
             name = self.names.image(key_of(image_id))
             done = []
-            try:
-                for host in self.hosts:
-                    storage.delete_named(host, name)
-                    storage.import_file(host, name, path)
-                    done.append(host)
-            except BaseException:
-                for host in done:
-                    storage.delete_named(host, name)
-                raise
+            with self._open_source(location) as source:
+                info = qemuimg.inspect(source.fd, location)  # refuse before touching any pool
+                try:
+                    for host in self.hosts:
+                        storage.delete_named(host, name)
+                        storage.import_file(host, name, source, info)
+                        done.append(host)
+                except BaseException:
+                    for host in done:
+                        storage.delete_named(host, name)
+                    raise
         progress(10, f"importing {location}")
         await self._run(register)
         with self.lock:

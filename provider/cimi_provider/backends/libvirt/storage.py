@@ -1,7 +1,6 @@
 """Pool volumes: blank disks, copy-on-write overlays, full copies, uploads and safe deletion."""
 from __future__ import annotations
 
-import os
 import time
 import xml.etree.ElementTree as ET
 
@@ -78,17 +77,22 @@ def _upload(vol: libvirt.virStorageVol, conn: libvirt.virConnect, reader, length
         raise
 
 
-def upload_bytes(host: Host, name: str, data: bytes, fmt: str = "raw"):
-    vol = create_blank(host, name, len(data), fmt)
-    view = memoryview(data)
+def _sequential(read_at):
+    """A stream reader over ``read_at(offset, length)``, from offset 0."""
     pos = [0]
 
     def reader(n):
-        chunk = bytes(view[pos[0]:pos[0] + n])
+        chunk = read_at(pos[0], n)
         pos[0] += len(chunk)
         return chunk
+    return reader
+
+
+def upload_bytes(host: Host, name: str, data: bytes, fmt: str = "raw"):
+    vol = create_blank(host, name, len(data), fmt)
+    view = memoryview(data)
     try:
-        _upload(vol, host.conn, reader, len(data))
+        _upload(vol, host.conn, _sequential(lambda off, n: bytes(view[off:off + n])), len(data))
     except libvirt.libvirtError as exc:
         delete(vol)
         raise HostError(f"cannot write {name}: {_msg(exc)}") from None
@@ -108,29 +112,40 @@ def _refresh(pool, attempts: int = 300, pause: float = 0.1) -> None:
             time.sleep(pause)
 
 
-def import_file(host: Host, name: str, path: str):
-    """Copy a checked local qcow2/raw file into the pool as volume ``name``.
+def import_file(host: Host, name: str, source, info: dict):
+    """Copy an opened, checked qcow2/raw file (``imports.ImportSource``) into the pool as ``name``.
 
-    The file is inspected first (format, no backing file), uploaded through libvirt (so remote
-    hosts work too), and the pool copy is checked again, since the file could change meanwhile.
+    ``info`` is its ``qemuimg.inspect`` result. The bytes are read through the opened descriptor
+    and uploaded through libvirt (so remote hosts work too); the pool copy is checked again,
+    since the file's content could change meanwhile.
     """
-    info = qemuimg.inspect(path)
-    size = os.path.getsize(path)
     vol = create_blank(host, name, max(info["virtual_size"], 1), info["format"])
     try:
-        with open(path, "rb") as src:
-            _upload(vol, host.conn, src.read, size)
+        _upload(vol, host.conn, _sequential(source.read_at), source.size)
         _refresh(host.pool())
         vol = host.pool().storageVolLookupByName(name)
         seen = volume_info(vol)
     except (OSError, libvirt.libvirtError) as exc:
         delete(vol)
-        detail = _msg(exc) if isinstance(exc, libvirt.libvirtError) else str(exc)
-        raise HostError(f"cannot import {path}: {detail}") from None
+        detail = _msg(exc) if isinstance(exc, libvirt.libvirtError) else exc.strerror
+        raise HostError(f"cannot import {source.location}: {detail}") from None
     if seen["backing"] or seen["format"] != info["format"]:
         delete(vol)
-        raise qemuimg.ImageError(f"image {path} changed while it was imported; refused")
+        raise qemuimg.ImageError(f"image {source.location} changed while it was imported; refused")
     return vol
+
+
+def pool_paths(host: Host) -> list:
+    """The target directory of every storage pool on ``host`` (never an import source)."""
+    paths = [host.pool_path]
+    try:
+        for pool in host.conn.listAllStoragePools(0):
+            path = ET.fromstring(pool.XMLDesc(0)).findtext("target/path")
+            if path:
+                paths.append(path)
+    except libvirt.libvirtError as exc:
+        raise HostError(f"cannot list the storage pools of {host.uri}: {_msg(exc)}") from None
+    return paths
 
 
 def delete(vol) -> None:
