@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import ipaddress
 import json
 import logging
 import os
@@ -21,8 +20,6 @@ import sys
 from .audit import FSYNC_CHOICES, AuditSettings
 from .backends.libvirt import add_arguments as add_libvirt_arguments
 from .backends.libvirt import options_from_args as libvirt_options
-
-LOOPBACK_NAMES = ("localhost",)
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -57,15 +54,6 @@ def _cep_name(value: str) -> str:
     if not value.strip() or len(value) > 256 or not value.isprintable():
         raise argparse.ArgumentTypeError("a non-empty printable name of at most 256 characters")
     return value
-
-
-def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parser() -> argparse.ArgumentParser:
@@ -106,6 +94,10 @@ def parser() -> argparse.ArgumentParser:
                             "--auth-failure-window before answering 429 (default 10)")
     serve.add_argument("--auth-failure-window", type=_positive_float, default=60.0,
                        metavar="SECONDS", help="window of --auth-max-failures (default 60)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       dest="allowed_hosts",
+                       help="without authentication, Host headers other than loopback names and "
+                            "addresses are refused (DNS rebinding); also accept NAME (repeatable)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
     serve.add_argument("--access-log", metavar="PATH",
@@ -168,6 +160,7 @@ def serve(args) -> int:
     from .audit import AuditError
     from .backends import BackendError
     from .http.auth import ConfigError
+    from .http.host_check import is_loopback_host
     from .server import Settings, StartupError, build
 
     host, port = args.listen
@@ -181,6 +174,7 @@ def serve(args) -> int:
         return 2
     settings = Settings(
         audit=audit, access_log=access_log_path(args), db=args.db, name=args.name,
+        allowed_hosts=tuple(args.allowed_hosts),
         backend=args.backend, latency=args.latency,
         fail_patterns=args.fail_patterns,
         fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
@@ -197,7 +191,7 @@ def serve(args) -> int:
     except (AuditError, ConfigError, BackendError, OSError, ValueError) as exc:
         print(f"cimi-provider: {exc}", file=sys.stderr)
         return 2
-    if not is_loopback(host) and not provider_auth_enabled(app):
+    if not is_loopback_host(host) and not provider_auth_enabled(app):
         print("cimi-provider: authentication (--users or --token-file/CIMI_PROVIDER_TOKENS) is "
               f"required to listen on {host}, which is not a loopback address", file=sys.stderr)
         return 2

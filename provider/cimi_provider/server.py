@@ -55,6 +55,7 @@ class Settings:
     backend_options: dict = field(default_factory=dict)
     audit: AuditSettings | None = None  # None: the API is not audited
     access_log: str | None = None  # None: no access log
+    allowed_hosts: tuple = ()  # Host names served besides loopback ones when auth is off
 
 
 class BackendContext:
@@ -176,5 +177,7 @@ def build(settings: Settings):
     from .http.openapi import openapi_document
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
                                                                  settings.render_cache_entries), audit)
-    app = build_app(dispatcher, openapi_document(), lifespan, access_log)
+    # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.
+    app = build_app(dispatcher, openapi_document(), lifespan, access_log,
+                    None if auth.enabled else frozenset(settings.allowed_hosts))
     return app, provider
