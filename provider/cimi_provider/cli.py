@@ -100,6 +100,9 @@ def parser() -> argparse.ArgumentParser:
                             "addresses are refused (DNS rebinding); also accept NAME (repeatable)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
+    serve.add_argument("--insecure-http", action="store_true",
+                       help="allow plain HTTP on a non-loopback address (passwords and tokens then "
+                            "cross the network in clear text); refused without it")
     serve.add_argument("--access-log", metavar="PATH",
                        help="append one JSON line per request (time, client, user, method, path, "
                             "status, bytes, duration_ms) to this file; off when unset "
@@ -195,6 +198,15 @@ def serve(args) -> int:
         print("cimi-provider: authentication (--users or --token-file/CIMI_PROVIDER_TOKENS) is "
               f"required to listen on {host}, which is not a loopback address", file=sys.stderr)
         return 2
+    if not is_loopback_host(host) and not args.tls_cert:
+        if not args.insecure_http:
+            print(f"cimi-provider: plain HTTP on {host}, which is not a loopback address, would send "
+                  "credentials in clear text: give --tls-cert and --tls-key (or --insecure-http)",
+                  file=sys.stderr)
+            return 2
+        logging.getLogger("cimi_provider").warning(
+            "--insecure-http: serving plain HTTP on %s; credentials cross the network in clear text",
+            host)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
     # TCP, and without it keep-alive responses stall on delayed ACKs (~40 ms each).
