@@ -85,6 +85,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
                        help="rendered GET answers kept until the next write (0 = no cache)")
+    serve.add_argument("--max-connections", type=_positive_int, default=200, metavar="N",
+                       help="open connections at most (default 200); one more closes the "
+                            "connection waiting longest for its request head")
+    serve.add_argument("--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+                       help="a request head must arrive whole within this time (default 10)")
+    serve.add_argument("--keep-alive-timeout", type=_positive_float, default=5.0, metavar="SECONDS",
+                       help="close a connection idle this long after an answer (default 5)")
     serve.add_argument("--users", help="YAML/JSON users file (HTTP Basic, salted hashes)")
     serve.add_argument("--token-file", help="bearer tokens: 'name:token [role]' per line, or a "
                        "YAML/JSON 'tokens: {name: {token, role}}' file (also "
@@ -163,6 +170,8 @@ def serve(args) -> int:
     from .audit import AuditError
     from .backends import BackendError
     from .http.auth import ConfigError
+    from .http.connections import (ACCEPT_BATCH, LISTEN_QUEUE, LimitedH11Protocol,
+                                   fit_connections_to_fd_limit)
     from .http.host_check import is_loopback_host
     from .server import Settings, StartupError, build
 
@@ -217,13 +226,17 @@ def serve(args) -> int:
     except OSError as exc:
         print(f"cimi-provider: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 2
-    sock.listen(512)
+    sock.listen(LISTEN_QUEUE)
     bound = sock.getsockname()[1]
+    # h11 has no request-head timeout and uvicorn no connection cap: see http/connections.py.
+    protocol = LimitedH11Protocol.configured(args.header_timeout,
+                                             fit_connections_to_fd_limit(args.max_connections))
     # Start-up runs here, not in uvicorn's lifespan, so a failure is one line and exit 2
     # instead of uvicorn's traceback; connections wait in the listen backlog meanwhile.
     config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off",
                             ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
-                            timeout_graceful_shutdown=5, server_header=False)
+                            timeout_graceful_shutdown=5, server_header=False, http=protocol,
+                            timeout_keep_alive=args.keep_alive_timeout, backlog=ACCEPT_BATCH)
     server = uvicorn.Server(config)
 
     async def run() -> int:
@@ -242,6 +255,7 @@ def serve(args) -> int:
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
         if server.started:
+            sock.listen(LISTEN_QUEUE)  # asyncio re-listened with the accept batch as its queue
             scheme = "https" if args.tls_cert else "http"
             logging.getLogger("cimi_provider").info(
                 "serving CIMI at %s://%s:%d/cimi/cloudEntryPoint", scheme, host, bound)
