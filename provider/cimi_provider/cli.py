@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import ipaddress
 import json
 import logging
 import os
@@ -22,8 +21,6 @@ from .audit import FSYNC_CHOICES, AuditSettings
 from .backends.libvirt import add_arguments as add_libvirt_arguments
 from .backends.libvirt import options_from_args as libvirt_options
 from .imports import roots_from
-
-LOOPBACK_NAMES = ("localhost",)
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -60,15 +57,6 @@ def _cep_name(value: str) -> str:
     return value
 
 
-def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cimi-provider", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True)
@@ -98,6 +86,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
                        help="rendered GET answers kept until the next write (0 = no cache)")
+    serve.add_argument("--max-connections", type=_positive_int, default=200, metavar="N",
+                       help="open connections at most (default 200); one more closes the "
+                            "connection waiting longest for its request head")
+    serve.add_argument("--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+                       help="a request head must arrive whole within this time (default 10)")
+    serve.add_argument("--keep-alive-timeout", type=_positive_float, default=5.0, metavar="SECONDS",
+                       help="close a connection idle this long after an answer (default 5)")
     serve.add_argument("--users", help="YAML/JSON users file (HTTP Basic, salted hashes)")
     serve.add_argument("--token-file", help="bearer tokens: 'name:token [role]' per line, or a "
                        "YAML/JSON 'tokens: {name: {token, role}}' file (also "
@@ -107,8 +102,15 @@ def parser() -> argparse.ArgumentParser:
                             "--auth-failure-window before answering 429 (default 10)")
     serve.add_argument("--auth-failure-window", type=_positive_float, default=60.0,
                        metavar="SECONDS", help="window of --auth-max-failures (default 60)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       dest="allowed_hosts",
+                       help="without authentication, Host headers other than loopback names and "
+                            "addresses are refused (DNS rebinding); also accept NAME (repeatable)")
     serve.add_argument("--tls-cert", help="PEM certificate (enables HTTPS)")
     serve.add_argument("--tls-key", help="PEM private key")
+    serve.add_argument("--insecure-http", action="store_true",
+                       help="allow plain HTTP on a non-loopback address (passwords and tokens then "
+                            "cross the network in clear text); refused without it")
     serve.add_argument("--access-log", metavar="PATH",
                        help="append one JSON line per request (time, client, user, method, path, "
                             "status, bytes, duration_ms) to this file; off when unset "
@@ -174,6 +176,9 @@ def serve(args) -> int:
     from .audit import AuditError
     from .backends import BackendError
     from .http.auth import ConfigError
+    from .http.connections import (ACCEPT_BATCH, LISTEN_QUEUE, LimitedH11Protocol,
+                                   fit_connections_to_fd_limit)
+    from .http.host_check import is_loopback_host
     from .server import Settings, StartupError, build
 
     host, port = args.listen
@@ -188,6 +193,7 @@ def serve(args) -> int:
         return 2
     settings = Settings(
         audit=audit, access_log=access_log_path(args), db=args.db, name=args.name,
+        allowed_hosts=tuple(args.allowed_hosts),
         backend=args.backend, latency=args.latency,
         fail_patterns=args.fail_patterns,
         fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
@@ -206,10 +212,19 @@ def serve(args) -> int:
     except (AuditError, ConfigError, BackendError, OSError, ValueError) as exc:
         print(f"cimi-provider: {exc}", file=sys.stderr)
         return 2
-    if not is_loopback(host) and not provider_auth_enabled(app):
+    if not is_loopback_host(host) and not provider_auth_enabled(app):
         print("cimi-provider: authentication (--users or --token-file/CIMI_PROVIDER_TOKENS) is "
               f"required to listen on {host}, which is not a loopback address", file=sys.stderr)
         return 2
+    if not is_loopback_host(host) and not args.tls_cert:
+        if not args.insecure_http:
+            print(f"cimi-provider: plain HTTP on {host}, which is not a loopback address, would send "
+                  "credentials in clear text: give --tls-cert and --tls-key (or --insecure-http)",
+                  file=sys.stderr)
+            return 2
+        logging.getLogger("cimi_provider").warning(
+            "--insecure-http: serving plain HTTP on %s; credentials cross the network in clear text",
+            host)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
     # TCP, and without it keep-alive responses stall on delayed ACKs (~40 ms each).
@@ -220,13 +235,17 @@ def serve(args) -> int:
     except OSError as exc:
         print(f"cimi-provider: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 2
-    sock.listen(512)
+    sock.listen(LISTEN_QUEUE)
     bound = sock.getsockname()[1]
+    # h11 has no request-head timeout and uvicorn no connection cap: see http/connections.py.
+    protocol = LimitedH11Protocol.configured(args.header_timeout,
+                                             fit_connections_to_fd_limit(args.max_connections))
     # Start-up runs here, not in uvicorn's lifespan, so a failure is one line and exit 2
     # instead of uvicorn's traceback; connections wait in the listen backlog meanwhile.
     config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off",
                             ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
-                            timeout_graceful_shutdown=5, server_header=False)
+                            timeout_graceful_shutdown=5, server_header=False, http=protocol,
+                            timeout_keep_alive=args.keep_alive_timeout, backlog=ACCEPT_BATCH)
     server = uvicorn.Server(config)
 
     async def run() -> int:
@@ -245,6 +264,7 @@ def serve(args) -> int:
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
         if server.started:
+            sock.listen(LISTEN_QUEUE)  # asyncio re-listened with the accept batch as its queue
             scheme = "https" if args.tls_cert else "http"
             logging.getLogger("cimi_provider").info(
                 "serving CIMI at %s://%s:%d/cimi/cloudEntryPoint", scheme, host, bound)

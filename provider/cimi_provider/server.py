@@ -58,6 +58,7 @@ class Settings:
     access_log: str | None = None  # None: no access log
     import_roots: list = field(default_factory=list)  # none: every file import is refused
     private_files: list = field(default_factory=list)  # TLS files etc.: never an import source
+    allowed_hosts: tuple = ()  # Host names served besides loopback ones when auth is off
 
 
 class BackendContext:
@@ -194,5 +195,7 @@ def build(settings: Settings):
     from .http.openapi import openapi_document
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
                                                                  settings.render_cache_entries), audit)
-    app = build_app(dispatcher, openapi_document(), lifespan, access_log)
+    # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.
+    app = build_app(dispatcher, openapi_document(), lifespan, access_log,
+                    None if auth.enabled else frozenset(settings.allowed_hosts))
     return app, provider

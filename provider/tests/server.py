@@ -35,10 +35,11 @@ class ProviderError(RuntimeError):
 
 class ProviderProcess:
     def __init__(self, db, *args: str, env: dict | None = None, scheme: str = "http",
-                 workdir=None):
+                 workdir=None, preexec_fn=None):
         self.db = Path(db)
         self.args = list(args)
         self.env = env
+        self.preexec_fn = preexec_fn  # run in the child before exec (e.g. resource limits)
         self.scheme = scheme
         self.workdir = Path(workdir) if workdir else self.db.parent
         self.port_file = self.workdir / f"{self.db.name}.port"
@@ -69,7 +70,7 @@ class ProviderProcess:
         self.port = None
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                     env=self.environment())
+                                     env=self.environment(), preexec_fn=self.preexec_fn)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:

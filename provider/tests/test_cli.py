@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 from cimi import Cimi, items
 from cimi_provider.http.auth import verify_password
 from server import ProviderProcess
+from tls_support import make_cert
 
 CLI = [sys.executable, "-m", "cimi_provider.cli"]
 
@@ -156,3 +158,44 @@ def test_conflicting_provider_files_are_refused_before_anything_is_written(tmp_p
     line = _serve_fails(tmp_path, *[f.format(d=tmp_path) for f in flags])
     assert line.startswith("cimi-provider: ") and words.format(d=tmp_path) in line, line
     assert not any(p.suffix in (".jsonl", ".digest", ".inflight") for p in tmp_path.iterdir())
+
+
+# TEST-NET-2: not a loopback address, and not configured here, so binding it fails after every
+# start-up check has run (nothing listens on a public address in the tests).
+UNBOUND_PUBLIC = "198.51.100.1"
+
+
+def _users_file(tmp_path):
+    from cimi_provider.http.auth import hash_password
+    users = tmp_path / "users.json"
+    users.write_text(json.dumps({"users": {"alice": {"password_hash": hash_password("pw-1", iterations=1000)}}}))
+    return str(users)
+
+
+def _serve_public(tmp_path, *extra):
+    with socket.socket() as probe, pytest.raises(OSError):
+        probe.bind((UNBOUND_PUBLIC, 0))
+    return subprocess.run(CLI + ["serve", "--db", str(tmp_path / "x.db"), "--listen",
+                                 f"{UNBOUND_PUBLIC}:0", "--users", _users_file(tmp_path), *extra],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_plain_http_on_a_public_address_refused(tmp_path):
+    proc = _serve_public(tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--insecure-http" in lines[0] and "--tls-cert" in lines[0]
+    assert UNBOUND_PUBLIC in lines[0]
+
+
+def test_insecure_http_warns_then_goes_on(tmp_path):
+    proc = _serve_public(tmp_path, "--insecure-http")
+    assert "WARNING" in proc.stderr and "plain HTTP" in proc.stderr and "clear text" in proc.stderr
+    # past the TLS check: it fails only because this address cannot be bound here
+    assert proc.returncode == 2 and "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_tls_on_a_public_address_needs_no_flag(tmp_path):
+    cert, key = make_cert(tmp_path)
+    proc = _serve_public(tmp_path, "--tls-cert", str(cert), "--tls-key", str(key))
+    assert proc.returncode == 2 and "cannot listen" in proc.stderr and "WARNING" not in proc.stderr

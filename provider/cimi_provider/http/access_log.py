@@ -1,7 +1,8 @@
 """The provider's access log: one JSON line per HTTP request, off unless ``--access-log`` is set.
 
 Each line holds the request's start time (UTC), client address, authenticated user (``null``
-when none), method, path with query, status, response body bytes and duration in milliseconds.
+when none), method, path with the query's parameter names (values read ``<redacted>``: a
+``$filter`` may compare a secret), status, response body bytes and duration in milliseconds.
 Never a header or a body: the Authorization header and request payloads stay out by
 construction. The dispatcher names the user with :func:`note_user`; everything else comes from
 the ASGI scope and the response messages, so every route (the OpenAPI document included) and
@@ -18,10 +19,12 @@ import logging
 import os
 import threading
 import time
+from urllib.parse import unquote_plus
 
 log = logging.getLogger("cimi_provider.access")
 USER_KEY = "cimi_provider.user"   # ASGI scope key the dispatcher sets once a request is authenticated
 MAX_TARGET = 2048                 # a hostile URL must not make a line huge
+REDACTED = "<redacted>"
 
 
 def note_user(scope: dict, name: str | None) -> None:
@@ -29,11 +32,22 @@ def note_user(scope: dict, name: str | None) -> None:
     scope[USER_KEY] = name
 
 
+def redacted_query(query: bytes) -> str:
+    """The query's parameter names (decoded: ``$filter``, not ``%24filter``), in order, each
+    value replaced by ``<redacted>``."""
+    parts = []
+    for part in query.decode("latin-1").split("&"):
+        name, sep, _ = part.partition("=")
+        if part:
+            parts.append(unquote_plus(name) + (f"={REDACTED}" if sep else ""))
+    return "&".join(parts)
+
+
 def request_target(scope: dict) -> str:
     path = scope.get("raw_path")
     path = path.decode("latin-1") if path else scope.get("path", "")
     query = scope.get("query_string") or b""
-    target = path + ("?" + query.decode("latin-1") if query else "")
+    target = path + ("?" + redacted_query(query) if query else "")
     return target if len(target) <= MAX_TARGET else target[:MAX_TARGET] + "..."
 
 

@@ -28,6 +28,7 @@ from ..audit import events as audit_events
 from ..audit.events import MUTATING
 from .access_log import AccessLogFile, AccessLogMiddleware, note_user
 from .auth import Authenticator
+from .host_check import HostCheckMiddleware
 from .render_cache import Rendered, RenderCache
 
 log = logging.getLogger("cimi_provider.http")
@@ -271,7 +272,10 @@ class Dispatcher:
 
 
 def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
-              access_log: AccessLogFile | None = None) -> Starlette:
+              access_log: AccessLogFile | None = None,
+              allowed_hosts: frozenset | None = None) -> Starlette:
+    """``allowed_hosts``: None accepts any Host header; a set (possibly empty) accepts loopback
+    names and addresses and those names only (a provider without authentication)."""
     import json
 
     from starlette.middleware import Middleware
@@ -293,6 +297,8 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
               Route("/{path:path}", dispatcher.__call__, methods=methods)]
     # Inside Starlette's error middleware: a request that raises is logged with the 500 it gets.
     middleware = [Middleware(AccessLogMiddleware, sink=access_log)] if access_log is not None else []
+    if allowed_hosts is not None:  # inside the access log: refused requests are logged too
+        middleware.append(Middleware(HostCheckMiddleware, allowed=allowed_hosts))
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from .errors import SerializationError
 
 MAX_DEPTH = 64
+# What a stored string must not hold: lone surrogates (no UTF-8 for them) and what XML 1.0
+# cannot carry (controls other than tab, LF and CR; U+FFFE, U+FFFF). Every resource renders
+# in both formats, so one such string would break each later read of its collection.
+UNRENDERABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render_json(doc: dict) -> bytes:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate stored before the edge refused them: escape it
+        return json.dumps(doc, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
 def _no_duplicates(pairs: list) -> dict:
@@ -27,14 +36,24 @@ def _no_constants(name: str):
     raise SerializationError(f"JSON value {name} is not allowed")
 
 
+def _check_text(text: str) -> None:
+    if UNRENDERABLE.search(text):
+        raise SerializationError("JSON strings must not hold lone surrogates, U+FFFE, U+FFFF or "
+                                 "control characters other than tab, newline and carriage return")
+
+
 def _check(doc: object) -> None:
-    """Depth limit and finite numbers, without recursion."""
+    """Depth limit, finite numbers and renderable strings (keys too), without recursion."""
     stack = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise SerializationError(f"JSON is nested deeper than {MAX_DEPTH} levels")
-        if isinstance(value, dict):
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, dict):
+            for key in value:
+                _check_text(key)
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)

@@ -2,6 +2,8 @@
 """Read CIMI XML (2.0, tolerating 1.x) into the JSON dict shape, with a hardened parser."""
 from __future__ import annotations
 
+from xml.parsers import expat
+
 from lxml import etree
 
 from . import schema
@@ -9,13 +11,52 @@ from .errors import SerializationError
 
 MAX_DEPTH = 64
 _COLLECTION_FIELDS = frozenset({"id", "updated", "parent", "count", "operations"})
+_XINCLUDE_NAMESPACES = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
+DOCTYPE_REFUSED = "XML with a DOCTYPE or entity declarations is not accepted"
+
+
+class _RefuseExternal(etree.Resolver):
+    """Answers every request for an external DTD or entity with nothing: libxml2 opens no file."""
+
+    def resolve(self, url, pubid, context):
+        return self.resolve_string("", context)
 
 
 def _parser() -> etree.XMLParser:
     # No DTD loading or validation, no entity expansion, no network, default size limits.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_comments=True,
-                           remove_pis=True, remove_blank_text=False, collect_ids=False)
+    # collect_ids stays at its default: collect_ids=False makes libxml2 read the external subset.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             dtd_validation=False, huge_tree=False, remove_comments=True,
+                             remove_pis=True, remove_blank_text=False)
+    parser.resolvers.add(_RefuseExternal())
+    return parser
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _refuse(*_args) -> None:
+    raise _Doctype()
+
+
+def _refuse_doctype(body: bytes) -> None:
+    """Refuse a DOCTYPE wherever it is once decoded (UTF-16, after whitespace), before lxml runs.
+
+    expat decodes as the document says, reports declarations to handlers (which raise at the
+    first one) and never opens anything itself. A body expat cannot read goes on to lxml, which
+    gives the syntax error its message and, hardened as well, still loads nothing."""
+    reader = expat.ParserCreate()
+    reader.StartDoctypeDeclHandler = _refuse
+    reader.EntityDeclHandler = _refuse
+    reader.UnparsedEntityDeclHandler = _refuse
+    reader.ExternalEntityRefHandler = _refuse
+    try:
+        reader.Parse(body, True)
+    except _Doctype:
+        raise SerializationError(DOCTYPE_REFUSED) from None
+    except (expat.ExpatError, ValueError):
+        pass
 
 
 def _split_tag(tag: str) -> tuple[str, str]:
@@ -59,6 +100,8 @@ class _Reader:
         for child in element:
             if isinstance(child, etree._Entity):
                 raise SerializationError("XML entity references are not allowed")
+            if isinstance(child.tag, str) and _split_tag(child.tag)[0] in _XINCLUDE_NAMESPACES:
+                raise SerializationError("XInclude is not allowed")
             if isinstance(child.tag, str):
                 out.append(child)
         return out
@@ -214,9 +257,7 @@ class _Reader:
 
 def parse_xml(body: bytes) -> dict:
     """Parse request XML (size already checked) into the JSON dict shape."""
-    head = body[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in body:
-        raise SerializationError("XML with a DOCTYPE or entity declarations is not accepted")
+    _refuse_doctype(body)
     try:
         root = etree.fromstring(body, parser=_parser())
     except etree.XMLSyntaxError as exc:
@@ -226,5 +267,5 @@ def parse_xml(body: bytes) -> dict:
         raise SerializationError("malformed XML") from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise SerializationError("XML with a DOCTYPE or entity declarations is not accepted")
+        raise SerializationError(DOCTYPE_REFUSED)
     return _Reader().document(root)

@@ -7,9 +7,8 @@ import re
 from lxml import etree
 
 from . import schema
+from .jsonio import UNRENDERABLE
 
-# Characters XML 1.0 cannot carry; replaced so rendering never fails on odd data.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # CIMI attribute names (5.2); other keys cannot be XML element names and are skipped.
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -18,7 +17,8 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return _XML_ILLEGAL.sub("\ufffd", value)
+        # refused in requests, but data stored before may hold them: rendering must not fail
+        return UNRENDERABLE.sub("\ufffd", value)
     return str(value)
 
 

@@ -202,3 +202,20 @@ def test_capability_values_typed():
     caps = parse_body(xml(body), XML, LIMIT)["capabilities"]
     assert caps == [{"uri": "u1", "value": True}, {"uri": "u2", "value": "STARTED"},
                     {"uri": "u3", "value": 42}]
+
+
+@pytest.mark.parametrize("text", ['{"name": "\\ud800"}', '{"a": {"b": ["\\udc00"]}}',
+                                  '{"\\ud800": 1}', '{"p": {"k\\u001f": "v"}}', '{"n": "\\uffff"}'])
+def test_json_strings_that_cannot_render_refused(text):
+    with pytest.raises(SerializationError, match="lone surrogates"):
+        parse_body(text.encode(), JSON, LIMIT)
+
+
+def test_stored_lone_surrogate_still_renders():
+    """Data stored before the edge refused such strings renders in both formats."""
+    from cimi_provider.serialization import render
+    doc = {"resourceURI": f"{NS}/Machine", "id": "m", "name": "a\ud800b\x01"}
+    body, _ = render(doc, "json")
+    assert body == b'{"resourceURI":"%s/Machine","id":"m","name":"a\\ud800b\\u0001"}' % NS.encode()
+    body, _ = render(doc, "xml")
+    assert "a\ufffdb\ufffd".encode() in body
