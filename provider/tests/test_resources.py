@@ -188,3 +188,12 @@ def test_system_template_validation(cimi_json):
         {"name": "x", "type": NS + "/Machine"}]}).doc
     reply = c.call("POST", c.collection("systems"), {"systemTemplate": {"href": tmpl["id"]}})
     assert reply.status == 400 and "machineTemplate" in reply.doc["statusMessage"]
+
+
+def test_image_without_location_is_a_400_not_a_500(cimi):
+    # Found by the OpenAPI fuzzer: {"type": "SNAPSHOT"} reached the lifecycle without the
+    # mandatory imageLocation and raised.
+    for body in ({"type": "SNAPSHOT"}, {"name": uname("noloc")}):
+        reply = cimi.ok("POST", cimi.add_href("machineImages"),
+                        {"resourceURI": NS + "/MachineImage", **body}, status=400)
+        assert "missing mandatory attribute 'imageLocation'" in reply.doc["statusMessage"]

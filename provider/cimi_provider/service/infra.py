@@ -206,6 +206,7 @@ class MachineImageLifecycle(_Base):
         self._mark(tx, rid, state="ERROR")
 
     async def create(self, fields: dict, base: str) -> Result:
+        require(fields, TYPES["MachineImage"])
         location = fields["imageLocation"]
         if isinstance(location, dict):  # tolerated: {"href": ...}
             location = location.get("href", "")
