@@ -45,7 +45,10 @@ options:
     env: [{name: ANSIBLE_CALLBACK_CADF_PATH}]
     ini: [{section: callback_cadf, key: path}]
   digest_path:
-    description: File of per-run digests. Defaults to O(path) with C(.digest) appended.
+    description:
+      - File of per-run digests. Defaults to O(path) with C(.digest) appended.
+      - It must not be, or lie inside, any other file or folder this callback uses (O(path),
+        O(spool_dir), O(signing_key_file), ...); such a conflict stops the run before its first task.
     type: path
     env: [{name: ANSIBLE_CALLBACK_CADF_DIGEST_PATH}]
     ini: [{section: callback_cadf, key: digest_path}]
