@@ -197,8 +197,8 @@ def start_convert(opts, out_fmt, dest, qemu_img='qemu-img', virtual_size=None):
     if preferred_aio() and virtual_size and virtual_size % SECTOR == 0:
         qemuimg.run(['create', '-q', '-f', out_fmt, dest, str(virtual_size)], qemu_img=qemu_img)
         args += ['-n', '--target-is-zero', '--target-image-opts',
-                'driver=%s,file.driver=file,file.filename=%s,file.aio=%s'
-                % (out_fmt, _escape(dest), preferred_aio())]
+                 'driver=%s,file.driver=file,file.filename=%s,file.aio=%s'
+                 % (out_fmt, _escape(dest), preferred_aio())]
     else:
         args += ['-O', out_fmt, dest]
     return qemuimg.spawn(args, qemuimg.CONVERT_LIMITS, qemu_img)
