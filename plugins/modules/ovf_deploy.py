@@ -196,97 +196,24 @@ error_code:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import deploy, environment, xmlsafe
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.domain_xml import read_metadata
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DeployError, OvfError
-
-STATE_NAMES = {1: 'running', 2: 'blocked', 3: 'paused', 4: 'shutdown', 5: 'shutoff',
-               6: 'crashed', 7: 'pmsuspended'}
-
-
-def _domain_facts(domain):
-    if domain is None:
-        return None
-    root = xmlsafe.parse(domain.XMLDesc(0).encode('utf-8'), 'the domain XML')
-    return {'name': domain.name(), 'uuid': domain.UUIDString(),
-            'state': STATE_NAMES.get(domain.state()[0], 'unknown'), 'type': root.get('type')}
 
 
 def run(module):
+    """Map the options to a plan, let the deployer ensure it, and return (result, warnings)."""
     params = dict(module.params)
     params['max_disk_size'] = params['max_disk_size'] or None
     deployer = deploy.Deployer(params, module.check_mode)
-    result = {'changed': False, 'domain': None, 'volumes': [], 'changed_options': [],
-              'applied_options': []}
-    name = params['name']
-    if params['state'] == 'absent':
-        deployer.connect()
-        try:
-            domain = deployer.lookup()
-            if domain is not None:
-                facts = _domain_facts(domain)
-                result['volumes'] = deployer.remove(domain)
-                result['changed'] = True
-                result['diff'] = {'before': {'domain': facts}, 'after': {'domain': None}}
-                result['cadf'] = {'typeURI': 'compute/machine', 'id': facts['uuid'], 'name': name}
-            else:
-                result['cadf'] = {'typeURI': 'compute/machine', 'id': None, 'name': name}
-        finally:
-            deployer.close()
-        return result, deployer.warnings
-    if not params['src']:
-        raise DeployError('src is required unless state=absent', 'missing_src')
-    plan = deploy.Plan(params).build()
-    for prop, value in plan.values:
-        if prop.password and value:
-            module.no_log_values.add(value)
-    deployer.warnings.extend(plan.warnings)
-    result['plan'] = plan.as_dict()
-    deployer.connect()
-    try:
-        domain = deployer.lookup()
-        before = _domain_facts(domain)
-        if domain is None:
-            domain = deployer.create(plan)
-            result['changed'] = True
-            result['volumes'] = [j.volume for j in plan.jobs] + (
-                ['%s-ovf-env.iso' % name] if plan.want_env else [])
-            if domain is not None and params['state'] == 'running':
-                try:
-                    domain.create()
-                    if params['wait'] and not deploy.wait_for_state(domain, 'running',
-                                                                    params['wait_timeout']):
-                        raise DeployError('domain %s did not start' % name, 'start_timeout')
-                except BaseException:
-                    deployer.remove(domain)
-                    raise
-        else:
-            record = read_metadata(domain.XMLDesc(0))
-            if record is None:
-                raise DeployError('a domain named %s exists and was not created by ovf_deploy'
-                                  % name, 'foreign_domain')
-            result['volumes'] = record.get('volumes', [])
-            result['changed_options'] = deployer.differences(plan, record)
-            result['applied_options'] = deployer.apply_changes(domain, plan, record,
-                                                               result['changed_options'])
-            power = False
-            if params['state'] in ('running', 'stopped'):
-                power = deployer.set_power(domain, params['state'])
-            result['changed'] = bool(result['applied_options']) or power
-        after = _domain_facts(domain) if domain is not None else {
-            'name': name, 'uuid': None, 'state': 'shutoff' if params['state'] != 'running'
-            else 'running', 'type': None}
-        if module.check_mode and before is not None and params['state'] in ('running', 'stopped'):
-            after = dict(before, state=params['state'] if params['state'] == 'running'
-                         else 'shutoff')
-        result['domain'] = _domain_facts(domain) if domain is not None else None
-        result['diff'] = {'before': {'domain': before}, 'after': {'domain': after,
-                                                                  'options': plan.record}}
-        result['cadf'] = {'typeURI': 'compute/machine',
-                          'id': result['domain']['uuid'] if result['domain'] else None,
-                          'name': name}
-    finally:
-        deployer.close()
-    return result, deployer.warnings
+    plan = None
+    if params['state'] != 'absent':
+        if not params['src']:
+            raise DeployError('src is required unless state=absent', 'missing_src')
+        plan = deploy.Plan(params).build()
+        for prop, value in plan.values:
+            if prop.password and value:
+                module.no_log_values.add(value)
+    outcome = deployer.ensure(plan, params['state'])
+    return outcome.as_result(), outcome.warnings
 
 
 def main():

@@ -18,6 +18,7 @@ import os
 import time
 import traceback
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import (
     Appliance, read_trusted_certs)
@@ -37,6 +38,8 @@ REDEFINE_OPTIONS = ('cpus', 'memory', 'firmware', 'nic_model', 'disk_bus', 'netw
                     'properties')
 # Options whose change would need new disks: reported, never applied.
 REDEPLOY_OPTIONS = ('appliance', 'deployment_option', 'disk_format')
+STATE_NAMES = {1: 'running', 2: 'blocked', 3: 'paused', 4: 'shutdown', 5: 'shutoff',
+               6: 'crashed', 7: 'pmsuspended'}
 
 
 class Plan(object):
@@ -155,6 +158,44 @@ def _disk_buses(plan, pool_path):
     return disks, cdroms
 
 
+def domain_facts(domain):
+    """name, uuid, state and type of ``domain`` (None for None)."""
+    if domain is None:
+        return None
+    root = domain_xml.xmlsafe.parse(domain.XMLDesc(0).encode('utf-8'), 'the domain XML')
+    return {'name': domain.name(), 'uuid': domain.UUIDString(),
+            'state': STATE_NAMES.get(domain.state()[0], 'unknown'), 'type': root.get('type')}
+
+
+class Outcome(object):
+    """What ``Deployer.ensure`` did (or, in check mode, would do)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.changed = False
+        self.actions = []  # create, start, redefine, stop, remove
+        self.domain = None  # domain_facts after the run
+        self.uuid = None  # of the domain created, kept or removed
+        self.volumes = []
+        self.changed_options = []
+        self.applied_options = []
+        self.plan = None
+        self.diff = None
+        self.warnings = []
+
+    def as_result(self):
+        """The module's result (without warnings)."""
+        result = {'changed': self.changed, 'domain': self.domain, 'volumes': self.volumes,
+                  'changed_options': self.changed_options,
+                  'applied_options': self.applied_options,
+                  'cadf': {'typeURI': 'compute/machine', 'id': self.uuid, 'name': self.name}}
+        if self.plan is not None:
+            result['plan'] = self.plan
+        if self.diff is not None:
+            result['diff'] = self.diff
+        return result
+
+
 class Deployer(object):
     def __init__(self, params, check_mode=False):
         if libvirt is None:
@@ -204,13 +245,88 @@ class Deployer(object):
                                   'no_network')
 
     def domain_type(self):
-        if self.params['uri'].startswith(('qemu:///', 'qemu+unix:///')):
-            return 'kvm' if domain_xml.kvm_usable() else 'qemu'
+        return kvm.domain_type(self.conn, '%s-kvm-probe-%d' % (self.params['name'], os.getpid()))
+
+    # -- the whole run ---------------------------------------------------
+    def ensure(self, plan, state):
+        """Bring domain ``params['name']`` to ``state``; ``plan`` is None for ``absent``.
+
+        Returns an Outcome; in check mode nothing on the host changes.
+        """
+        outcome = Outcome(self.params['name'])
+        if plan is not None:
+            self.warnings.extend(plan.warnings)
+            outcome.plan = plan.as_dict()
+        self.connect()
         try:
-            self.conn.getDomainCapabilities(None, 'x86_64', None, 'kvm', 0)
-            return 'kvm'
-        except libvirt.libvirtError:
-            return 'qemu'
+            domain = self.lookup()
+            if state == 'absent':
+                self._ensure_absent(domain, outcome)
+            else:
+                self._ensure_present(domain, plan, state, outcome)
+        finally:
+            self.close()
+        outcome.warnings = self.warnings
+        return outcome
+
+    def _ensure_absent(self, domain, outcome):
+        if domain is None:
+            return
+        facts = domain_facts(domain)
+        outcome.volumes = self.remove(domain)
+        outcome.changed = True
+        outcome.actions.append('remove')
+        outcome.diff = {'before': {'domain': facts}, 'after': {'domain': None}}
+        outcome.uuid = facts['uuid']
+
+    def _ensure_present(self, domain, plan, state, outcome):
+        before = domain_facts(domain)
+        if domain is None:
+            domain = self.create(plan)
+            outcome.changed = True
+            outcome.actions.append('create')
+            outcome.volumes = [j.volume for j in plan.jobs] + (
+                ['%s-ovf-env.iso' % self.params['name']] if plan.want_env else [])
+            if state == 'running':
+                outcome.actions.append('start')
+                if domain is not None:
+                    self.start_created(domain)
+        else:
+            record = domain_xml.read_metadata(domain.XMLDesc(0))
+            if record is None:
+                raise DeployError('a domain named %s exists and was not created by ovf_deploy'
+                                  % self.params['name'], 'foreign_domain')
+            outcome.volumes = record.get('volumes', [])
+            outcome.changed_options = self.differences(plan, record)
+            outcome.applied_options = self.apply_changes(domain, plan, record,
+                                                         outcome.changed_options)
+            if outcome.applied_options:
+                outcome.actions.append('redefine')
+            power = state in ('running', 'stopped') and self.set_power(domain, state)
+            if power:
+                outcome.actions.append('start' if state == 'running' else 'stop')
+            outcome.changed = bool(outcome.applied_options) or power
+        after = domain_facts(domain) if domain is not None else {
+            'name': self.params['name'], 'uuid': None,
+            'state': 'shutoff' if state != 'running' else 'running', 'type': None}
+        if self.check_mode and before is not None and state in ('running', 'stopped'):
+            after = dict(before, state=state if state == 'running' else 'shutoff')
+        outcome.domain = domain_facts(domain)
+        outcome.uuid = outcome.domain['uuid'] if outcome.domain else None
+        outcome.diff = {'before': {'domain': before},
+                        'after': {'domain': after, 'options': plan.record}}
+
+    def start_created(self, domain):
+        """Start a domain this run defined; when it does not start, remove it again."""
+        try:
+            domain.create()
+            if self.params['wait'] and not wait_for_state(domain, 'running',
+                                                          self.params['wait_timeout']):
+                raise DeployError('domain %s did not start' % self.params['name'],
+                                  'start_timeout')
+        except BaseException:
+            self.remove(domain)
+            raise
 
     # -- create ----------------------------------------------------------
     def create(self, plan):

@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudmgmt.dmtf contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Disk images: pure-Python header sniffing, guarded qemu-img info/measure/convert.
+"""Disk images: pure-Python header sniffing, qemu-img info/measure/convert of OVA members.
 
 qemu never guesses a format: the driver is named from the sniffed header, the
 source is a ``raw`` node at the member's offset inside the OVA, and
 ``qemu-img info`` must show no backing file, no external data file and no
-VMDK extent outside the member before anything is converted.
+VMDK extent outside the member before anything is converted. qemu-img runs
+under the limits of the shared wrapper (``module_utils/libvirt/qemuimg``).
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -16,8 +17,8 @@ import json
 import os
 import re
 import struct
-import subprocess
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import qemuimg
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DiskImageError
 
 SECTOR = 512
@@ -26,8 +27,6 @@ VMDK_CREATE_TYPES = ('streamOptimized', 'monolithicSparse')
 QCOW2_KNOWN_INCOMPATIBLE = 0x1 | 0x2 | 0x8 | 0x10  # dirty, corrupt, compression type, extended L2
 QCOW2_DATA_FILE = 0x4
 CAPACITY_TOLERANCE = 1024 * 1024
-INFO_LIMITS = {'cpu': 30, 'address_space': 1 << 30}
-CONVERT_LIMITS = {'cpu': None, 'address_space': 4 << 30}
 _EXTENT = re.compile(r'^(RW|RDONLY|NOACCESS)\s+(\d+)\s+(\w+)(?:\s+"([^"]*)")?(?:\s+(\d+))?\s*$')
 
 
@@ -117,37 +116,8 @@ def image_opts(member, fmt, in_archive, aio=None):
     return ','.join(parts)
 
 
-def _limits(limits):
-    def apply():
-        import resource
-        if limits.get('cpu'):
-            resource.setrlimit(resource.RLIMIT_CPU, (limits['cpu'], limits['cpu']))
-        if limits.get('address_space'):
-            resource.setrlimit(resource.RLIMIT_AS,
-                               (limits['address_space'], limits['address_space']))
-    return apply
-
-
-def run_qemu_img(args, limits=None, qemu_img='qemu-img', pass_fds=()):
-    """Run qemu-img under CPU/address-space limits; ``pass_fds``: open files it reads as /dev/fd/N."""
-    cmd = [qemu_img] + list(args)
-    inherit = {'pass_fds': tuple(pass_fds)} if pass_fds else {}
-    try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=_limits(limits or INFO_LIMITS), close_fds=True,
-                                **inherit)
-    except OSError as exc:
-        raise DiskImageError('cannot run qemu-img: %s' % exc.strerror, 'qemu_img_missing')
-    out, err = proc.communicate()
-    if proc.returncode != 0:
-        raise DiskImageError('qemu-img %s failed: %s'
-                             % (args[0], err.decode('utf-8', 'replace').strip()[-500:]),
-                             'qemu_img_failed')
-    return out.decode('utf-8', 'replace')
-
-
 def info(opts):
-    return json.loads(run_qemu_img(['info', '--output=json', '--image-opts', opts]))
+    return qemuimg.info(['--image-opts', opts])
 
 
 _IO_URING = {}
@@ -183,14 +153,7 @@ def open_info(member, fmt, in_archive):
 
 def check_info(data, name, fmt, declared_bytes, max_bytes, path):
     """Assert the image is self-contained and sized as declared; return its virtual size."""
-    if data.get('format') != fmt:
-        raise DiskImageError('%s opened as %s, expected %s' % (name, data.get('format'), fmt),
-                             'format_mismatch')
-    if data.get('backing-filename') or data.get('full-backing-filename'):
-        raise DiskImageError('%s has a backing file; refused' % name, 'backing_file')
-    specific = (data.get('format-specific') or {}).get('data') or {}
-    if specific.get('data-file'):
-        raise DiskImageError('%s has an external data file; refused' % name, 'data_file')
+    specific = qemuimg.check_self_contained(data, name, fmt)
     if fmt == 'vmdk':
         if specific.get('create-type') not in VMDK_CREATE_TYPES:
             raise DiskImageError('%s is a VMDK of type %s; refused'
@@ -217,8 +180,8 @@ def check_info(data, name, fmt, declared_bytes, max_bytes, path):
 
 
 def measure(opts, out_fmt):
-    data = json.loads(run_qemu_img(['measure', '--output=json', '-O', out_fmt,
-                                    '--image-opts', opts]))
+    data = json.loads(qemuimg.run(['measure', '--output=json', '-O', out_fmt,
+                                   '--image-opts', opts]))
     return int(data['required'])
 
 
@@ -230,31 +193,23 @@ def start_convert(opts, out_fmt, dest, qemu_img='qemu-img', virtual_size=None):
     works here and the size is whole sectors, the output is created first (empty,
     hence ``--target-is-zero``) and written through io_uring as well.
     """
-    cmd = [qemu_img, 'convert', '-q', '-W', '--image-opts', opts]
+    args = ['convert', '-q', '-W', '--image-opts', opts]
     if preferred_aio() and virtual_size and virtual_size % SECTOR == 0:
-        run_qemu_img(['create', '-q', '-f', out_fmt, dest, str(virtual_size)], qemu_img=qemu_img)
-        cmd += ['-n', '--target-is-zero', '--target-image-opts',
-                'driver=%s,file.driver=file,file.filename=%s,file.aio=%s'
-                % (out_fmt, _escape(dest), preferred_aio())]
+        qemuimg.run(['create', '-q', '-f', out_fmt, dest, str(virtual_size)], qemu_img=qemu_img)
+        args += ['-n', '--target-is-zero', '--target-image-opts',
+                 'driver=%s,file.driver=file,file.filename=%s,file.aio=%s'
+                 % (out_fmt, _escape(dest), preferred_aio())]
     else:
-        cmd += ['-O', out_fmt, dest]
-    try:
-        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                preexec_fn=_limits(CONVERT_LIMITS), close_fds=True)
-    except OSError as exc:
-        raise DiskImageError('cannot run qemu-img: %s' % exc.strerror, 'qemu_img_missing')
+        args += ['-O', out_fmt, dest]
+    return qemuimg.spawn(args, qemuimg.CONVERT_LIMITS, qemu_img)
 
 
 def finish_convert(proc, name):
-    _out, err = proc.communicate()
-    if proc.returncode != 0:
-        raise DiskImageError('converting %s failed: %s'
-                             % (name, err.decode('utf-8', 'replace').strip()[-500:]),
-                             'convert_failed')
+    qemuimg.finish(proc, 'converting %s' % name, 'convert_failed')
 
 
 def create_blank(dest, out_fmt, size):
-    run_qemu_img(['create', '-q', '-f', out_fmt, dest, str(size)])
+    qemuimg.run(['create', '-q', '-f', out_fmt, dest, str(size)])
 
 
 def free_bytes(directory):

@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudmgmt.dmtf contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""libvirt domain XML from the selected OVF hardware, built with lxml (never by string formatting)."""
+"""libvirt domain XML from the selected OVF hardware: OVF devices mapped to libvirt ones."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
-import os
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import domain
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import xmlsafe
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DeployError
 
@@ -79,62 +79,22 @@ class DomainSpec(object):
 
 
 def build(spec):
-    etree = xmlsafe.etree
-    sub = etree.SubElement
-    dom = etree.Element('domain', type=spec.domain_type)
-    sub(dom, 'name').text = spec.name
-    if spec.uuid:
-        sub(dom, 'uuid').text = spec.uuid
-    if spec.description:
-        sub(dom, 'description').text = spec.description
-    meta = sub(dom, 'metadata')
-    record = sub(meta, '{%s}deployment' % META_NS, nsmap={'ovf': META_NS})
-    record.text = json.dumps(spec.metadata, sort_keys=True)
-    memory_kib = max(1, spec.memory_bytes // 1024)
-    sub(dom, 'memory', unit='KiB').text = str(memory_kib)
-    sub(dom, 'currentMemory', unit='KiB').text = str(memory_kib)
-    sub(dom, 'vcpu', placement='static').text = str(spec.vcpus)
-    os_el = sub(dom, 'os')
-    if spec.firmware == 'efi':
-        os_el.set('firmware', 'efi')
-    sub(os_el, 'type', arch='x86_64').text = 'hvm'
-    sub(os_el, 'boot', dev='hd')
-    features = sub(dom, 'features')
-    sub(features, 'acpi')
-    sub(features, 'apic')
-    cores = spec.cores_per_socket
-    if cores and cores > 1 and spec.vcpus % cores == 0:
-        cpu = sub(dom, 'cpu')
-        sub(cpu, 'topology', sockets=str(spec.vcpus // cores), dies='1', cores=str(cores),
-            threads='1')
-    sub(dom, 'on_poweroff').text = 'destroy'
-    sub(dom, 'on_reboot').text = 'restart'
-    sub(dom, 'on_crash').text = 'destroy'
-    devices = sub(dom, 'devices')
+    """The domain XML of ``spec`` (through the shared builder, ``module_utils/libvirt/domain``)."""
     counters = {}
-    if any(d['bus'] == 'scsi' for d in spec.disks):
-        sub(devices, 'controller', type='scsi', index='0', model='virtio-scsi')
-    for disk in spec.disks:
-        el = sub(devices, 'disk', type='file', device='disk')
-        sub(el, 'driver', name='qemu', type=disk['format'])
-        sub(el, 'source', file=disk['path'])
-        sub(el, 'target', dev=_target(counters, disk['bus']), bus=disk['bus'])
-    for path in spec.cdroms:
-        el = sub(devices, 'disk', type='file', device='cdrom')
-        sub(el, 'driver', name='qemu', type='raw')
-        sub(el, 'source', file=path)
-        sub(el, 'target', dev=_target(counters, 'sata'), bus='sata')
-        sub(el, 'readonly')
-    for nic in spec.nics:
-        el = sub(devices, 'interface', type='network')
-        if nic.get('mac'):
-            sub(el, 'mac', address=nic['mac'])
-        sub(el, 'source', network=nic['network'])
-        sub(el, 'model', type=nic['model'])
-    sub(devices, 'serial', type='pty')
-    sub(devices, 'console', type='pty')
-    sub(devices, 'graphics', type='vnc', listen='127.0.0.1', autoport='yes')
-    return etree.tostring(dom, encoding='unicode', pretty_print=True)
+    disks = [domain.Disk(d['path'], _target(counters, d['bus']), d['format'], bus=d['bus'])
+             for d in spec.disks]
+    disks += [domain.Disk(path, _target(counters, 'sata'), 'raw', 'cdrom', bus='sata')
+              for path in spec.cdroms]
+    return domain.domain_xml(domain.Domain(
+        spec.name, type=spec.domain_type, memory_kib=max(1, spec.memory_bytes // 1024),
+        vcpus=spec.vcpus, disks=disks,
+        interfaces=[domain.Interface(n['network'], mac=n.get('mac'), model=n['model'])
+                    for n in spec.nics],
+        uuid=spec.uuid, description=spec.description,
+        metadata=domain.Metadata(META_NS, 'ovf', 'deployment',
+                                 json.dumps(spec.metadata, sort_keys=True)),
+        firmware=spec.firmware, cores_per_socket=spec.cores_per_socket, serial_console=True,
+        vnc=True))
 
 
 def read_metadata(xml_text):
@@ -146,31 +106,3 @@ def read_metadata(xml_text):
         except ValueError:
             raise DeployError('the domain metadata of ovf_deploy is unreadable', 'bad_metadata')
     return None
-
-
-def kvm_usable(qemu_user='libvirt-qemu'):
-    """True when qemu, running as ``qemu_user``, can open /dev/kvm and create a VM."""
-    if not os.path.exists('/dev/kvm'):
-        return False
-    try:
-        import pwd
-        account = pwd.getpwnam(qemu_user)
-    except (ImportError, KeyError):
-        account = None
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        code = 1
-        try:
-            import fcntl
-            if account is not None:
-                os.setgroups(os.getgrouplist(qemu_user, account.pw_gid))
-                os.setgid(account.pw_gid)
-                os.setuid(account.pw_uid)
-            fd = os.open('/dev/kvm', os.O_RDWR)
-            fcntl.ioctl(fd, 0xAE01, 0)  # KVM_CREATE_VM
-            code = 0
-        except Exception:
-            code = 1
-        os._exit(code)
-    _pid, status = os.waitpid(pid, 0)
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

@@ -10,20 +10,13 @@ can tell refusals apart without matching message text.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt.errors import HelperError, ImageError
 
-class OvfError(Exception):
-    """Base class: a clear, secret-free message plus a stable code."""
 
-    code = 'ovf_error'
-
-    def __init__(self, message, code=None):
-        super(OvfError, self).__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-
-    def __str__(self):
-        return '%s [%s]' % (self.message, self.code)
+# The OVF errors share their base with the libvirt helpers, so that a refusal of the shared
+# qemu-img checks (an ImageError) is an OvfError, and a DiskImageError, to the OVF code.
+OvfError = HelperError
+DiskImageError = ImageError
 
 
 class PackageError(OvfError):
@@ -48,12 +41,6 @@ class CertificateError(OvfError):
     """The certificate or its signature over the manifest is not acceptable."""
 
     code = 'certificate'
-
-
-class DiskImageError(OvfError):
-    """A disk image failed a safety check or could not be converted."""
-
-    code = 'disk'
 
 
 class PropertyValueError(OvfError):

@@ -12,7 +12,8 @@ from lxml import etree
 import hostile
 import ovfgen
 from modrun import run_module
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import domain_xml, environment, schema
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import environment, schema
 from ansible_collections.cloudmgmt.dmtf.plugins.modules import ovf_deploy
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
@@ -48,7 +49,8 @@ def test_deploy_lifecycle(conn, pool, network, tag, tmp_path, capsys, cleanup_do
     result, failed = run_module(ovf_deploy, args, capsys)
     assert not failed, result
     assert result['changed'] and result['domain']['state'] == 'running'
-    assert result['domain']['type'] == ('kvm' if domain_xml.kvm_usable() else 'qemu')
+    kvm.forget()  # probe again, independently of the module's run
+    assert result['domain']['type'] == kvm.domain_type(conn, tag + 'kvm-probe')
     assert result['cadf'] == {'typeURI': 'compute/machine', 'id': result['domain']['uuid'],
                               'name': name}
     assert SECRET not in json.dumps(result)

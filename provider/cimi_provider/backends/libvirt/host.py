@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 
 from .names import Names
+from .shared import kvm
 from .xmldefs import pool_xml
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,6 @@ def domain_state(dom: libvirt.virDomain) -> str:
     if dom.hasManagedSaveImage(0):
         return "SUSPENDED"
     return "STOPPED"
-
-
-def _probe_xml(name: str, virt_type: str) -> str:
-    return (f"<domain type='{virt_type}'><name>{name}</name><memory unit='KiB'>16384</memory>"
-            "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>"
-            "<devices><memballoon model='none'/></devices></domain>")
 
 
 class Host:
@@ -106,25 +101,10 @@ class Host:
             self._conn = None
 
     def _pick_domain_type(self, conn) -> str:
-        """kvm when qemu can really open /dev/kvm here (tried with a paused probe), else qemu."""
+        """kvm when qemu can really use it here (the collection's shared probe), else qemu."""
         if self.requested_type in ("kvm", "qemu"):
             return self.requested_type
-        try:
-            conn.getDomainCapabilities(None, "x86_64", None, "kvm", 0)
-        except libvirt.libvirtError:
-            return "qemu"
-        probe_name = f"{self.names.prefix}kvm-probe-{os.getpid()}"
-        try:
-            dom = conn.createXML(_probe_xml(probe_name, "kvm"), libvirt.VIR_DOMAIN_START_PAUSED)
-        except libvirt.libvirtError as exc:
-            log.info("kvm unusable on %s (%s); using qemu emulation", self.uri,
-                     exc.get_error_message())
-            return "qemu"
-        try:
-            dom.destroy()
-        except libvirt.libvirtError:
-            pass
-        return "kvm"
+        return kvm.domain_type(conn, f"{self.names.prefix}kvm-probe-{os.getpid()}")
 
     # -- storage pool --------------------------------------------------------------------------
     def pool(self) -> libvirt.virStoragePool:

@@ -1,14 +1,12 @@
 """Image inspection with ``qemu-img info`` before anything is imported into a pool.
 
 qemu-img reads the already opened, checked file (``/dev/fd/N``, see ``..imports``), never a
-path, under the CPU and address-space limits of the collection's guarded runner
-(``plugins/module_utils/ovf/disks.py``), so a hostile image cannot exhaust the host.
+path, through the collection's shared wrapper (``.shared.qemuimg``): under CPU and address-space
+limits, so a hostile image cannot exhaust the host, and with its image checks.
 """
 from __future__ import annotations
 
-import json
-
-from ...collection import import_libraries
+from .shared import errors, qemuimg
 
 ACCEPTED_FORMATS = ("qcow2", "raw")
 
@@ -17,26 +15,11 @@ class ImageError(ValueError):
     """The file cannot be used as a machine image (the message says why)."""
 
 
-def _runner():
-    try:
-        lib = import_libraries("ovf", ("disks", "errors"))
-    except ImportError:
-        raise ImageError("file imports need the cloudmgmt.dmtf collection (its guarded qemu-img "
-                         "runner): install it or set CIMI_PROVIDER_COLLECTIONS_PATH") from None
-    return lib["disks"], lib["errors"].OvfError
-
-
 def _info(fd: int, fmt: str | None, location: str) -> dict:
-    disks, failure = _runner()
-    args = ["info", "--output=json"] + (["-f", fmt] if fmt else []) + ["--", f"/dev/fd/{fd}"]
     try:
-        out = disks.run_qemu_img(args, limits=disks.INFO_LIMITS, pass_fds=(fd,))
-    except failure as exc:
+        return qemuimg.info((["-f", fmt] if fmt else []) + ["--", f"/dev/fd/{fd}"], pass_fds=(fd,))
+    except errors.ImageError as exc:
         raise ImageError(f"cannot inspect {location}: {exc.message}") from None
-    try:
-        return json.loads(out)
-    except ValueError:
-        raise ImageError(f"cannot inspect {location}: unreadable qemu-img output") from None
 
 
 def inspect(fd: int, location: str, allowed=ACCEPTED_FORMATS) -> dict:
@@ -51,10 +34,9 @@ def inspect(fd: int, location: str, allowed=ACCEPTED_FORMATS) -> dict:
         raise ImageError(f"unsupported image format {fmt!r} in {location} "
                          f"({' or '.join(allowed)} only)")
     info = _info(fd, fmt, location)
-    if info.get("backing-filename") or info.get("full-backing-filename"):
-        raise ImageError(f"image {location} has a backing file; flatten it first (qemu-img convert)")
-    data = (info.get("format-specific") or {}).get("data", {})
-    if fmt == "qcow2" and (data.get("data-file") or data.get("data-file-raw")):
-        raise ImageError(f"image {location} uses an external data file; not accepted")
+    try:
+        qemuimg.check_self_contained(info, f"image {location}", fmt)
+    except errors.ImageError as exc:
+        raise ImageError(exc.message) from None
     return {"format": fmt, "virtual_size": int(info.get("virtual-size") or 0),
             "actual_size": int(info.get("actual-size") or 0)}

@@ -1,35 +1,24 @@
 """libvirt XML for the objects this backend defines: domains, disks, interfaces, networks, volumes.
 
-Built with ElementTree from plain values (never from consumer-supplied XML) and parsed back only
-from libvirt's own output.
+Domains and disks come from the collection's shared builder (lxml, ``.shared.domain``); networks,
+pools and volumes are built here with ElementTree. All from plain values (never from
+consumer-supplied XML), and parsed back only from libvirt's own output.
 """
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from .shared import domain
+
 METADATA_NS = "urn:cloudmgmt-dmtf:cimi-provider"
-ET.register_namespace("cimi", METADATA_NS)
 
 
-@dataclass
-class DiskDef:
-    path: str
-    target: str  # vda, vdb, ... (virtio) or hdc (ide cdrom)
-    format: str = "qcow2"
-    device: str = "disk"  # disk | cdrom
-    readonly: bool = False
-
-    @property
-    def bus(self) -> str:
-        return "ide" if self.device == "cdrom" else "virtio"
-
-
-@dataclass
-class InterfaceDef:
-    network: str  # libvirt network name
-    mac: str | None = None  # None: libvirt generates one
-    mtu: int | None = None
+# The shared description: DiskDef(path, target, format, device, readonly), InterfaceDef(network,
+# mac, mtu). A cdrom is on ide, anything else on virtio, as the provider attaches them.
+DiskDef = domain.Disk
+InterfaceDef = domain.Interface
+disk_xml = domain.disk_xml
 
 
 @dataclass
@@ -44,65 +33,19 @@ class DomainDef:
     arch: str = "x86_64"
 
 
+def domain_xml(dom: DomainDef) -> str:
+    """The domain of a CIMI machine: its resource id in <metadata>, no memory balloon."""
+    return domain.domain_xml(domain.Domain(
+        dom.name, type=dom.type, memory_kib=dom.memory_kib, vcpus=dom.vcpus, disks=dom.disks,
+        interfaces=dom.interfaces, arch=dom.arch, memballoon="none",
+        metadata=domain.Metadata(METADATA_NS, "cimi", "machine", children=[("id", dom.resource_id)])))
+
+
 def _sub(parent, tag, attrib=None, text=None):
     elem = ET.SubElement(parent, tag, attrib or {})
     if text is not None:
         elem.text = str(text)
     return elem
-
-
-def disk_element(disk: DiskDef) -> ET.Element:
-    elem = ET.Element("disk", {"type": "file", "device": disk.device})
-    # Formats are always explicit: never let qemu probe a guest-writable image.
-    _sub(elem, "driver", {"name": "qemu", "type": disk.format})
-    _sub(elem, "source", {"file": disk.path})
-    _sub(elem, "target", {"dev": disk.target, "bus": disk.bus})
-    if disk.readonly or disk.device == "cdrom":
-        _sub(elem, "readonly")
-    return elem
-
-
-def disk_xml(disk: DiskDef) -> str:
-    return ET.tostring(disk_element(disk), encoding="unicode")
-
-
-def interface_element(iface: InterfaceDef) -> ET.Element:
-    elem = ET.Element("interface", {"type": "network"})
-    if iface.mac:
-        _sub(elem, "mac", {"address": iface.mac})
-    _sub(elem, "source", {"network": iface.network})
-    _sub(elem, "model", {"type": "virtio"})
-    if iface.mtu:
-        _sub(elem, "mtu", {"size": str(iface.mtu)})
-    return elem
-
-
-def domain_xml(dom: DomainDef) -> str:
-    root = ET.Element("domain", {"type": dom.type})
-    _sub(root, "name", text=dom.name)
-    meta = _sub(root, "metadata")
-    owner = _sub(meta, f"{{{METADATA_NS}}}machine")
-    _sub(owner, f"{{{METADATA_NS}}}id", text=dom.resource_id)
-    _sub(root, "memory", {"unit": "KiB"}, dom.memory_kib)
-    _sub(root, "currentMemory", {"unit": "KiB"}, dom.memory_kib)
-    _sub(root, "vcpu", {"placement": "static"}, dom.vcpus)
-    os_elem = _sub(root, "os")
-    _sub(os_elem, "type", {"arch": dom.arch}, "hvm")
-    _sub(os_elem, "boot", {"dev": "hd"})
-    # ACPI: needed for ACPI shutdown requests and for PCI hot-plug of volumes.
-    features = _sub(root, "features")
-    _sub(features, "acpi")
-    _sub(features, "apic")
-    _sub(root, "on_poweroff", text="destroy")
-    _sub(root, "on_reboot", text="restart")
-    _sub(root, "on_crash", text="destroy")
-    devices = _sub(root, "devices")
-    for disk in dom.disks:
-        devices.append(disk_element(disk))
-    for iface in dom.interfaces:
-        devices.append(interface_element(iface))
-    _sub(devices, "memballoon", {"model": "none"})
-    return ET.tostring(root, encoding="unicode")
 
 
 @dataclass
