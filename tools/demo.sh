@@ -50,7 +50,7 @@ play() {
 }
 recap() { sed -n '/PLAY RECAP/,$p' "$work/$1.log" | grep -v '^$'; }
 # Debug messages of a play log, without Ansible's task banners.
-messages() { sed -n '/=> {/,/^}/p' "$work/$1.log" | grep -vE '^(ok|changed|skipping): |^}$'; }
+messages() { sed -n '/=> {/,/^}/p' "$work/$1.log" | grep -vE '^(ok|changed|skipping): |^}$' || true; }
 
 # Names of libvirt domains, networks, pools and pool volumes starting with any PREFIX given.
 libvirt_leftovers() {
