@@ -59,8 +59,8 @@ libvirt_leftovers() {
     virsh_q list --all --name | grep "^$prefix" | sed 's/^/domain /' || true
     virsh_q net-list --all --name | grep "^$prefix" | sed 's/^/network /' || true
     virsh_q pool-list --all --name | grep "^$prefix" | sed 's/^/pool /' || true
-    for pool in $(virsh_q pool-list --name); do
-      virsh_q vol-list "$pool" | awk -v p="$prefix" 'index($1, p) == 1 {print "volume " $1}'
+    for pool in $(virsh_q pool-list --name); do  # other users' pools may go meanwhile
+      { virsh_q vol-list "$pool" 2>/dev/null || true; } | awk -v p="$prefix" 'index($1, p) == 1 {print "volume " $1}'
     done
   done
 }
