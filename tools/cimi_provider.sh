@@ -7,7 +7,8 @@
 # Backends:
 #   memory   0.3 s latency, so every create/action is asynchronous (the default).
 #   libvirt  real qemu domains on qemu:///system (CIMI_LIBVIRT_TEST_URI), latency 0; the pool
-#            directory, a seed image and every libvirt object (prefix it-<random>-) are private to
+#            directory, a seed image and every libvirt object (prefix it<random>-, or
+#            $CIMI_LIBVIRT_PREFIX_STEM<random>-) are private to
 #            this run and removed by cimi_provider_stop. The memory backend's seed images
 #            (debian-12, cirros) are registered from a tiny blank qcow2 so the same names work.
 
@@ -81,7 +82,7 @@ cimi_provider_start() {
   local -a args=(--backend "$backend" --db "$work/provider.db" --listen 127.0.0.1:0
                  --port-file "$work/port" --inject-failure '^it-fail-')
   if [ "$backend" = libvirt ]; then
-    CIMI_LIBVIRT_RUN_PREFIX="it$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')-"
+    CIMI_LIBVIRT_RUN_PREFIX="${CIMI_LIBVIRT_PREFIX_STEM:-it}$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')-"
     # qemu (user libvirt-qemu) must reach the pool: /var/tmp, not a private tmp directory.
     CIMI_LIBVIRT_RUN_POOL=$(mktemp -d /var/tmp/cimi-it-XXXXXX)
     chmod 0755 "$CIMI_LIBVIRT_RUN_POOL"
