@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ WORKTREE = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(WORKTREE / 'provider' / 'tests'))
 
 from server import ProviderProcess  # noqa: E402  (the provider's own test launcher)
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY  # noqa: E402
 
 BIN = Path(sys.executable).parent
 FLEET_FILE = WORKTREE / 'example-fleet.yml'
@@ -107,7 +110,9 @@ def test_provision_then_teardown_leaves_nothing(provider, tmp_path):
     assert sorted(made) == sorted(machines)
     for name, (state, properties) in machines.items():
         assert made[name]['state'] == state
-        assert made[name]['properties'] == dict(properties, fleet=fleet)
+        tagged = dict(made[name]['properties'])
+        assert uuid.UUID(tagged.pop(REQUEST_ID_PROPERTY))  # the create's request id, kept
+        assert tagged == dict(properties, fleet=fleet)
     networks = api.named('networks', [network])
     assert networks[network]['state'] == 'STARTED'
     volumes = api.named('volumes', [volume['name']])

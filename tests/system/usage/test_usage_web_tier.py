@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ sys.path.insert(0, str(WORKTREE / 'provider' / 'tests'))
 
 from cimi_provider.http.auth import hash_password  # noqa: E402
 from server import ProviderProcess  # noqa: E402  (the provider's own test launcher)
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY  # noqa: E402
 
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).parent
@@ -90,7 +93,10 @@ def test_web_tier_as_written(provider, tmp_path):
     machines = named('machines')
     assert sorted(name for name in machines if name.startswith('web-')) == ['web-1', 'web-2', 'web-3']
     assert [machines['web-%d' % i]['state'] for i in (1, 2, 3)] == ['STARTED', 'STARTED', 'STOPPED']
-    assert all(machines['web-%d' % i]['properties'] == {'role': 'web'} for i in (1, 2, 3))
+    for i in (1, 2, 3):
+        tagged = dict(machines['web-%d' % i]['properties'])
+        assert uuid.UUID(tagged.pop(REQUEST_ID_PROPERTY))  # the create's request id, kept
+        assert tagged == {'role': 'web'}
     assert named('networks')['web-net']['state'] == 'STARTED'
     attached = api.get(machines['web-1']['id'] + '/volumes', timeout=30).json().get('volumes', [])
     volume = named('volumes')['web-data']
