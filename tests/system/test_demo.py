@@ -24,8 +24,8 @@ def test_demo_tells_the_whole_story():
     assert proc.returncode == 0, out[-6000:]
 
     headings = re.findall(r'^== Step (\d)/6: (.*)$', proc.stdout, re.M)
-    assert [n for n, _ in headings] == ['1', '2', '3', '4', '5', '6'], headings
-    for (_, title), word in zip(headings, ('raw CIMI session', 'fleet playbooks', 'inventory',
+    assert [number for number, _title in headings] == ['1', '2', '3', '4', '5', '6'], headings
+    for (_number, title), word in zip(headings, ('raw CIMI session', 'fleet playbooks', 'inventory',
                                            'OVA appliance', 'CADF audit trail', 'teardown')):
         assert word in title
 
