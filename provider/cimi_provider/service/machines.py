@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec
-from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES
+from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
 from ..errors import BadRequest, Conflict, NotFound
 from ..timeutil import now_iso
 from . import render as rnd
@@ -272,12 +272,8 @@ class MachineLifecycle:
 
     # volumes sub-collection -----------------------------------------------------------------
     async def volumes_action(self, rid: str, body: dict, base: str, xml: bool) -> Result:
-        from ..catalogue import Attr
         doc = self.p.load(rid, "Machine")
-        params = {"action": Attr("action", "URI", writable=True),
-                  "volume": Attr("volume", "ref:Volume", writable=True, mandatory=True),
-                  "initialLocation": Attr("initialLocation", "string", writable=True),
-                  "properties": Attr("properties", "map", writable=True)}
+        params = {a.name: a for a in VOLUME_ACTION_PARAMS}
         fields = check_fields(body, params, "", xml=xml, mode="create")
         verb = str(fields.get("action") or "").rsplit("/", 1)[-1]
         if verb not in ("insert", "remove"):
