@@ -14,7 +14,7 @@ exist.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..catalogue import TOP_LEVEL, TYPES
@@ -25,7 +25,7 @@ CRUD_OPS = {"GET": "read", "POST": "create", "PUT": "update", "PATCH": "update",
             "DELETE": "delete"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Target:
     """What one request acts on. ``kind`` picks the route; ``path`` is the request's relative
     path; ``row`` is the stored row at ``path`` (for an action or a sub-collection: its
@@ -35,11 +35,11 @@ class Target:
     # insert/remove, 5.11.6) | metadata | resource | action | unknown
     kind: str
     path: str
+    row: object = field(default=None, compare=False)
     id: str
     op: str
     type_name: str | None = None
     name: str | None = None
-    row: object = None
 
     @property
     def is_operation(self) -> bool:
@@ -115,28 +115,33 @@ def resolve(method: str, path: str, row_at: Callable, metadata) -> Target:
     ``metadata`` holds the ResourceMetadata ids."""
     crud = CRUD_OPS.get("GET" if method == "HEAD" else method, "update")
     if path in CEP_PATHS:
-        return Target("cep", path, "cloudEntryPoint", crud, "CloudEntryPoint")
+        return Target(kind="cep", path=path, id="cloudEntryPoint", op=crud,
+                      type_name="CloudEntryPoint")
     top = TOP_LEVEL.get(path)
     if top is not None:
-        return Target("collection", path, path, crud, top.name)
+        return Target(kind="collection", path=path, id=path, op=crud, type_name=top.name)
     parent, _, last = path.rpartition("/")
     prow = row_at(parent) if parent else None
     sub = TYPES[prow.type].subcollection(last) if prow is not None else None
     if sub is not None:
         kind = "references" if sub.insert else "subcollection"
         if sub.insert and method == "POST":
-            return Target(kind, path, parent, "attach", prow.type, _name(prow), prow)
-        return Target(kind, path, path, crud, row=prow)
+            return Target(kind=kind, path=path, row=prow, id=parent, op="attach",
+                          type_name=prow.type, name=_name(prow))
+        return Target(kind=kind, path=path, row=prow, id=path, op=crud)
     if path in metadata:
-        return Target("metadata", path, path, crud, "ResourceMetadata")
+        return Target(kind="metadata", path=path, id=path, op=crud, type_name="ResourceMetadata")
     row = row_at(path)
     if row is not None and row.type != "CloudEntryPoint":
         if row.type == "locatedVolume" and method == "DELETE":
             machine = path.split("/volumes/", 1)[0]
-            return Target("resource", path, machine, "detach", "Machine",
-                          _name(row_at(machine)), row)
-        return Target("resource", path, path, crud, row.type, _name(row), row)
+            return Target(kind="resource", path=path, row=row, id=machine, op="detach",
+                          type_name="Machine", name=_name(row_at(machine)))
+        return Target(kind="resource", path=path, row=row, id=path, op=crud, type_name=row.type,
+                      name=_name(row))
     if prow is not None and last in TYPES[prow.type].actions:
-        return Target("action", path, parent, last, prow.type, _name(prow), prow)
+        return Target(kind="action", path=path, row=prow, id=parent, op=last, type_name=prow.type,
+                      name=_name(prow))
     first = TOP_LEVEL.get(path.split("/", 1)[0])
-    return Target("unknown", path, path, crud, first.name if first else None)
+    return Target(kind="unknown", path=path, id=path, op=crud,
+                  type_name=first.name if first else None)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from ..catalogue import JOB_ACTIVE, NS
+from ..backends.memory import address_for, mac_for
+from ..catalogue import JOB_ACTIVE, NS, TYPES
 from ..timeutil import now_iso
 from .core import base_doc
-from ..catalogue import TYPES
 
 log = logging.getLogger("cimi_provider.startup")
 INTERRUPTED = "interrupted by provider restart"
@@ -148,7 +148,6 @@ def seed(provider, machines: int = 0) -> None:
 
 
 def _seed_machine(provider, n: int) -> None:
-    from ..backends.memory import address_for, mac_for
     rid = f"machines/bench-{n:05d}"
     name = f"bench-{n:05d}"
     now = now_iso()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..catalogue import CAPABILITY_NS, CEP_ORDER, NS, TOP_LEVEL, TYPES, ResourceType
 from ..errors import NotFound
-from ..query import apply_collection_query, expand_paths, select_attributes, select_collection
+from ..query import (apply_collection_query, expand_paths, parse_query, select_attributes,
+                     select_collection)
 from ..timeutil import now_iso
 from ..serialization import prune
 from .. import tenancy
@@ -207,7 +208,6 @@ class Views:
         if rid in self.metadata:
             return {"href": href, **{k: v for k, v in self.metadata[rid].items() if k != "id"}}
         if self.is_collection(rid) and rid not in TOP_LEVEL:
-            from ..query import parse_query
             coll = self.collection(rid, base, parse_query({}))
             items_key = next((k for k, v in coll.items() if isinstance(v, list)
                               and k != "operations"), None)
