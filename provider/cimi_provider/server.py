@@ -145,14 +145,13 @@ def build(settings: Settings):
                                          backend.image_schemes)
     store = Store(settings.db)
     provider = Provider(store, backend, settings.default_initial_state)
-    provider.lifecycles.update({
-        "Machine": MachineLifecycle(provider), "Volume": VolumeLifecycle(provider),
-        "Network": NetworkLifecycle(provider), "MachineImage": MachineImageLifecycle(provider),
-        "MachineTemplate": MachineTemplateLifecycle(provider),
-        "Credential": CredentialLifecycle(provider),
-        "CredentialTemplate": CredentialTemplateLifecycle(provider),
-        "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
-    })
+    machines = MachineLifecycle(provider)
+    volumes, networks = VolumeLifecycle(provider, machines), NetworkLifecycle(provider)
+    provider.install(machines, volumes, networks, MachineImageLifecycle(provider, machines),
+                     SystemLifecycle(provider, machines, volumes, networks),
+                     VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
+                     CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),
+                     JobLifecycle(provider))
     if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
     views = Views(provider, settings.name)

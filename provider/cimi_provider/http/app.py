@@ -126,7 +126,8 @@ class Dispatcher:
 
     async def ep_insert(self, request, target, q, base: str) -> Result:
         body, xml = await self.body(request)
-        return await self.p.lifecycles[target.type_name].volumes_action(target.id, body, base, xml)
+        attr = target.path.rsplit("/", 1)[1]
+        return await self.p.lifecycle(target.type_name).insert(target.id, attr, body, base, xml)
 
     async def ep_update(self, request, target, q, base: str) -> Result:
         body, xml = await self.body(request)

@@ -11,7 +11,8 @@ a synchronous DELETE answers 200 with its completed Job (4.2.1.4, 4.2.1.6), an a
 """
 from __future__ import annotations
 
-from ..catalogue import ACTION_NS, STRUCTS, TOP_LEVEL, TYPES, VOLUME_ACTION_PARAMS, Attr, ResourceType
+from ..catalogue import (ACTION_NS, STRUCTS, TOP_LEVEL, TYPES, VOLUME_ACTION_PARAMS, Attr,
+                         ResourceType)
 from .openapi_schemas import collection_name, ref, response_schemas, scalar_schema
 
 ERROR = {"$ref": "#/components/schemas/ErrorJob"}

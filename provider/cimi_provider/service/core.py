@@ -1,31 +1,27 @@
 """The provider core: generic create/read/update/delete/action over the catalogue.
 
-Types whose work happens in the backend (Machine, Volume, Network, System, MachineImage, Job)
-plug in "lifecycle" objects (``lifecycle.py``, ``systems.py``) for create, delete and actions;
-everything else (configurations, templates, credentials) is handled here from the catalogue alone.
+Requests are validated here against the catalogue, then handed to the ``Lifecycle`` of the
+resource's type (``lifecycle.py``): types whose work happens in the backend (Machine, Volume,
+Network, System, MachineImage, Job) subclass it (``machines.py``, ``infra.py``, ``systems.py``);
+every other type gets the base class, which stores it from the catalogue alone. ``Provider`` is
+the ``LifecycleContext`` each lifecycle receives.
 """
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..catalogue import NS, TYPES, TOP_LEVEL, Attr, ResourceType
+from ..catalogue import NS, TYPES, Attr, ResourceType
 from .. import tenancy
 from ..errors import BadRequest, Conflict, Forbidden, MethodNotAllowed, NotFound
 from ..timeutil import now_iso
 from . import render as rnd
 from .jobs import JobRunner
+from .lifecycle import Lifecycle
+from .result import Result
 from .validate import check_body, check_fields, require
 
 COMMON_WRITABLE = ("name", "description", "properties")
-
-
-@dataclass
-class Result:
-    status: int
-    body: dict | None = None
-    headers: dict = field(default_factory=dict)
 
 
 def new_id(path: str) -> str:
@@ -59,7 +55,15 @@ class Provider:
         self.backend = backend
         self.jobs = JobRunner(store, backend.synchronous)
         self.default_initial_state = default_initial_state
-        self.lifecycles: dict = {}
+        self._lifecycles = {name: Lifecycle(self, name) for name in TYPES}
+
+    def install(self, *lifecycles: Lifecycle) -> None:
+        """Serve each lifecycle's type with it (the others keep the plain base class)."""
+        for lifecycle in lifecycles:
+            self._lifecycles[lifecycle.type_name] = lifecycle
+
+    def lifecycle(self, type_name: str) -> Lifecycle:
+        return self._lifecycles[type_name]
 
     # ownership (tenancy.py) -----------------------------------------------------------------
     def visible_row(self, rid: str):
@@ -153,13 +157,13 @@ class Provider:
         row = self.store.row(rid)
         if row is None:
             raise NotFound(f"{rid} not found")
-        return rnd.render(row.doc, base, TYPES[row.type])
+        return rnd.render(row.doc, base, TYPES[row.type], self.lifecycle(row.type))
 
     # create ---------------------------------------------------------------------------------
     async def create(self, rtype: ResourceType, body: dict, base: str, xml: bool) -> Result:
         if rtype.create == "none":
             raise MethodNotAllowed(f"{rtype.name} resources cannot be created by consumers")
-        lifecycle = self.lifecycles.get(rtype.name)
+        lifecycle = self.lifecycle(rtype.name)
         if rtype.create == "template":
             check_resource_uri(body, rtype.create_uri)
             extra = {rtype.template_attr: Attr(rtype.template_attr,
@@ -175,9 +179,7 @@ class Provider:
             return await lifecycle.create(fields, base)
         check_resource_uri(body, rtype.uri)
         fields = check_body(body, rtype, xml=xml)
-        if hasattr(lifecycle, "create"):
-            return await lifecycle.create(fields, base)
-        return self.create_plain(rtype, fields, base)
+        return await lifecycle.create(fields, base)
 
     def create_plain(self, rtype: ResourceType, fields: dict, base: str,
                      rid: str | None = None) -> Result:
@@ -188,13 +190,12 @@ class Provider:
         for attr in rtype.attrs:
             if attr.name in fields:
                 doc[attr.name] = self.store_refs(fields[attr.name], base, attr.name)
-        hook = getattr(self.lifecycles.get(rtype.name), "prepare_plain", None)
-        if hook:
-            hook(doc, base)
+        lifecycle = self.lifecycle(rtype.name)
+        lifecycle.prepare_plain(doc, base)
         with self.store.write() as tx:
             tx.put(rid, rtype.name, doc)
             job = self.jobs.create(tx, "add", rtype.path, [rid], done=True)
-        return Result(201, rnd.render(doc, base, rtype),
+        return Result(201, rnd.render(doc, base, rtype, lifecycle),
                       {"Location": base + rid, "CIMI-Job-URI": base + job})
 
     # update ---------------------------------------------------------------------------------
@@ -225,15 +226,14 @@ class Provider:
             else:
                 doc[attr.name] = self.store_refs(value, base, attr.name)
         require({k: v for k, v in doc.items()}, [a for a in rtype.attrs if a.mandatory])
-        hook = getattr(self.lifecycles.get(rtype.name), "prepare_plain", None)
-        if hook:
-            hook(doc, base)
+        lifecycle = self.lifecycle(rtype.name)
+        lifecycle.prepare_plain(doc, base)
         doc["updated"] = now_iso()
         row = self.store.row(rid)
         with self.store.write() as tx:
             tx.put(rid, rtype.name, doc, parent=row.parent)
             job = self.jobs.create(tx, "edit", rid, done=True)
-        return Result(200, rnd.render(doc, base, rtype), {"CIMI-Job-URI": base + job})
+        return Result(200, rnd.render(doc, base, rtype, lifecycle), {"CIMI-Job-URI": base + job})
 
     # delete ---------------------------------------------------------------------------------
     async def delete(self, rid: str, base: str) -> Result:
@@ -243,10 +243,12 @@ class Provider:
         doc = self.load(rid)
         if rtype.delete_from is not None and doc.get("state") not in rtype.delete_from:
             raise Conflict(f"{rtype.name} cannot be deleted in state {doc.get('state')}")
-        self.check_not_in_use(rid, rtype)
-        lifecycle = self.lifecycles.get(rtype.name)
-        if lifecycle is not None and hasattr(lifecycle, "delete"):
-            return await lifecycle.delete(rid, doc, base)
+        lifecycle = self.lifecycle(rtype.name)
+        lifecycle.check_delete(rid)
+        return await lifecycle.delete(rid, doc, base)
+
+    def delete_plain(self, rid: str, base: str) -> Result:
+        """Delete a resource that has no backend work, with its sub-resources."""
         with self.store.write() as tx:
             self.remove_tree(tx, rid)
             job = self.jobs.create(tx, "delete", rid, done=True)
@@ -257,18 +259,11 @@ class Provider:
         same shape as the 202 of an asynchronous delete."""
         return Result(200, self.view(job, base), {"CIMI-Job-URI": base + job})
 
-    def check_not_in_use(self, rid: str, rtype: ResourceType) -> None:
-        if rtype.name == "Volume":
-            if rid in getattr(self.lifecycles.get("Machine"), "attaching", ()):
-                raise Conflict("the volume is being attached to a machine")
-            for row in self.store.list("locatedVolume"):
-                if row.get("volume", {}).get("href") == rid:
-                    raise Conflict("the volume is attached to a machine; detach it first")
-
     def remove_tree(self, tx, rid: str) -> None:
-        """Delete a resource and its composed children (5.10.2)."""
+        """Delete a resource and its sub-resources (5.10.2): the children without a collection
+        of their own (a System's Machines are deleted through their own Jobs)."""
         for child in self.store.children(rid):
-            if child.type in ("Disk", "locatedVolume", "NetworkInterface", "ProtocolEndpoint"):
+            if TYPES[child.type].path is None:
                 self.remove_tree(tx, child.id)
         tx.delete(rid)
 
@@ -288,9 +283,7 @@ class Provider:
         params["action"] = Attr("action", "URI", writable=True)
         fields = check_fields(body, params, "", xml=xml, mode="create")
         doc = self.load(rid)
-        if not rnd.action_available(rtype, doc, name):
+        lifecycle = self.lifecycle(rtype.name)
+        if not lifecycle.available(rtype, doc, name):
             raise Conflict(f"{name} is not available for a {rtype.name} in state {doc.get('state')}")
-        return await self.lifecycles[rtype.name].action(rid, doc, name, fields, base)
-
-    def top_level(self, segment: str) -> ResourceType | None:
-        return TOP_LEVEL.get(segment)
+        return await lifecycle.action(rid, doc, name, fields, base)

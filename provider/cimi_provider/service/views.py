@@ -113,8 +113,9 @@ class Views:
         Rows are replaced, never changed, on every write, so a cached view is valid while its
         row object is the current one. Types whose view depends on other rows (rendering
         hooks: a System's derived state) are rendered afresh. Views are shared: read-only."""
-        if rtype.name in rnd.DECORATORS or rtype.name in rnd.AVAILABILITY:
-            return rnd.render(row.doc, base, rtype)
+        hooks = self.p.lifecycle(rtype.name)
+        if hooks.derived:
+            return rnd.render(row.doc, base, rtype, hooks)
         per_base = self._rendered.get(base)
         if per_base is None:
             if len(self._rendered) >= MAX_CACHED_BASES:  # Host headers vary: stay bounded
@@ -123,7 +124,7 @@ class Views:
         hit = per_base.get(row.id)
         if hit is not None and hit[0] is row:
             return hit[1]
-        view = prune(rnd.render(row.doc, base, rtype))
+        view = prune(rnd.render(row.doc, base, rtype, hooks))
         per_base[row.id] = (row, view)
         if len(per_base) > 4 * (len(self.p.store._rows) + 16):
             per_base.clear()  # deleted rows' entries: drop now and then
