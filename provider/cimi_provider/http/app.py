@@ -21,6 +21,7 @@ from .. import tenancy
 from ..catalogue import NS, TOP_LEVEL, TYPES
 from ..errors import BadRequest, CimiError, Forbidden, NotFound, PayloadTooLarge, error_job
 from ..query import QueryError, parse_query, select_attributes
+from ..request import RequestContext
 from ..serialization import (BodyTooLarge, NotAcceptable, SerializationError,
                              UnsupportedMediaType, negotiate, parse_body, render)
 from ..service.core import COMMON_WRITABLE, Result
@@ -77,13 +78,13 @@ class Dispatcher:
         self.cache = RenderCache(settings.render_cache_entries)
         self.audit = audit  # an audit.recorder.ApiAudit, or None
 
-    async def body(self, request: Request) -> tuple[dict, bool]:
+    async def body(self, request: Request) -> dict:
+        """The request body, parsed (JSON or XML) into typed values."""
         raw = await read_body(request, self.settings.max_body_bytes)
-        ctype = request.headers.get("content-type")
-        doc = parse_body(raw, ctype, self.settings.max_body_bytes)
+        doc = parse_body(raw, request.headers.get("content-type"), self.settings.max_body_bytes)
         if not isinstance(doc, dict):
             raise BadRequest("the request body must be an object")
-        return doc, "xml" in (ctype or "").lower()
+        return doc
 
     def resolve(self, request: Request) -> routes.Target:
         """The request's target, resolved once (dispatch and the audit trail share it)."""
@@ -91,54 +92,57 @@ class Dispatcher:
         rel = path[len(PREFIX):].strip("/") if path.startswith(PREFIX) else path.strip("/")
         return routes.resolve(request.method, rel, self.p.store.row, self.views.metadata)
 
-    async def route(self, request: Request, target: routes.Target, q, base: str) -> Result:
+    async def route(self, request: Request, req: RequestContext) -> Result:
+        """Run the endpoint ``req.target`` routes to; the answer with absolute ids."""
+        target = req.target
         if target.kind == "unknown" or (
-                target.row is not None and not tenancy.current.get().sees(target.row)):
+                target.row is not None and not req.access.sees(target.row)):
             raise NotFound(f"no resource at {PREFIX}{target.path}")
         rule = routes.match(target, request.method)
         if rule.changes:
             self.p.check_change(target.row)
         if not rule.when(target):
             raise routes.not_allowed(target)
-        return await getattr(self, "ep_" + rule.endpoint)(request, target, q, base)
+        result = await getattr(self, "ep_" + rule.endpoint)(request, req)
+        return result.finish(req.base)
 
-    # endpoints (routes.ROUTES names them) ---------------------------------------------------
-    async def ep_read_cep(self, request, target, q, base: str) -> Result:
-        return Result(200, select_attributes(self.views.cep(base), q.select))
+    # endpoints (routes.ROUTES names them); answers carry relative ids ------------------------
+    async def ep_read_cep(self, request, req: RequestContext) -> Result:
+        return Result(200, select_attributes(self.views.cep(req.base), req.query.select))
 
-    async def ep_update_cep(self, request, target, q, base: str) -> Result:
-        if not tenancy.current.get().changes_all:
+    async def ep_update_cep(self, request, req: RequestContext) -> Result:
+        if not req.access.changes_all:
             raise Forbidden("only an admin may change the cloud entry point")
-        body, xml = await self.body(request)
-        fields = check_fields(body, TYPES["CloudEntryPoint"].attr_map, "", xml=xml, mode="update")
-        job = self.views.update_cep(fields, q.select, base)
-        return Result(200, self.views.cep(base), {"CIMI-Job-URI": base + job})
+        fields = check_fields(await self.body(request), TYPES["CloudEntryPoint"].attr_map, "",
+                              mode="update")
+        job = self.views.update_cep(fields, req.query.select, req.base)
+        return Result(200, self.views.cep(req.base), {"CIMI-Job-URI": job})
 
-    async def ep_list(self, request, target, q, base: str) -> Result:
-        return Result(200, self.views.collection(target.path, base, q))
+    async def ep_list(self, request, req: RequestContext) -> Result:
+        return Result(200, self.views.collection(req.target.path, req.base, req.query))
 
-    async def ep_read(self, request, target, q, base: str) -> Result:
-        return Result(200, self.views.resource(target.path, base, q))
+    async def ep_read(self, request, req: RequestContext) -> Result:
+        return Result(200, self.views.resource(req.target.path, req.base, req.query))
 
-    async def ep_create(self, request, target, q, base: str) -> Result:
-        body, xml = await self.body(request)
-        return await self.p.create(TOP_LEVEL[target.path], body, base, xml)
+    async def ep_create(self, request, req: RequestContext) -> Result:
+        return await self.p.create(TOP_LEVEL[req.target.path], await self.body(request), req)
 
-    async def ep_insert(self, request, target, q, base: str) -> Result:
-        body, xml = await self.body(request)
+    async def ep_insert(self, request, req: RequestContext) -> Result:
+        target = req.target
         attr = target.path.rsplit("/", 1)[1]
-        return await self.p.lifecycle(target.type_name).insert(target.id, attr, body, base, xml)
+        return await self.p.lifecycle(target.type_name).insert(target.id, attr,
+                                                               await self.body(request), req)
 
-    async def ep_update(self, request, target, q, base: str) -> Result:
-        body, xml = await self.body(request)
-        return self.p.update(target.path, body, sorted(q.select) if q.select else None, base, xml)
+    async def ep_update(self, request, req: RequestContext) -> Result:
+        select = sorted(req.query.select) if req.query.select else None
+        return self.p.update(req.target.path, await self.body(request), select, req)
 
-    async def ep_delete(self, request, target, q, base: str) -> Result:
-        return await self.p.delete(target.path, base)
+    async def ep_delete(self, request, req: RequestContext) -> Result:
+        return await self.p.delete(req.target.path, req)
 
-    async def ep_action(self, request, target, q, base: str) -> Result:
-        body, xml = await self.body(request)
-        return await self.p.action(target.id, target.op, body, base, xml)
+    async def ep_action(self, request, req: RequestContext) -> Result:
+        target = req.target
+        return await self.p.action(target.id, target.op, await self.body(request), req)
 
     def cache_key(self, request: Request, access: tenancy.Access):
         """What decides a GET answer's bytes (see render_cache.py), or None if not cacheable.
@@ -176,8 +180,9 @@ class Dispatcher:
             path = request.url.path
             if not path.startswith(PREFIX) and path != PREFIX.rstrip("/"):
                 raise NotFound(f"no resource at {path}; the CIMI API is under {PREFIX}")
-            result = await self.route(request, target or self.resolve(request), q,
-                                      base_uri(request))
+            req = RequestContext(base_uri(request), principal, access, fmt, q,
+                                 target or self.resolve(request))
+            result = await self.route(request, req)
         except CimiError as exc:
             result = Result(exc.status, error_job(exc.status, exc.message), exc.headers)
         except QueryError as exc:

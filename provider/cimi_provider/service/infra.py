@@ -5,6 +5,7 @@ import ipaddress
 
 from ..backends.base import VolumeSpec
 from ..catalogue import ACTION_NS, TYPES
+from ..request import RequestContext
 from ..errors import BadRequest, Conflict
 from ..imports import ImportRefused
 from .core import base_doc, new_id
@@ -47,17 +48,17 @@ class VolumeLifecycle(Lifecycle):
             if row.get("volume", {}).get("href") == rid:
                 raise Conflict("the volume is attached to a machine; detach it first")
 
-    def spec(self, fields: dict, base: str, rid: str) -> tuple[VolumeSpec, dict]:
-        tmpl, _ = self.ctx.effective(fields["volumeTemplate"], "VolumeTemplate", base,
+    def spec(self, fields: dict, req: RequestContext, rid: str) -> tuple[VolumeSpec, dict]:
+        tmpl, _ = self.ctx.effective(fields["volumeTemplate"], "VolumeTemplate", req,
                                      "volumeTemplate")
         if not isinstance(tmpl.get("volumeConfig"), dict):
             raise BadRequest("volumeTemplate: missing mandatory attribute 'volumeConfig'")
-        cfg, cfg_rid = self.ctx.effective(tmpl["volumeConfig"], "VolumeConfiguration", base,
+        cfg, cfg_rid = self.ctx.effective(tmpl["volumeConfig"], "VolumeConfiguration", req,
                                           "volumeTemplate.volumeConfig")
         require(cfg, TYPES["VolumeConfiguration"], "volumeTemplate.volumeConfig")
         image_location = None
         if tmpl.get("volumeImage"):
-            _, img = self.ctx.resolve(tmpl["volumeImage"], base, "VolumeImage",
+            _, img = self.ctx.resolve(tmpl["volumeImage"], req, "VolumeImage",
                                       "volumeTemplate.volumeImage")
             image_location = img.get("imageLocation")
             check_image_location(self.ctx, image_location)
@@ -88,27 +89,27 @@ class VolumeLifecycle(Lifecycle):
             return await self.ctx.backend.create_volume(spec, progress)
         return work
 
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         rid = new_id("volumes")
-        spec, extra = self.spec(fields, base, rid)
+        spec, extra = self.spec(fields, req, rid)
         with self.ctx.store.write() as tx:
             self.new_volume(tx, spec, fields, extra)
             job = self.ctx.jobs.create(tx, "add", "volumes", [rid])
         state = await self.ctx.jobs.run(job, self.work_create(spec),
                                         lambda tx, r: self.created(tx, rid, r),
                                         lambda tx, m: mark(tx, rid, state="ERROR"))
-        return self.job_result(state, job, base, self.ctx.view(rid, base), rid, 201)
+        return self.job_result(state, job, self.ctx.view(rid), rid, 201)
 
     def work_delete(self, rid):
         async def work(progress):
             await self.ctx.backend.delete_volume(rid, progress)
         return work
 
-    async def delete(self, rid, doc, base) -> Result:
+    async def delete(self, rid, doc, req) -> Result:
         job, _ = self.begin(rid, "DELETING", "delete")
         state = await self.ctx.jobs.run(job, self.work_delete(rid), self.deleted(rid),
                                         lambda tx, m: self.settle(tx, rid, None))
-        return self.job_result(state, job, base, None)
+        return self.job_result(state, job, None)
 
 
 def host_address(value) -> str | None:
@@ -138,9 +139,9 @@ class NetworkLifecycle(Lifecycle):
         tx.put(rid, "Network", doc, parent=parent)
         return doc
 
-    def plan(self, fields, base) -> tuple:
+    def plan(self, fields, req) -> tuple:
         """(initial state, host address or None) from the effective NetworkTemplate."""
-        tmpl, _ = self.ctx.effective(fields["networkTemplate"], "NetworkTemplate", base,
+        tmpl, _ = self.ctx.effective(fields["networkTemplate"], "NetworkTemplate", req,
                                      "networkTemplate")
         return tmpl.get("initialState") or "STOPPED", host_address(tmpl.get("hostAddress"))
 
@@ -150,9 +151,9 @@ class NetworkLifecycle(Lifecycle):
                                                          host_address=address)
         return work
 
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         rid = new_id("networks")
-        plan = self.plan(fields, base)
+        plan = self.plan(fields, req)
         with self.ctx.store.write() as tx:
             self.new_network(tx, rid, fields, plan)
             job = self.ctx.jobs.create(tx, "add", "networks", [rid])
@@ -160,9 +161,9 @@ class NetworkLifecycle(Lifecycle):
         state = await self.ctx.jobs.run(job, work,
                                         lambda tx, s: mark(tx, rid, state=s),
                                         lambda tx, m: mark(tx, rid, state="ERROR"))
-        return self.job_result(state, job, base, self.ctx.view(rid, base), rid, 201)
+        return self.job_result(state, job, self.ctx.view(rid), rid, 201)
 
-    async def action(self, rid, doc, name, fields, base) -> Result:
+    async def action(self, rid, doc, name, fields, req) -> Result:
         spec = TYPES["Network"].actions[name]
         job, _ = self.begin(rid, spec.transitional, ACTION_NS + name)
 
@@ -171,7 +172,7 @@ class NetworkLifecycle(Lifecycle):
 
         state = await self.ctx.jobs.run(job, work, lambda tx, s: self.settle(tx, rid, s),
                                         lambda tx, m: self.settle(tx, rid, None))
-        return self.job_result(state, job, base)
+        return self.job_result(state, job)
 
     def check_unused(self, rid):
         for iface in self.ctx.store.list("NetworkInterface"):
@@ -183,13 +184,13 @@ class NetworkLifecycle(Lifecycle):
             await self.ctx.backend.delete_network(rid, progress)
         return work
 
-    async def delete(self, rid, doc, base) -> Result:
+    async def delete(self, rid, doc, req) -> Result:
         self.check_unused(rid)
         job, _ = self.begin(rid, "DELETING", "delete")
         state = await self.ctx.jobs.run(job, self.work_delete(rid),
                                         self.deleted(rid),
                                         lambda tx, m: self.settle(tx, rid, None))
-        return self.job_result(state, job, base, None)
+        return self.job_result(state, job, None)
 
 
 class MachineImageLifecycle(Lifecycle):
@@ -199,14 +200,14 @@ class MachineImageLifecycle(Lifecycle):
         super().__init__(ctx)
         self.machines = machines  # a MachineLifecycle: an image of a machine is a capture
 
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         require(fields, TYPES["MachineImage"])
         location = fields["imageLocation"]
         if isinstance(location, dict):  # tolerated: {"href": ...}
             location = location.get("href", "")
         machine_rid = None
         try:
-            rid_guess = self.ctx.relative(location, base)
+            rid_guess = req.relative(location)
             row = self.ctx.visible_row(rid_guess)
             if row is not None and row.type == "Machine":
                 machine_rid = rid_guess
@@ -218,12 +219,12 @@ class MachineImageLifecycle(Lifecycle):
                 raise Conflict(f"only a STOPPED machine can be captured (it is {machine.get('state')})")
             image_fields = {k: fields[k] for k in ("name", "description", "properties")
                             if fields.get(k) is not None}
-            return await self.machines.capture(machine_rid, machine, {}, base, image_fields)
+            return await self.machines.capture(machine_rid, machine, {}, req, image_fields)
         check_image_location(self.ctx, location)
         rid = new_id("machineImages")
         related = None
         if fields.get("relatedImage"):
-            related, _ = self.ctx.resolve(fields["relatedImage"], base, "MachineImage",
+            related, _ = self.ctx.resolve(fields["relatedImage"], req, "MachineImage",
                                           "relatedImage")
         with self.ctx.store.write() as tx:
             new_image(tx, rid, fields, location, fields.get("type") or "IMAGE", related)
@@ -235,9 +236,9 @@ class MachineImageLifecycle(Lifecycle):
         state = await self.ctx.jobs.run(job, work,
                                         lambda tx, s: mark(tx, rid, state=s),
                                         lambda tx, m: mark(tx, rid, state="ERROR"))
-        return self.job_result(state, job, base, self.ctx.view(rid, base), rid, 201)
+        return self.job_result(state, job, self.ctx.view(rid), rid, 201)
 
-    async def delete(self, rid, doc, base) -> Result:
+    async def delete(self, rid, doc, req) -> Result:
         for machine in self.ctx.store.list("Machine"):
             if machine.get("machineImage", {}).get("href") == rid and machine["state"] == "CREATING":
                 raise Conflict("the image is being used to create a machine")
@@ -245,19 +246,19 @@ class MachineImageLifecycle(Lifecycle):
             tx.delete(rid)
             job = self.ctx.jobs.create(tx, "delete", rid, done=True)
         await self.ctx.backend.delete_image(rid, lambda *_: None)
-        return self.ctx.deleted(job, base)
+        return self.ctx.deleted(job)
 
 
 class VolumeImageLifecycle(Lifecycle):
     """Volume images only record a location here: they are AVAILABLE as soon as stored."""
     type_name = "VolumeImage"
 
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         if fields.get("imageLocation") is not None:  # missing: the mandatory-attribute 400
             check_image_location(self.ctx, fields["imageLocation"])
-        return self.ctx.create_plain(TYPES["VolumeImage"], fields, base)
+        return self.ctx.create_plain(TYPES["VolumeImage"], fields, req)
 
-    def prepare_plain(self, doc: dict, base: str) -> None:
+    def prepare_plain(self, doc: dict) -> None:
         doc.setdefault("state", "AVAILABLE")
 
 
@@ -265,14 +266,14 @@ class MachineTemplateLifecycle(Lifecycle):
     """An inline credential's password is kept, as a salted hash only (never shown)."""
     type_name = "MachineTemplate"
 
-    def prepare_plain(self, doc: dict, base: str) -> None:
+    def prepare_plain(self, doc: dict) -> None:
         hash_inline_password(doc.get("credential"))
 
 
 class CredentialTemplateLifecycle(Lifecycle):
     type_name = "CredentialTemplate"
 
-    def prepare_plain(self, doc: dict, base: str) -> None:
+    def prepare_plain(self, doc: dict) -> None:
         hash_inline_password(doc)
 
 
@@ -280,8 +281,8 @@ class CredentialLifecycle(Lifecycle):
     type_name = "Credential"
     prepare_plain = CredentialTemplateLifecycle.prepare_plain
 
-    async def create(self, fields: dict, base: str) -> Result:
-        tmpl, _ = self.ctx.effective(fields["credentialTemplate"], "CredentialTemplate", base,
+    async def create(self, fields: dict, req: RequestContext) -> Result:
+        tmpl, _ = self.ctx.effective(fields["credentialTemplate"], "CredentialTemplate", req,
                                      "credentialTemplate")
         values = {k: tmpl[k] for k in ("userName", "key", "password", "_passwordHash")
                   if tmpl.get(k) is not None}
@@ -291,25 +292,25 @@ class CredentialLifecycle(Lifecycle):
         rid = new_id("credentials")
         doc = base_doc(rtype, rid, fields)
         doc.update(values)
-        self.prepare_plain(doc, base)
+        self.prepare_plain(doc)
         with self.ctx.store.write() as tx:
             tx.put(rid, "Credential", doc)
             job = self.ctx.jobs.create(tx, "add", "credentials", [rid], done=True)
-        return Result(201, self.ctx.view(rid, base),
-                      {"Location": base + rid, "CIMI-Job-URI": base + job})
+        return Result(201, self.ctx.view(rid),
+                      {"Location": rid, "CIMI-Job-URI": job})
 
 
 class JobLifecycle(Lifecycle):
     type_name = "Job"
 
-    async def action(self, rid, doc, name, fields, base) -> Result:
+    async def action(self, rid, doc, name, fields, req) -> Result:
         if not self.ctx.jobs.stop(rid):
             raise Conflict("the job is not running in this provider and cannot be stopped")
-        return Result(202, self.ctx.view(rid, base), {"CIMI-Job-URI": base + rid})
+        return Result(202, self.ctx.view(rid), {"CIMI-Job-URI": rid})
 
-    async def delete(self, rid, doc, base) -> Result:
+    async def delete(self, rid, doc, req) -> Result:
         with self.ctx.store.write() as tx:
             tx.delete(rid)
             # every DELETE makes a Job (4.2.1.6)
             job = self.ctx.jobs.create(tx, "delete", rid, done=True)
-        return self.ctx.deleted(job, base)
+        return self.ctx.deleted(job)

@@ -17,9 +17,10 @@ from typing import Protocol
 
 from ..catalogue import NS, TYPES, ResourceType
 from ..errors import NotFound
+from ..request import RequestContext
 from ..timeutil import now_iso
 from .render import Hooks
-from .result import Result
+from .result import Result, Stored
 
 
 class LifecycleContext(Protocol):
@@ -30,14 +31,14 @@ class LifecycleContext(Protocol):
     default_initial_state: str
 
     def visible_row(self, rid: str): ...
-    def relative(self, href: str, base: str) -> str: ...
-    def resolve(self, ref: dict, base: str, types, path: str) -> tuple: ...
-    def effective(self, value: dict, type_name: str, base: str, path: str) -> tuple: ...
+    def resolve(self, ref: dict, req: RequestContext, types, path: str) -> tuple: ...
+    def effective(self, value: dict, type_name: str, req: RequestContext, path: str) -> tuple: ...
     def load(self, rid: str, type_name: str | None = None) -> dict: ...
-    def view(self, rid: str, base: str) -> dict: ...
-    def create_plain(self, rtype: ResourceType, fields: dict, base: str) -> Result: ...
-    def delete_plain(self, rid: str, base: str) -> Result: ...
-    def deleted(self, job: str, base: str) -> Result: ...
+    def store_refs(self, value, req: RequestContext, path: str): ...
+    def view(self, rid: str) -> Stored: ...
+    def create_plain(self, rtype: ResourceType, fields: dict, req: RequestContext) -> Result: ...
+    def delete_plain(self, rid: str) -> Result: ...
+    def deleted(self, job: str) -> Result: ...
     def remove_tree(self, tx, rid: str) -> None: ...
 
 
@@ -69,23 +70,23 @@ class Lifecycle(Hooks):
         return TYPES[self.type_name]
 
     # what a request does (Provider calls these after validation) -----------------------------
-    async def create(self, fields: dict, base: str) -> Result:
-        return self.ctx.create_plain(self.rtype, fields, base)
+    async def create(self, fields: dict, req: RequestContext) -> Result:
+        return self.ctx.create_plain(self.rtype, fields, req)
 
-    async def delete(self, rid: str, doc: dict, base: str) -> Result:
-        return self.ctx.delete_plain(rid, base)
+    async def delete(self, rid: str, doc: dict, req: RequestContext) -> Result:
+        return self.ctx.delete_plain(rid)
 
-    async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
+    async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
         raise NotFound(f"{rid}/{name} not found")
 
-    async def insert(self, rid: str, attr: str, body: dict, base: str, xml: bool) -> Result:
+    async def insert(self, rid: str, attr: str, body: dict, req: RequestContext) -> Result:
         """Insert into or remove from the sub-collection of references ``attr`` (5.11.6)."""
         raise NotFound(f"{rid}/{attr} takes no insert or remove")
 
     def check_delete(self, rid: str) -> None:
         """Raise (409) if the resource is in use and must not be deleted now."""
 
-    def prepare_plain(self, doc: dict, base: str) -> None:
+    def prepare_plain(self, doc: dict) -> None:
         """Complete a plainly created or updated document before it is stored."""
 
     # shared by the asynchronous types --------------------------------------------------------
@@ -114,14 +115,14 @@ class Lifecycle(Hooks):
         tx.put(rid, self.ctx.store.row(rid).type, doc)
         return f"{doc.get('name') or rid} is {state}"
 
-    def job_result(self, state: str, job: str, base: str, body: dict | None = None,
+    def job_result(self, state: str, job: str, body: Stored | None = None,
                    location: str | None = None, done_status: int = 200) -> Result:
         """200/201 when the Job already succeeded, else 202 (the Job tells the rest)."""
-        headers = {"CIMI-Job-URI": base + job}
+        headers = {"CIMI-Job-URI": job}
         if location:
-            headers["Location"] = base + location
+            headers["Location"] = location
         if body is None:
-            body = self.ctx.view(job, base)
+            body = self.ctx.view(job)
         return Result(done_status if state == "SUCCESS" else 202, body, headers)
 
     def deleted(self, rid: str):

@@ -4,13 +4,13 @@ from __future__ import annotations
 from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec
 from ..catalogue import ACTION_NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
 from ..errors import BadRequest, Conflict, NotFound
+from ..request import RequestContext
 from ..timeutil import now_iso
-from . import render as rnd
 from .core import base_doc, new_id
 from .credentials import hash_inline_password
 from .infra import new_image
 from .lifecycle import Lifecycle, LifecycleContext, mark, sub_row
-from .result import Result
+from .result import Result, Stored
 from .validate import check_fields, check_struct_required, require
 
 MACHINE = TYPES["Machine"]
@@ -28,22 +28,22 @@ class MachineLifecycle(Lifecycle):
         self.attaching: set = set()
 
     # create ---------------------------------------------------------------------------------
-    def _spec(self, fields: dict, base: str) -> tuple[MachineSpec, dict]:
+    def _spec(self, fields: dict, req: RequestContext) -> tuple[MachineSpec, dict]:
         p = self.ctx
-        tmpl, tmpl_rid = p.effective(fields["machineTemplate"], "MachineTemplate", base,
+        tmpl, tmpl_rid = p.effective(fields["machineTemplate"], "MachineTemplate", req,
                                      "machineTemplate")
         if "machineConfig" not in tmpl:
             raise BadRequest("machineTemplate: missing mandatory attribute 'machineConfig'")
         if not isinstance(tmpl["machineConfig"], dict):
             raise BadRequest("machineTemplate.machineConfig: expected a reference or a value")
-        cfg, cfg_rid = p.effective(tmpl["machineConfig"], "MachineConfiguration", base,
+        cfg, cfg_rid = p.effective(tmpl["machineConfig"], "MachineConfiguration", req,
                                    "machineTemplate.machineConfig")
         require(cfg, TYPES["MachineConfiguration"], "machineTemplate.machineConfig")
         check_struct_required(cfg.get("disks"), "disk", "machineTemplate.machineConfig.disks")
         extra = {}
         image_location = None
         if tmpl.get("machineImage"):
-            img_rid, img = p.resolve(tmpl["machineImage"], base, "MachineImage",
+            img_rid, img = p.resolve(tmpl["machineImage"], req, "MachineImage",
                                      "machineTemplate.machineImage")
             if img.get("state") != "AVAILABLE":
                 raise Conflict(f"machine image {img_rid} is {img.get('state')}, not AVAILABLE")
@@ -51,7 +51,7 @@ class MachineLifecycle(Lifecycle):
             extra["machineImage"] = {"href": img_rid}
         credential = None
         if tmpl.get("credential"):
-            cred, _ = p.effective(tmpl["credential"], "Credential", base,
+            cred, _ = p.effective(tmpl["credential"], "Credential", req,
                                   "machineTemplate.credential")
             hash_inline_password(cred)  # an inline (or overriding) password is honoured
             credential = {k: cred[k] for k in ("userName", "key", "_passwordHash") if k in cred}
@@ -65,7 +65,7 @@ class MachineLifecycle(Lifecycle):
         for i, entry in enumerate(tmpl.get("volumes") or []):
             where = f"machineTemplate.volumes[{i}]"
             require(entry, STRUCTS["volumeRef"], where)
-            vol_rid, vol = p.resolve(entry["volume"], base, "Volume", where + ".volume")
+            vol_rid, vol = p.resolve(entry["volume"], req, "Volume", where + ".volume")
             if vol.get("state") != "AVAILABLE":
                 raise Conflict(f"{where}: volume is {vol.get('state')}, not AVAILABLE")
             self.check_unattached(vol_rid)
@@ -74,7 +74,7 @@ class MachineLifecycle(Lifecycle):
         for i, entry in enumerate(tmpl.get("interfaceTemplates") or [{}]):
             net_rid = None
             if entry.get("network"):
-                net_rid, _ = p.resolve(entry["network"], base, "Network",
+                net_rid, _ = p.resolve(entry["network"], req, "Network",
                                        f"machineTemplate.interfaceTemplates[{i}].network")
             interfaces.append(InterfaceSpec(net_rid, entry.get("mtu")))
         rid = new_id("machines")
@@ -153,8 +153,8 @@ class MachineLifecycle(Lifecycle):
             return await self.ctx.backend.create_machine(spec, progress)
         return work
 
-    async def create(self, fields: dict, base: str) -> Result:
-        spec, extra = self._spec(fields, base)
+    async def create(self, fields: dict, req: RequestContext) -> Result:
+        spec, extra = self._spec(fields, req)
         with self.ctx.store.write() as tx:
             doc = self.new_machine(tx, spec, fields, extra)
             job = self.ctx.jobs.create(tx, "add", "machines", [spec.id])
@@ -170,14 +170,14 @@ class MachineLifecycle(Lifecycle):
             self.failed(tx, spec.id, message)
 
         state = await self.ctx.jobs.run(job, self.work_create(spec), ok, bad)
-        body = (self.ctx.view(spec.id, base) if self.ctx.store.row(spec.id)
-                else rnd.render(doc, base))
-        return self.job_result(state, job, base, body, spec.id, done_status=201)
+        body = (self.ctx.view(spec.id) if self.ctx.store.row(spec.id)
+                else Stored(doc))
+        return self.job_result(state, job, body, spec.id, done_status=201)
 
     # actions --------------------------------------------------------------------------------
-    async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
+    async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
         if name == "capture":
-            return await self.capture(rid, doc, fields, base)
+            return await self.capture(rid, doc, fields, req)
         spec = MACHINE.actions[name]
         job, previous = self.begin(rid, spec.transitional, ACTION_NS + name)
         force = bool(fields.get("force", False))
@@ -189,9 +189,9 @@ class MachineLifecycle(Lifecycle):
 
         state = await self.ctx.jobs.run(job, work, lambda tx, s: self.settle(tx, rid, s),
                                         lambda tx, m: self.settle(tx, rid, None))
-        return self.job_result(state, job, base)
+        return self.job_result(state, job)
 
-    async def capture(self, rid: str, doc: dict, fields: dict, base: str,
+    async def capture(self, rid: str, doc: dict, fields: dict, req: RequestContext,
                       image_fields: dict | None = None) -> Result:
         image_fields = image_fields or {k: fields[k] for k in ("name", "description", "properties")
                                         if fields.get(k) is not None}
@@ -215,15 +215,15 @@ class MachineLifecycle(Lifecycle):
             mark(tx, image_rid, state="ERROR")
 
         state = await self.ctx.jobs.run(job, work, ok, bad)
-        return self.job_result(state, job, base, self.ctx.view(image_rid, base), image_rid,
+        return self.job_result(state, job, self.ctx.view(image_rid), image_rid,
                           done_status=201)
 
     # delete ---------------------------------------------------------------------------------
-    async def delete(self, rid: str, doc: dict, base: str) -> Result:
+    async def delete(self, rid: str, doc: dict, req: RequestContext) -> Result:
         job, _ = self.begin(rid, "DELETING", "delete")
         state = await self.ctx.jobs.run(job, self.work_delete(rid), self.deleted(rid),
                                         lambda tx, m: self.settle(tx, rid, None))
-        return self.job_result(state, job, base, None)
+        return self.job_result(state, job, None)
 
     def work_delete(self, rid):
         async def work(progress):
@@ -237,12 +237,12 @@ class MachineLifecycle(Lifecycle):
         return ok
 
     # volumes sub-collection -----------------------------------------------------------------
-    async def insert(self, rid: str, attr: str, body: dict, base: str, xml: bool) -> Result:
+    async def insert(self, rid: str, attr: str, body: dict, req: RequestContext) -> Result:
         """Attach (insert) or detach (remove) a Volume: ``attr`` is "volumes", the only
         sub-collection of references a Machine has."""
         doc = self.ctx.load(rid, "Machine")
         params = {a.name: a for a in VOLUME_ACTION_PARAMS}
-        fields = check_fields(body, params, "", xml=xml, mode="create")
+        fields = check_fields(body, params, "", mode="create")
         verb = str(fields.get("action") or "").rsplit("/", 1)[-1]
         if verb not in ("insert", "remove"):
             raise BadRequest(f"action must be {ACTION_NS}insert or {ACTION_NS}remove")
@@ -250,7 +250,7 @@ class MachineLifecycle(Lifecycle):
             raise BadRequest("missing mandatory attribute 'volume'")
         if doc["state"] in BUSY or doc["state"] in ("ERROR", "FAILED"):
             raise Conflict(f"volumes cannot be changed while the machine is {doc['state']}")
-        vol_rid, vol = self.ctx.resolve(fields["volume"], base, "Volume", "volume")
+        vol_rid, vol = self.ctx.resolve(fields["volume"], req, "Volume", "volume")
         located = [r for r in self.ctx.store.children(rid) if r.type == "locatedVolume"
                    and r.doc.get("volume", {}).get("href") == vol_rid]
         if verb == "insert":
@@ -279,7 +279,7 @@ class MachineLifecycle(Lifecycle):
 
             self.attaching.add(vol_rid)
             state = await self.ctx.jobs.run(job, work, ok, bad)
-            return self.job_result(state, job, base, None, None)
+            return self.job_result(state, job, None, None)
         if not located:
             raise Conflict(f"volume {vol_rid} is not attached to this machine")
         entry_id = located[0].id
@@ -294,7 +294,7 @@ class MachineLifecycle(Lifecycle):
             return f"{vol_rid} detached"
 
         state = await self.ctx.jobs.run(job, detach, removed, lambda tx, m: None)
-        return self.job_result(state, job, base, None)
+        return self.job_result(state, job, None)
 
     def find_located(self, rid: str) -> list:
         try:

@@ -9,6 +9,7 @@ import asyncio
 
 from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES
 from ..errors import BadRequest, Conflict
+from ..request import RequestContext
 from ..timeutil import now_iso
 from .core import base_doc, new_id
 from .jobs import JobFailed
@@ -61,7 +62,7 @@ class SystemLifecycle(Lifecycle):
         return bool(self.targets(doc["id"], name))
 
     # create ---------------------------------------------------------------------------------
-    def plan(self, tmpl: dict, base: str) -> list:
+    def plan(self, tmpl: dict, req: RequestContext) -> list:
         planned = []
         for i, desc in enumerate(tmpl.get("componentDescriptors") or []):
             where = f"systemTemplate.componentDescriptors[{i}]"
@@ -82,23 +83,23 @@ class SystemLifecycle(Lifecycle):
         planned.sort(key=lambda item: CREATE_ORDER[item[0]])
         return planned
 
-    async def create(self, fields: dict, base: str) -> Result:
-        tmpl, tmpl_rid = self.ctx.effective(fields["systemTemplate"], "SystemTemplate", base,
+    async def create(self, fields: dict, req: RequestContext) -> Result:
+        tmpl, tmpl_rid = self.ctx.effective(fields["systemTemplate"], "SystemTemplate", req,
                                             "systemTemplate")
-        planned = self.plan(tmpl, base)
+        planned = self.plan(tmpl, req)
         machines, volumes, networks = self.machines, self.volumes, self.networks
         rid = new_id("systems")
         prepared = []
         for kind, cfields in planned:
             if kind == "Machine":
-                spec, extra = machines._spec(cfields, base)
+                spec, extra = machines._spec(cfields, req)
                 prepared.append((kind, spec.id, cfields, (spec, extra)))
             elif kind == "Volume":
                 vid = new_id("volumes")
-                prepared.append((kind, vid, cfields, volumes.spec(cfields, base, vid)))
+                prepared.append((kind, vid, cfields, volumes.spec(cfields, req, vid)))
             else:
                 prepared.append((kind, new_id("networks"), cfields,
-                                 networks.plan(cfields, base)))
+                                 networks.plan(cfields, req)))
         with self.ctx.store.write() as tx:
             doc = base_doc(SYSTEM, rid, fields)
             doc["state"] = "CREATING"
@@ -147,7 +148,7 @@ class SystemLifecycle(Lifecycle):
 
         state = await self.ctx.jobs.run(parent, work, ok,
                                         lambda tx, m: self._set_state(tx, rid, "ERROR"))
-        return self.job_result(state, parent, base, self.ctx.view(rid, base), rid, 201)
+        return self.job_result(state, parent, self.ctx.view(rid), rid, 201)
 
     @staticmethod
     def nested_outcome(states: list) -> None:
@@ -164,7 +165,7 @@ class SystemLifecycle(Lifecycle):
             tx.put(rid, "System", doc)
 
     # actions --------------------------------------------------------------------------------
-    async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
+    async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
         targets = self.targets(rid, name)
         if not targets:
             raise Conflict(f"no component of the system can {name} now")
@@ -202,10 +203,10 @@ class SystemLifecycle(Lifecycle):
 
         state = await self.ctx.jobs.run(parent, work, lambda tx, _: f"{name} done on {len(calls)}",
                                         lambda tx, m: None)
-        return self.job_result(state, parent, base)
+        return self.job_result(state, parent)
 
     # delete ---------------------------------------------------------------------------------
-    async def delete(self, rid: str, doc: dict, base: str) -> Result:
+    async def delete(self, rid: str, doc: dict, req: RequestContext) -> Result:
         comps = sorted(self.components(rid), key=lambda r: -CREATE_ORDER[r.type])
         for row in comps:
             rtype = TYPES[row.type]
@@ -239,4 +240,4 @@ class SystemLifecycle(Lifecycle):
 
         state = await self.ctx.jobs.run(parent, work, ok,
                                         lambda tx, m: self._set_state(tx, rid, "ERROR"))
-        return self.job_result(state, parent, base, None)
+        return self.job_result(state, parent, None)

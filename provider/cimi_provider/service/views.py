@@ -95,7 +95,7 @@ class Views:
         if rid in self.metadata:
             doc = dict(self.metadata[rid], id=base + rid)
         else:
-            doc = self.p.view(rid, base)
+            doc = self.p.view(rid).render(base)
         doc = self.expand(doc, expand_paths(q.expand), base)
         return select_attributes(doc, q.select)
 
@@ -204,7 +204,7 @@ class Views:
         rid = href[len(base):]
         sub_paths = expand_paths(frozenset(nested)) if nested else {}
         if self.p.visible_row(rid) is not None:
-            target = self.expand(self.p.view(rid, base), sub_paths, base)
+            target = self.expand(self.p.view(rid).render(base), sub_paths, base)
             return {"href": href, **{k: v for k, v in target.items() if k != "id"}}
         if rid in self.metadata:
             return {"href": href, **{k: v for k, v in self.metadata[rid].items() if k != "id"}}
