@@ -17,10 +17,19 @@ import signal
 import socket
 import sys
 
-from .audit import FSYNC_CHOICES, AuditSettings
+import uvicorn
+
+from .audit import FSYNC_CHOICES, AuditError, AuditSettings
+from .backends import BackendError
 from .backends.libvirt import add_arguments as add_libvirt_arguments
 from .backends.libvirt import options_from_args as libvirt_options
+from .http.auth import ConfigError, hash_password
+from .http.connections import (ACCEPT_BATCH, LISTEN_QUEUE, LimitedH11Protocol,
+                               fit_connections_to_fd_limit)
+from .http.host_check import is_loopback_host
+from .http.openapi import openapi_document
 from .imports import roots_from
+from .server import Settings, StartupError, build
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -171,16 +180,6 @@ def access_log_path(args) -> str | None:
 
 
 def serve(args) -> int:
-    import uvicorn
-
-    from .audit import AuditError
-    from .backends import BackendError
-    from .http.auth import ConfigError
-    from .http.connections import (ACCEPT_BATCH, LISTEN_QUEUE, LimitedH11Protocol,
-                                   fit_connections_to_fd_limit)
-    from .http.host_check import is_loopback_host
-    from .server import Settings, StartupError, build
-
     host, port = args.listen
     if bool(args.tls_cert) != bool(args.tls_key):
         print("cimi-provider: --tls-cert and --tls-key go together", file=sys.stderr)
@@ -286,7 +285,6 @@ def provider_auth_enabled(app) -> bool:
 
 
 def hash_password_cmd() -> int:
-    from .http.auth import hash_password
     if sys.stdin.isatty():
         password = getpass.getpass("password: ")
     else:
@@ -299,7 +297,6 @@ def hash_password_cmd() -> int:
 
 
 def openapi_cmd(args) -> int:
-    from .http.openapi import openapi_document
     text = json.dumps(openapi_document(), indent=2) + "\n"
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:

@@ -6,9 +6,8 @@ for the consumer. Anything else is an internal error: it is logged, and the clie
 """
 from __future__ import annotations
 
+from .catalogue.model import NS
 from .timeutil import now_iso
-
-NS = "http://schemas.dmtf.org/cimi/2"
 
 
 class CimiError(Exception):

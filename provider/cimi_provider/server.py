@@ -8,9 +8,12 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from .audit import AuditError, AuditSettings
+from .audit.recorder import ApiAudit
 from .backends import BackendError, create_backend
+from .http.access_log import AccessLogFile
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
+from .http.openapi import openapi_document
 from .imports import ImportPolicy
 from .service.core import Provider
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
@@ -129,14 +132,12 @@ def build(settings: Settings):
         options.update(settings.backend_options)
     audit = None
     if settings.audit is not None:
-        from .audit.recorder import ApiAudit
         audit = ApiAudit(settings.audit, settings.name, other_paths=provider_files(settings))
 
     access_log = None
     if settings.access_log:
         if os.path.realpath(settings.access_log) in map(os.path.realpath, database_files(settings.db)):
             raise ValueError(f"--access-log {settings.access_log} is a file of the database --db")
-        from .http.access_log import AccessLogFile
         access_log = AccessLogFile(settings.access_log)
 
     backend = create_backend(settings.backend, **options)
@@ -144,14 +145,13 @@ def build(settings: Settings):
                                          backend.image_schemes)
     store = Store(settings.db)
     provider = Provider(store, backend, settings.default_initial_state)
-    provider.lifecycles.update({
-        "Machine": MachineLifecycle(provider), "Volume": VolumeLifecycle(provider),
-        "Network": NetworkLifecycle(provider), "MachineImage": MachineImageLifecycle(provider),
-        "MachineTemplate": MachineTemplateLifecycle(provider),
-        "Credential": CredentialLifecycle(provider),
-        "CredentialTemplate": CredentialTemplateLifecycle(provider),
-        "Job": JobLifecycle(provider), "VolumeImage": VolumeImageLifecycle(provider), "System": SystemLifecycle(provider),
-    })
+    machines = MachineLifecycle(provider)
+    volumes, networks = VolumeLifecycle(provider, machines), NetworkLifecycle(provider)
+    provider.install(machines, volumes, networks, MachineImageLifecycle(provider, machines),
+                     SystemLifecycle(provider, machines, volumes, networks),
+                     VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
+                     CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),
+                     JobLifecycle(provider))
     if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
     views = Views(provider, settings.name)
@@ -192,7 +192,6 @@ def build(settings: Settings):
             store.close()
             auth.close()
 
-    from .http.openapi import openapi_document
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
                                                                  settings.render_cache_entries), audit)
     # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.

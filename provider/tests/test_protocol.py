@@ -204,3 +204,15 @@ def test_unknown_path_client(provider):
     c = Cimi(provider, "xml")
     reply = c.call("GET", provider.base + "nothing/here")
     assert reply.status == 404 and reply.doc["state"] == "FAILED"
+
+
+def test_xml_arrays_of_structures_are_accepted_as_before(provider):
+    """An empty <disk/> is a disk with defaults, and a lone disk may omit its <disk> element."""
+    url = provider.base + "machineConfigs"
+    for disks, expected in (("<disk/>", [{}]), ("<capacity>5</capacity>", [{"capacity": 5}])):
+        body = (f'<MachineConfiguration xmlns="{NS}"><name>{uuid.uuid4().hex[:8]}</name>'
+                f'<cpu>1</cpu><memory>1024</memory><disks>{disks}</disks>'
+                f'</MachineConfiguration>')
+        r = requests.post(url, data=body, headers={"Content-Type": "application/xml"})
+        assert r.status_code == 201, r.text
+        assert r.json()["disks"] == expected

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalogue import TOP_LEVEL, TYPES
-
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 METHOD_ACTIONS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 USER_TYPE_URI = "service/security/account/user"
@@ -58,33 +56,15 @@ def type_uri(kinds: dict, type_name: str | None) -> str:
     return EXTRA_TYPE_URIS.get(type_name, "unknown")
 
 
-def classify(dispatcher, method: str, path: str, cep_paths, operation_action) -> Subject:
-    """Resolve the target and CADF action of ``method`` on ``path`` (relative to /cimi/)."""
-    default = METHOD_ACTIONS.get(method, "update")
-    store, views = dispatcher.p.store, dispatcher.views
-    if path in cep_paths:
-        return Subject("CloudEntryPoint", "cloudEntryPoint", default)
-    if views.is_collection(path):
-        parent, _, attr = path.rpartition("/")
-        prow = store.row(parent) if parent else None
-        if method == "POST" and prow is not None and prow.type == "Machine" and attr == "volumes":
-            return Subject("Machine", parent, operation_action("attach"), name=prow.doc.get("name"))
-        rtype = TOP_LEVEL.get(path)
-        return Subject(rtype.name if rtype else None, path, default, creates=method == "POST")
-    row = store.row(path)
-    if row is not None:
-        if row.type == "locatedVolume" and method == "DELETE":
-            machine = path.split("/volumes/", 1)[0]
-            mrow = store.row(machine)
-            return Subject("Machine", machine, operation_action("detach"),
-                           name=mrow.doc.get("name") if mrow else None)
-        return Subject(row.type, path, default, name=row.doc.get("name"))
-    parent, _, last = path.rpartition("/")
-    prow = store.row(parent) if parent else None
-    if prow is not None and last in TYPES[prow.type].actions:
-        return Subject(prow.type, parent, operation_action(last), name=prow.doc.get("name"))
-    top = TOP_LEVEL.get(path.split("/", 1)[0])
-    return Subject(top.name if top else None, text(path, 512), default)
+def subject(target, method: str, operation_action) -> Subject:
+    """The audit subject of ``method`` on a resolved ``http.routes.Target``: the resource the
+    operation acts on, and its CADF action."""
+    action = operation_action(target.op) if target.is_operation else METHOD_ACTIONS.get(
+        method, "update")
+    if target.kind == "unknown":
+        return Subject(target.type_name, text(target.id, 512), action)
+    return Subject(target.type_name, target.id, action, creates=target.creates and method == "POST",
+                   name=target.name)
 
 
 def initiator(lib, user: str, address: str | None, agent: str | None) -> dict:

@@ -16,11 +16,11 @@ import os
 import socket
 import threading
 
+from ..catalogue import JOB_TERMINAL as TERMINAL
 from . import AuditError, AuditSettings, load_library, refuse_conflicting_paths
 from . import events as ev
 
 log = logging.getLogger("cimi_provider.audit")
-TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
 
 
 class ApiAudit:

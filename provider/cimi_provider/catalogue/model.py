@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 NS = "http://schemas.dmtf.org/cimi/2"
+NS_V1 = "http://schemas.dmtf.org/cimi/1"  # accepted on input, never produced
 ACTION_NS = NS + "/action/"
 CAPABILITY_NS = NS + "/capability/"
 
@@ -92,6 +93,14 @@ class ResourceType:
     capabilities: tuple = ()
     common: bool = True  # has the common attributes of 5.7.1
     description: str = ""
+    # XML element order (DSP0263 tables / pseudo-schemas): the type's own attributes in spec
+    # order, after ``element_head``; attributes not listed (extensions) follow in document order.
+    spec_order: tuple = ()
+    element_head: tuple = ()  # () means COMMON_ELEMENTS
+
+    @property
+    def element_order(self) -> tuple:
+        return (self.element_head or COMMON_ELEMENTS) + self.spec_order
 
     @property
     def uri(self) -> str:
@@ -137,3 +146,6 @@ COMMON_ATTRS = (
     Attr("properties", "map", writable=True, mutable=True),
 )
 OPERATIONS_ATTR = Attr("operations", "array:operation")
+# The common attributes' element order (Table 5), including those this provider does not serve.
+COMMON_ELEMENTS = ("id", "name", "description", "created", "updated", "parent", "properties",
+                   "resourceMetadata")

@@ -1,7 +1,8 @@
 """The resource catalogue: one table entry per CIMI 2.0 type served by this provider."""
 from __future__ import annotations
 
-from .model import ActionSpec, Attr, Capability, ResourceType, SubCollection, NS
+from .model import COMMON_ELEMENTS, NS, ActionSpec, Attr, Capability, ResourceType, SubCollection
+from .wire import CEP_SPEC_KEYS
 
 MACHINE_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "PAUSING", "PAUSED",
                   "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING", "ERROR", "FAILED")
@@ -15,11 +16,19 @@ STATUS_MESSAGE = Attr("statusMessage", "string", extension=True)
 SYSTEM_STATES = ("CREATING",) + MACHINE_STATES[1:11] + ("MIXED", "DELETING", "ERROR")
 JOB_STATES = ("QUEUED", "RUNNING", "FAILED", "SUCCESS", "STOPPING", "STOPPED")
 JOB_ACTIVE = ("QUEUED", "RUNNING", "STOPPING")
+JOB_TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
 CPU_ARCHS = ("68000", "Alpha", "ARM", "Itanium", "MIPS", "PA_RISC", "POWER", "PowerPC", "x86",
              "x86_64", "z/Architecture", "SPARC")
 MACHINE_STABLE = ("STARTED", "STOPPED", "PAUSED", "SUSPENDED", "ERROR", "FAILED")
 
 FORCE = Attr("force", "boolean", writable=True)
+# The body of a POST to a Machine's volumes: insert or remove a Volume (5.11.6).
+VOLUME_ACTION_PARAMS = (
+    Attr("action", "URI", writable=True),
+    Attr("volume", "ref:Volume", writable=True, mandatory=True),
+    Attr("initialLocation", "string", writable=True),
+    Attr("properties", "map", writable=True),
+)
 
 # Inline structures used inside resources and templates.
 STRUCTS = {
@@ -105,6 +114,8 @@ CREDENTIAL_TEMPLATE_ATTRS = (
     _w("key", "byte[]", extension=True),
 )
 
+CREDENTIAL_ORDER = ("parameters", "userName", "password", "key")  # Tables 22-25
+
 SYSTEM_TEMPLATE_ATTRS = (
     _w("componentDescriptors", "array:struct:componentDescriptor"),
 )
@@ -149,6 +160,7 @@ _register(ResourceType(
     capabilities=tuple(_cap("CloudEntryPoint", n, "true") for n in (
         "FilterParameter", "FirstParameter", "SelectParameter", "ExpandParameter",
         "OrderByParameter", "FormatParameter", "QueryPathNotation")),
+    spec_order=("baseURI",) + CEP_SPEC_KEYS, element_head=COMMON_ELEMENTS[:-1],
 ))
 _register(ResourceType(
     "ResourceMetadata", (
@@ -158,6 +170,7 @@ _register(ResourceType(
     ),
     path="resourceMetadata", cep_key="resourceMetadata", items_key="resourceMetadatas",
     updatable=False, deletable=False,
+    spec_order=("typeURI", "attributes", "vscope", "capabilities", "actions"),
 ))
 _register(ResourceType(
     "Machine", (
@@ -189,16 +202,20 @@ _register(ResourceType(
         _cap("Machine", "MachineStopForceDefault", "false"),
         _cap("Machine", "UserData", "metadata"),
     ),
+    spec_order=("state", "cpu", "memory", "disks", "cpuArch", "cpuSpeed", "volumes",
+                "interfaces", "latestSnapshot", "snapshots", "meters", "eventLog"),
 ))
 _register(ResourceType(
     "Disk", (
         Attr("capacity", "integer", units="kilobyte"), Attr("format", "string"),
         Attr("initialLocation", "string"),
     ), updatable=False, deletable=False,
+    spec_order=("capacity", "initialLocation"),
 ))
 _register(ResourceType(
     "locatedVolume", (Attr("volume", "ref:Volume"), Attr("initialLocation", "string")),
     common=False, updatable=False, deletable=False,
+    spec_order=("volume", "initialLocation"),
 ))
 _register(ResourceType(
     "NetworkInterface", (
@@ -210,6 +227,7 @@ _register(ResourceType(
     ), updatable=False, deletable=False,
     subcollections=(SubCollection("endpoints", "ProtocolEndpoint", "endpoints",
                                   NS + "/ProtocolEndpointCollection"),),
+    spec_order=("state", "endpoints", "speed", "mtu", "meters", "eventLog"),
 ))
 _register(ResourceType(
     "ProtocolEndpoint", (
@@ -218,10 +236,13 @@ _register(ResourceType(
         Attr("address", "string"), Attr("origin", "string", values=("STATIC", "DYNAMIC")),
         Attr("interface", "ref:NetworkInterface"),
     ), updatable=False, deletable=False,
+    spec_order=("state", "protocol", "address", "origin", "interface", "parameters",
+                "meters", "eventLog"),
 ))
 _register(ResourceType(
     "MachineConfiguration", MACHINE_CONFIG_ATTRS, path="machineConfigs", cep_key="machineConfigs",
     items_key="machineConfigurations", create="self",
+    spec_order=("cpu", "memory", "disks", "cpuArch", "cpuSpeed"),
 ))
 _register(ResourceType(
     "MachineImage", (
@@ -232,10 +253,14 @@ _register(ResourceType(
     ),
     path="machineImages", cep_key="machineImages", items_key="machineImages", create="self",
     delete_from=("AVAILABLE", "ERROR"), states=IMAGE_STATES,
+    spec_order=("state", "type", "imageLocation", "relatedImage"),
 ))
 _register(ResourceType(
     "MachineTemplate", MACHINE_TEMPLATE_ATTRS, path="machineTemplates", cep_key="machineTemplates",
     items_key="machineTemplates", create="self",
+    spec_order=("initialState", "machineConfig", "machineImage", "credential",
+                "volumes", "volumeTemplates", "interfaceTemplates", "userData",
+                "meterTemplates", "eventLogTemplate", "genResourceMetadata"),
 ))
 _register(ResourceType(
     "Credential", CREDENTIAL_TEMPLATE_ATTRS[:1] + (
@@ -244,10 +269,12 @@ _register(ResourceType(
         Attr("key", "byte[]", extension=True)),
     path="credentials", cep_key="credentials", items_key="credentials", create="template",
     template_attr="credentialTemplate", template_type="CredentialTemplate",
+    spec_order=CREDENTIAL_ORDER,
 ))
 _register(ResourceType(
     "CredentialTemplate", CREDENTIAL_TEMPLATE_ATTRS, path="credentialTemplates",
     cep_key="credentialTemplates", items_key="credentialTemplates", create="self",
+    spec_order=CREDENTIAL_ORDER,
 ))
 _register(ResourceType(
     "Volume", (
@@ -261,10 +288,12 @@ _register(ResourceType(
     capabilities=(_cap("Volume", "VolumeTemplateByValue", "true"),
                   _cap("Volume", "VolumeConfigByValue", "true"),
                   _cap("Volume", "SharedVolumeSupport", "false")),
+    spec_order=("state", "type", "capacity", "bootable", "images", "meters", "eventLog"),
 ))
 _register(ResourceType(
     "VolumeConfiguration", VOLUME_CONFIG_ATTRS, path="volumeConfigs", cep_key="volumeConfigs",
     items_key="volumeConfigurations", create="self",
+    spec_order=("type", "format", "capacity"),
 ))
 _register(ResourceType(
     "VolumeImage", (
@@ -274,10 +303,13 @@ _register(ResourceType(
     ),
     path="volumeImages", cep_key="volumeImages", items_key="volumeImages", create="self",
     states=IMAGE_STATES,
+    spec_order=("state", "imageLocation", "bootable"),
 ))
 _register(ResourceType(
     "VolumeTemplate", VOLUME_TEMPLATE_ATTRS, path="volumeTemplates", cep_key="volumeTemplates",
     items_key="volumeTemplates", create="self",
+    spec_order=("volumeConfig", "volumeImage", "meterTemplates", "eventLogTemplate",
+                "genResourceMetadata"),
 ))
 _register(ResourceType(
     "Network", (Attr("state", "string", values=NETWORK_STATES), STATUS_MESSAGE,
@@ -289,10 +321,14 @@ _register(ResourceType(
              "stop": ActionSpec("stop", ("STARTED",), "STOPPING")},
     capabilities=(_cap("Network", "NetworkTemplateByValue", "true"),
                   _cap("Network", "DefaultInitialState", "STOPPED")),
+    spec_order=("state", "segments", "services", "subnetworks", "meters", "eventLog"),
 ))
 _register(ResourceType(
     "NetworkTemplate", NETWORK_TEMPLATE_ATTRS, path="networkTemplates", cep_key="networkTemplates",
     items_key="networkTemplates", create="self",
+    spec_order=("initialState", "segments", "segmentTemplates", "services",
+                "serviceTemplates", "subnetworks", "subnetworkTemplates",
+                "meterTemplates", "eventLogTemplate", "genResourceMetadata"),
 ))
 _register(ResourceType(
     "System", (
@@ -309,10 +345,14 @@ _register(ResourceType(
         SubCollection("volumes", "Volume", "volumes", NS + "/VolumeCollection", composed=True),
         SubCollection("networks", "Network", "networks", NS + "/NetworkCollection", composed=True),
     ),
+    spec_order=("state", "systems", "machines", "credentials", "volumes", "networks",
+                "networkServices", "services", "meters", "eventLog"),
 ))
 _register(ResourceType(
     "SystemTemplate", SYSTEM_TEMPLATE_ATTRS, path="systemTemplates", cep_key="systemTemplates",
     items_key="systemTemplates", create="self",
+    spec_order=("componentDescriptors", "serviceDescriptors", "meterTemplates",
+                "eventLogTemplate", "importImage", "genResourceMetadata"),
 ))
 _register(ResourceType(
     "Job", (
@@ -324,13 +364,13 @@ _register(ResourceType(
     ),
     path="jobs", cep_key="jobs", items_key="jobs", delete_from=("SUCCESS", "FAILED", "STOPPED"),
     actions={"stop": ActionSpec("stop", ("QUEUED", "RUNNING"), "STOPPING")}, states=JOB_STATES,
+    spec_order=("state", "targetResource", "affectedResources", "action", "returnCode",
+                "progress", "statusMessage", "timeOfStatusChange", "parentJob", "nestedJobs"),
 ))
 
-# CEP keys in the 2.0 spec order (5.12).
-CEP_ORDER = ("resourceMetadata", "systems", "systemTemplates", "machines", "machineTemplates",
-             "machineConfigs", "machineImages", "credentials", "credentialTemplates", "volumes",
-             "volumeTemplates", "volumeConfigs", "volumeImages", "networks", "networkTemplates",
-             "jobs")
+# CEP keys served here, in the 2.0 spec order (5.12).
+CEP_ORDER = tuple(key for key in CEP_SPEC_KEYS
+                  if key in {t.cep_key for t in TYPES.values() if t.cep_key})
 TOP_LEVEL = {t.path: t for t in TYPES.values() if t.cep_key}
 
 

@@ -7,19 +7,21 @@ an unexpected exception is logged and answered with a generic 500, never with it
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import tenancy
-from ..catalogue import TOP_LEVEL, TYPES, NS
-from ..errors import (BadRequest, CimiError, Forbidden, MethodNotAllowed, NotFound,
-                      PayloadTooLarge, error_job)
-from ..query import QueryError, parse_query
+from ..catalogue import NS, TOP_LEVEL, TYPES
+from ..errors import BadRequest, CimiError, Forbidden, NotFound, PayloadTooLarge, error_job
+from ..query import QueryError, parse_query, select_attributes
+from ..request import RequestContext
 from ..serialization import (BodyTooLarge, NotAcceptable, SerializationError,
                              UnsupportedMediaType, negotiate, parse_body, render)
 from ..service.core import COMMON_WRITABLE, Result
@@ -28,12 +30,12 @@ from ..audit import events as audit_events
 from ..audit.events import MUTATING
 from .access_log import AccessLogFile, AccessLogMiddleware, note_user
 from .auth import Authenticator
+from . import routes
 from .host_check import HostCheckMiddleware
 from .render_cache import Rendered, RenderCache
 
 log = logging.getLogger("cimi_provider.http")
 PREFIX = "/cimi/"
-CEP_PATHS = ("", "cloudEntryPoint")
 
 
 @dataclass
@@ -76,85 +78,71 @@ class Dispatcher:
         self.cache = RenderCache(settings.render_cache_entries)
         self.audit = audit  # an audit.recorder.ApiAudit, or None
 
-    async def body(self, request: Request) -> tuple[dict, bool]:
+    async def body(self, request: Request) -> dict:
+        """The request body, parsed (JSON or XML) into typed values."""
         raw = await read_body(request, self.settings.max_body_bytes)
-        ctype = request.headers.get("content-type")
-        doc = parse_body(raw, ctype, self.settings.max_body_bytes)
+        doc = parse_body(raw, request.headers.get("content-type"), self.settings.max_body_bytes)
         if not isinstance(doc, dict):
             raise BadRequest("the request body must be an object")
-        return doc, "xml" in (ctype or "").lower()
+        return doc
 
-    @staticmethod
-    def not_allowed(allowed: str):
-        return MethodNotAllowed(f"method not allowed here; allowed: {allowed}",
-                                headers={"Allow": allowed})
+    def resolve(self, request: Request) -> routes.Target:
+        """The request's target, resolved once (dispatch and the audit trail share it)."""
+        path = request.url.path
+        rel = path[len(PREFIX):].strip("/") if path.startswith(PREFIX) else path.strip("/")
+        return routes.resolve(request.method, rel, self.p.store.row, self.views.metadata)
 
-    async def route(self, request: Request, path: str, q, base: str) -> Result:
-        method = "GET" if request.method == "HEAD" else request.method
-        if path in CEP_PATHS:
-            if method == "GET":
-                doc = self.views.cep(base)
-                from ..query import select_attributes
-                return Result(200, select_attributes(doc, q.select))
-            if method == "PUT":
-                if not tenancy.current.get().changes_all:
-                    raise Forbidden("only an admin may change the cloud entry point")
-                body, xml = await self.body(request)
-                fields = check_fields(body, {a.name: a for a in TYPES["CloudEntryPoint"].all_attrs},
-                                      "", xml=xml, mode="update")
-                job = self.views.update_cep(fields, q.select, base)
-                return Result(200, self.views.cep(base), {"CIMI-Job-URI": base + job})
-            raise self.not_allowed("GET, HEAD, PUT")
-        if self.views.is_collection(path):
-            if method == "GET":
-                return Result(200, self.views.collection(path, base, q))
-            if method == "POST":
-                rtype = TOP_LEVEL.get(path)
-                if rtype is not None and rtype.create != "none":
-                    body, xml = await self.body(request)
-                    return await self.p.create(rtype, body, base, xml)
-                parent, _, attr = path.rpartition("/")
-                row = self.p.visible_row(parent)
-                if row is not None and row.type == "Machine" and attr == "volumes":
-                    self.p.check_change(row)
-                    body, xml = await self.body(request)
-                    return await self.p.lifecycles["Machine"].volumes_action(parent, body, base, xml)
-            raise self.not_allowed(self._collection_methods(path))
-        if path in self.views.metadata:
-            if method == "GET":
-                return Result(200, self.views.resource(path, base, q))
-            raise self.not_allowed("GET, HEAD")
-        row = self.p.visible_row(path)
-        if row is not None and row.type != "CloudEntryPoint":
-            rtype = TYPES[row.type]
-            if method == "GET":
-                return Result(200, self.views.resource(path, base, q))
-            if method in ("PUT", "DELETE"):
-                self.p.check_change(row)
-            if method == "PUT" and rtype.updatable:
-                body, xml = await self.body(request)
-                return self.p.update(path, body, sorted(q.select) if q.select else None, base, xml)
-            if method == "DELETE" and rtype.deletable:
-                return await self.p.delete(path, base)
-            allowed = ["GET", "HEAD"] + (["PUT"] if rtype.updatable else []) + (
-                ["DELETE"] if rtype.deletable else [])
-            raise self.not_allowed(", ".join(allowed))
-        parent, _, last = path.rpartition("/")
-        prow = self.p.visible_row(parent) if parent else None
-        if prow is not None and last in TYPES[prow.type].actions:
-            if method != "POST":
-                raise self.not_allowed("POST")
-            self.p.check_change(prow)
-            body, xml = await self.body(request)
-            return await self.p.action(parent, last, body, base, xml)
-        raise NotFound(f"no resource at {PREFIX}{path}")
+    async def route(self, request: Request, req: RequestContext) -> Result:
+        """Run the endpoint ``req.target`` routes to; the answer with absolute ids."""
+        target = req.target
+        if target.kind == "unknown" or (
+                target.row is not None and not req.access.sees(target.row)):
+            raise NotFound(f"no resource at {PREFIX}{target.path}")
+        rule = routes.match(target, request.method)
+        if rule.changes:
+            self.p.check_change(target.row)
+        if not rule.when(target):
+            raise routes.not_allowed(target)
+        result = await getattr(self, "ep_" + rule.endpoint)(request, req)
+        return result.finish(req.base)
 
-    def _collection_methods(self, path: str) -> str:
-        rtype = TOP_LEVEL.get(path)
-        if (rtype is not None and rtype.create != "none") or path.endswith("/volumes") and \
-                path.startswith("machines/"):
-            return "GET, HEAD, POST"
-        return "GET, HEAD"
+    # endpoints (routes.ROUTES names them); answers carry relative ids ------------------------
+    async def ep_read_cep(self, request, req: RequestContext) -> Result:
+        return Result(200, select_attributes(self.views.cep(req.base), req.query.select))
+
+    async def ep_update_cep(self, request, req: RequestContext) -> Result:
+        if not req.access.changes_all:
+            raise Forbidden("only an admin may change the cloud entry point")
+        fields = check_fields(await self.body(request), TYPES["CloudEntryPoint"].attr_map, "",
+                              mode="update")
+        job = self.views.update_cep(fields, req.query.select, req.base)
+        return Result(200, self.views.cep(req.base), {"CIMI-Job-URI": job})
+
+    async def ep_list(self, request, req: RequestContext) -> Result:
+        return Result(200, self.views.collection(req.target.path, req.base, req.query))
+
+    async def ep_read(self, request, req: RequestContext) -> Result:
+        return Result(200, self.views.resource(req.target.path, req.base, req.query))
+
+    async def ep_create(self, request, req: RequestContext) -> Result:
+        return await self.p.create(TOP_LEVEL[req.target.path], await self.body(request), req)
+
+    async def ep_insert(self, request, req: RequestContext) -> Result:
+        target = req.target
+        attr = target.path.rsplit("/", 1)[1]
+        return await self.p.lifecycle(target.type_name).insert(target.id, attr,
+                                                               await self.body(request), req)
+
+    async def ep_update(self, request, req: RequestContext) -> Result:
+        select = sorted(req.query.select) if req.query.select else None
+        return self.p.update(req.target.path, await self.body(request), select, req)
+
+    async def ep_delete(self, request, req: RequestContext) -> Result:
+        return await self.p.delete(req.target.path, req)
+
+    async def ep_action(self, request, req: RequestContext) -> Result:
+        target = req.target
+        return await self.p.action(target.id, target.op, await self.body(request), req)
 
     def cache_key(self, request: Request, access: tenancy.Access):
         """What decides a GET answer's bytes (see render_cache.py), or None if not cacheable.
@@ -167,10 +155,11 @@ class Dispatcher:
 
     async def __call__(self, request: Request) -> Response:
         fmt = "json"
-        key = generation = principal = None
+        key = generation = principal = target = None
         audited = self.audit is not None and request.method in MUTATING
-        if audited:
-            subject, event_time = self.audit_subject(request), self.audit.lib["model"].utc_now()
+        if audited:  # resolved before the request runs: a DELETE removes its target
+            event_time = self.audit.lib["model"].utc_now()
+            target, subject = self.audit_subject(request)
         try:
             if self.auth.enabled:
                 principal = await self.auth.authenticate(request.headers.get("authorization"),
@@ -191,7 +180,9 @@ class Dispatcher:
             path = request.url.path
             if not path.startswith(PREFIX) and path != PREFIX.rstrip("/"):
                 raise NotFound(f"no resource at {path}; the CIMI API is under {PREFIX}")
-            result = await self.route(request, path[len(PREFIX):].strip("/"), q, base_uri(request))
+            req = RequestContext(base_uri(request), principal, access, fmt, q,
+                                 target or self.resolve(request))
+            result = await self.route(request, req)
         except CimiError as exc:
             result = Result(exc.status, error_job(exc.status, exc.message), exc.headers)
         except QueryError as exc:
@@ -220,14 +211,17 @@ class Dispatcher:
         return self.send(request, 200, dict(result.headers), body, ctype)
 
     def audit_subject(self, request: Request):
-        path = request.url.path
-        rel = path[len(PREFIX):].strip("/") if path.startswith(PREFIX) else path.strip("/")
+        """(the request's target, its audit subject); (None, the bare path) if it cannot be
+        resolved (the dispatcher then tries again and answers the error)."""
         try:
-            return audit_events.classify(self, request.method, rel, CEP_PATHS, self.audit.operation_action)
+            target = self.resolve(request)
+            return target, audit_events.subject(target, request.method,
+                                                self.audit.operation_action)
         except Exception:  # noqa: BLE001 - still one event, on the bare path
-            log.exception("audit: cannot resolve the target of %s %s", request.method, path)
-            return audit_events.Subject(None, audit_events.text(rel, 512),
-                                        audit_events.METHOD_ACTIONS[request.method])
+            log.exception("audit: cannot resolve the target of %s %s", request.method,
+                          request.url.path)
+            return None, audit_events.Subject(None, audit_events.text(
+                request.url.path.strip("/"), 512), audit_events.METHOD_ACTIONS[request.method])
 
     def audit_result(self, request: Request, subject, event_time: str, principal, result: Result):
         """Record one CADF event for this mutating request (before the answer is sent)."""
@@ -276,9 +270,6 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
               allowed_hosts: frozenset | None = None) -> Starlette:
     """``allowed_hosts``: None accepts any Host header; a set (possibly empty) accepts loopback
     names and addresses and those names only (a provider without authentication)."""
-    import json
-
-    from starlette.middleware import Middleware
 
     async def openapi(request: Request) -> Response:
         if dispatcher.auth.enabled:

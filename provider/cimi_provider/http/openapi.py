@@ -11,8 +11,9 @@ a synchronous DELETE answers 200 with its completed Job (4.2.1.4, 4.2.1.6), an a
 """
 from __future__ import annotations
 
-from ..catalogue import NS, STRUCTS, TOP_LEVEL, TYPES, Attr, ResourceType
-from .openapi_schemas import collection_name, ref, response_schemas
+from ..catalogue import (ACTION_NS, STRUCTS, TOP_LEVEL, TYPES, VOLUME_ACTION_PARAMS, Attr,
+                         ResourceType)
+from .openapi_schemas import collection_name, ref, response_schemas, scalar_schema
 
 ERROR = {"$ref": "#/components/schemas/ErrorJob"}
 ID_PARAM = {"name": "id", "in": "path", "required": True,
@@ -31,23 +32,11 @@ REF = {"type": "object", "required": ["href"], "additionalProperties": False,
 
 
 def _schema(attr: Attr, depth: int = 0) -> dict:
+    """The request value of one attribute (references are strict; inline values are bounded)."""
     kind = attr.kind
-    if kind in ("string", "URI", "dateTime", "duration", "byte[]"):
-        out = {"type": "string"}
-        if attr.values:
-            out["enum"] = list(attr.values)
-        return out
-    if kind == "integer":
-        out = {"type": "integer"}
-        if attr.minimum is not None:
-            out["minimum"] = attr.minimum
-        if attr.maximum is not None:
-            out["maximum"] = attr.maximum
-        return out
-    if kind == "boolean":
-        return {"type": "boolean"}
-    if kind == "map":
-        return {"type": "object", "additionalProperties": {"type": "string"}}
+    scalar = scalar_schema(attr)
+    if scalar is not None:
+        return scalar
     if kind == "ref":
         return REF
     if kind == "refval":
@@ -165,12 +154,9 @@ def openapi_document() -> dict:
                 "get": {"operationId": f"list{rtype.name}{sub.attr.title()}",
                         "parameters": QUERY_PARAMS,
                         "responses": _responses({200: collection_name(rtype, sub)})}}
-    volume_action = _object((Attr("action", "URI", writable=True),
-                             Attr("volume", "ref:Volume", writable=True, mandatory=True),
-                             Attr("initialLocation", "string", writable=True),
-                             Attr("properties", "map", writable=True)))
+    volume_action = _object(VOLUME_ACTION_PARAMS)
     volume_action["properties"]["action"] = {"type": "string",
-                                             "enum": [NS + "/action/insert", NS + "/action/remove"]}
+                                             "enum": [ACTION_NS + "insert", ACTION_NS + "remove"]}
     paths["/cimi/machines/{id}/volumes"]["post"] = {
         "operationId": "insertOrRemoveMachineVolume", "requestBody": _body(volume_action),
         "responses": _responses(job)}

@@ -21,8 +21,8 @@ def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def attr_schema(attr: Attr) -> dict:
-    """The rendered value of one attribute."""
+def scalar_schema(attr: Attr) -> dict | None:
+    """The value of a scalar or map attribute, alike in requests and responses; None otherwise."""
     kind = attr.kind
     if kind in STRING_KINDS:
         out = {"type": "string"}
@@ -40,6 +40,15 @@ def attr_schema(attr: Attr) -> dict:
         return {"type": "boolean"}
     if kind == "map":
         return {"type": "object", "additionalProperties": {"type": "string"}}
+    return None
+
+
+def attr_schema(attr: Attr) -> dict:
+    """The rendered value of one attribute."""
+    kind = attr.kind
+    scalar = scalar_schema(attr)
+    if scalar is not None:
+        return scalar
     if kind in ("ref", "collection"):
         return OPEN_REF
     if kind == "refval":  # a reference ({href}, maybe expanded) or an inline value

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Type tables from DSP0263 2.0 that drive both XML rendering and XML reading.
+"""XML tables for rendering and reading, derived from the catalogue (DSP0263 2.0).
 
 Element order = spec order: the common attributes (Table 5) first, then the type's own
 attributes in its table / pseudo-schema order; attributes not listed (provider
@@ -7,114 +7,63 @@ extensions) follow in the order given; ``operations`` is always last.
 """
 from __future__ import annotations
 
-NS = "http://schemas.dmtf.org/cimi/2"
-NS_V1 = "http://schemas.dmtf.org/cimi/1"
+from ..catalogue import COMMON_ELEMENTS as COMMON, NS, NS_V1, STRUCTS, TYPES
+from ..catalogue.wire import FULL_ORDERS, SPEC_BOOLEANS, SPEC_INTEGERS, SPEC_NESTED_TYPES, \
+    SPEC_ONLY_ORDERS
+
 ACCEPTED_NAMESPACES = frozenset({NS, NS_V1})
 
-COMMON = ("id", "name", "description", "created", "updated", "parent", "properties",
-          "resourceMetadata")
 
-CEP_COLLECTIONS = (
-    "resourceMetadata", "systems", "systemTemplates", "machines", "machineTemplates",
-    "machineConfigs", "machineImages", "credentials", "credentialTemplates", "volumes",
-    "volumeTemplates", "volumeConfigs", "volumeImages", "networks", "networkTemplates",
-    "segments", "segmentTemplates", "endpoints", "endpointTemplates", "interfaces",
-    "interfaceTemplates", "networkServices", "networkServiceTemplates", "jobs", "meters",
-    "meterTemplates", "meterConfigs", "eventLogs", "eventLogTemplates",
-)
+def _orders() -> dict:
+    out = {name: rtype.element_order for name, rtype in TYPES.items()}
+    for name, own in SPEC_ONLY_ORDERS.items():
+        out[name] = COMMON + own
+    for rtype in TYPES.values():  # *Create messages (5.5.12.1): common attributes, the template
+        if rtype.create == "template":
+            out[f"{rtype.name}Create"] = COMMON + (rtype.template_attr,)
+    out.update(FULL_ORDERS)
+    return out
 
-_CREDENTIAL = ("parameters", "userName", "password", "key")  # Tables 22-25
 
-# Own attributes of each resource type, in spec table order (common ones come first).
-_OWN = {
-    "ResourceMetadata": ("typeURI", "attributes", "vscope", "capabilities", "actions"),
-    "System": ("state", "systems", "machines", "credentials", "volumes", "networks",
-               "networkServices", "services", "meters", "eventLog"),
-    "SystemTemplate": ("componentDescriptors", "serviceDescriptors", "meterTemplates",
-                       "eventLogTemplate", "importImage", "genResourceMetadata"),
-    "Machine": ("state", "cpu", "memory", "disks", "cpuArch", "cpuSpeed", "volumes",
-                "interfaces", "latestSnapshot", "snapshots", "meters", "eventLog"),
-    "Disk": ("capacity", "initialLocation"),
-    "locatedVolume": ("volume", "initialLocation"),
-    "MachineTemplate": ("initialState", "machineConfig", "machineImage", "credential",
-                        "volumes", "volumeTemplates", "interfaceTemplates", "userData",
-                        "meterTemplates", "eventLogTemplate", "genResourceMetadata"),
-    "MachineConfiguration": ("cpu", "memory", "disks", "cpuArch", "cpuSpeed"),
-    "MachineImage": ("state", "type", "imageLocation", "relatedImage"),
-    "Credential": _CREDENTIAL,
-    "CredentialTemplate": _CREDENTIAL,
-    "Volume": ("state", "type", "capacity", "bootable", "images", "meters", "eventLog"),
-    "VolumeTemplate": ("volumeConfig", "volumeImage", "meterTemplates", "eventLogTemplate",
-                       "genResourceMetadata"),
-    "VolumeConfiguration": ("type", "format", "capacity"),
-    "VolumeImage": ("state", "imageLocation", "bootable"),
-    "Network": ("state", "segments", "services", "subnetworks", "meters", "eventLog"),
-    "NetworkTemplate": ("initialState", "segments", "segmentTemplates", "services",
-                        "serviceTemplates", "subnetworks", "subnetworkTemplates",
-                        "meterTemplates", "eventLogTemplate", "genResourceMetadata"),
-    "NetworkInterface": ("state", "endpoints", "speed", "mtu", "meters", "eventLog"),
-    "NetworkInterfaceTemplate": ("initialState", "endpoints", "speed", "mtu",
-                                 "meterTemplates", "eventLogTemplate"),
-    "ProtocolEndpoint": ("state", "protocol", "address", "origin", "interface", "parameters",
-                         "meters", "eventLog"),
-    "Job": ("state", "targetResource", "affectedResources", "action", "returnCode",
-            "progress", "statusMessage", "timeOfStatusChange", "parentJob", "nestedJobs"),
-    # *Create request types (5.5.12.1, 4.2.1.1): common attributes, then the template.
-    "MachineCreate": ("machineTemplate",),
-    "VolumeCreate": ("volumeTemplate",),
-    "NetworkCreate": ("networkTemplate",),
-    "CredentialCreate": ("credentialTemplate",),
-    "SystemCreate": ("systemTemplate",),
-    "MachineImageCreate": ("imageLocation",),
-}
-
-# Types with a fixed full order (no common-attribute prefix).
-_FULL = {
-    "CloudEntryPoint": ("id", "name", "description", "created", "updated", "parent",
-                        "properties", "baseURI") + CEP_COLLECTIONS,
-    "Collection": ("id", "updated", "parent", "count"),
-    # Action (4.2.1.4 and the per-action clauses): the action URI first, then its parameters.
-    "Action": ("action", "force", "volume", "initialLocation", "credentials", "image",
-               "format", "destination", "source", "properties"),
-    # Named structures (5.5.8) used inside resources.
-    "disk": ("capacity", "format", "initialLocation"),
-    "volumeItem": ("initialLocation", "credential", "volume"),
-    "volumeTemplateItem": ("initialLocation", "volumeTemplate"),
-    "componentDescriptor": ("name", "description", "properties", "type", "machineTemplate",
-                            "volumeTemplate", "networkTemplate", "credentialTemplate",
-                            "systemTemplate", "machine", "volume", "network", "credential",
-                            "system", "quantity"),
-    "operation": ("rel", "href", "available"),
-    "attribute": ("name", "namespace", "type", "providerMandatory", "consumerMandatory",
-                  "mutable", "consumerWritable"),
-    "capability": ("name", "uri", "description", "value"),
-    "action": ("name", "uri", "description", "method", "inputMessage", "outputMessage"),
-}
+_ORDERS = _orders()
 
 
 def attribute_order(type_name: str | None) -> tuple[str, ...]:
     """Known attribute order of a type (without ``operations``); () when unknown."""
-    if type_name in _FULL:
-        return _FULL[type_name]
-    if type_name in _OWN:
-        return COMMON + _OWN[type_name]
+    if type_name in _ORDERS:
+        return _ORDERS[type_name]
     if type_name and type_name.endswith("Collection"):
-        return _FULL["Collection"]
+        return _ORDERS["Collection"]
     return COMMON if type_name else ()
 
 
-KNOWN_TYPES = frozenset(_OWN) | frozenset({"CloudEntryPoint", "Action"})
+def _every_attr():
+    for rtype in TYPES.values():
+        yield from rtype.all_attrs
+        for action in rtype.actions.values():
+            yield from action.parameters
+    for attrs in STRUCTS.values():
+        yield from attrs
+
+
+def _nested_types() -> dict:
+    out = dict(SPEC_NESTED_TYPES)
+    for attr in _every_attr():
+        if attr.kind in ("ref", "refval") and attr.target in TYPES:
+            out.setdefault(attr.name, attr.target)
+    for rtype in TYPES.values():
+        if rtype.template_attr:
+            out.setdefault(rtype.template_attr, rtype.template_type)
+    return out
+
+
+def _names_of(*kinds) -> frozenset:
+    return frozenset(a.name for a in _every_attr()
+                     if a.type in kinds or a.type in {f"array:{k}" for k in kinds})
+
 
 # Type of a nested object found under a key (when it carries no resourceURI).
-NESTED_TYPES = {
-    "machineTemplate": "MachineTemplate", "machineConfig": "MachineConfiguration",
-    "machineImage": "MachineImage", "credential": "Credential",
-    "credentialTemplate": "CredentialTemplate", "volumeTemplate": "VolumeTemplate",
-    "volumeConfig": "VolumeConfiguration", "volumeImage": "VolumeImage",
-    "networkTemplate": "NetworkTemplate", "systemTemplate": "SystemTemplate",
-    "network": "Network", "volume": "Volume", "machine": "Machine", "system": "System",
-    "parentJob": "Job", "relatedImage": "MachineImage", "latestSnapshot": "MachineImage",
-}
+NESTED_TYPES = _nested_types()
 
 # Arrays of structures: key -> (XML item element name, structure type) (5.5.11).
 ARRAYS = {
@@ -148,26 +97,13 @@ REF_ARRAY_ITEMS = {item: key for key, item in REF_ARRAYS.items()}
 # Maps: <properties><property key="k">v</property></properties> (5.5.7, 5.7.1).
 MAPS = {"properties": "property", "parameters": "parameter"}
 
-INTEGER_ATTRIBUTES = frozenset({
-    "cpu", "memory", "cpuSpeed", "capacity", "quantity", "progress", "returnCode", "mtu",
-    "speed", "count", "prefixLength", "low", "medium", "high", "critical",
-})
-BOOLEAN_ATTRIBUTES = frozenset({
-    "force", "bootable", "available", "providerMandatory", "consumerMandatory", "mutable",
-    "consumerWritable", "required", "noDefaultRouting", "isContinuous",
-})
+INTEGER_ATTRIBUTES = _names_of("integer") | SPEC_INTEGERS
+BOOLEAN_ATTRIBUTES = _names_of("boolean") | SPEC_BOOLEANS
 
 # Collection item element names when items carry no resourceURI.
-ITEM_TYPES = {
-    "machines": "Machine", "machineTemplates": "MachineTemplate",
-    "machineConfigurations": "MachineConfiguration", "machineImages": "MachineImage",
-    "credentials": "Credential", "credentialTemplates": "CredentialTemplate",
-    "volumes": "Volume", "volumeTemplates": "VolumeTemplate",
-    "volumeConfigurations": "VolumeConfiguration", "volumeImages": "VolumeImage",
-    "networks": "Network", "networkTemplates": "NetworkTemplate", "systems": "System",
-    "systemTemplates": "SystemTemplate", "jobs": "Job", "resourceMetadatas": "ResourceMetadata",
-    "disks": "Disk", "interfaces": "NetworkInterface", "endpoints": "ProtocolEndpoint",
-}
+ITEM_TYPES = {rtype.items_key: rtype.name for rtype in TYPES.values() if rtype.items_key}
+for _sub in (sub for rtype in TYPES.values() for sub in rtype.subcollections):
+    ITEM_TYPES.setdefault(_sub.items_key, _sub.item_type)  # "volumes" stays Volume
 
 
 def local_name(resource_uri: str) -> str:

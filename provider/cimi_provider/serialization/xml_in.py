@@ -183,6 +183,12 @@ class _Reader:
                 return [self.item(kid, item_name, struct, depth + 1) for kid in kids]
         if kids and "href" not in attributes and all(_split_tag(k.tag)[1][:1].isupper() for k in kids):
             return [self.resource(kid, depth + 1) for kid in kids]
+        out = self.object(element, kids, attributes, depth)
+        if name in schema.ARRAYS and "href" not in out:
+            return [out]  # an array of one structure, given without its item element
+        return out
+
+    def object(self, element, kids, attributes: dict, depth: int) -> dict:
         out: dict = {}
         if "href" in attributes:
             out["href"] = attributes.pop("href")
@@ -203,7 +209,9 @@ class _Reader:
             return self.value_scope(element, depth)
         if struct in schema.ATTRIBUTE_STRUCTS:
             return self.attribute_struct(element, struct, depth)
-        return self.value(element, item_name, depth)
+        value = self.value(element, item_name, depth)
+        # An empty item of an array of structures: a structure with every attribute defaulted.
+        return {} if value is None and struct is not None else value
 
     def attribute_struct(self, element, struct: str, depth: int) -> dict:
         out = {}

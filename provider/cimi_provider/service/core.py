@@ -1,31 +1,26 @@
 """The provider core: generic create/read/update/delete/action over the catalogue.
 
-Types whose work happens in the backend (Machine, Volume, Network, System, MachineImage, Job)
-plug in "lifecycle" objects (``lifecycle.py``, ``systems.py``) for create, delete and actions;
-everything else (configurations, templates, credentials) is handled here from the catalogue alone.
+Requests are validated here against the catalogue, then handed to the ``Lifecycle`` of the
+resource's type (``lifecycle.py``): types whose work happens in the backend (Machine, Volume,
+Network, System, MachineImage, Job) subclass it (``machines.py``, ``infra.py``, ``systems.py``);
+every other type gets the base class, which stores it from the catalogue alone. ``Provider`` is
+the ``LifecycleContext`` each lifecycle receives.
 """
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from ..catalogue import NS, TYPES, TOP_LEVEL, Attr, ResourceType
+from ..catalogue import NS, TYPES, Attr, ResourceType
 from .. import tenancy
 from ..errors import BadRequest, Conflict, Forbidden, MethodNotAllowed, NotFound
+from ..request import RequestContext
 from ..timeutil import now_iso
-from . import render as rnd
 from .jobs import JobRunner
+from .lifecycle import Lifecycle
+from .result import Result, Stored
 from .validate import check_body, check_fields, require
 
 COMMON_WRITABLE = ("name", "description", "properties")
-
-
-@dataclass
-class Result:
-    status: int
-    body: dict | None = None
-    headers: dict = field(default_factory=dict)
 
 
 def new_id(path: str) -> str:
@@ -59,7 +54,15 @@ class Provider:
         self.backend = backend
         self.jobs = JobRunner(store, backend.synchronous)
         self.default_initial_state = default_initial_state
-        self.lifecycles: dict = {}
+        self._lifecycles = {name: Lifecycle(self, name) for name in TYPES}
+
+    def install(self, *lifecycles: Lifecycle) -> None:
+        """Serve each lifecycle's type with it (the others keep the plain base class)."""
+        for lifecycle in lifecycles:
+            self._lifecycles[lifecycle.type_name] = lifecycle
+
+    def lifecycle(self, type_name: str) -> Lifecycle:
+        return self._lifecycles[type_name]
 
     # ownership (tenancy.py) -----------------------------------------------------------------
     def visible_row(self, rid: str):
@@ -74,37 +77,19 @@ class Provider:
             raise Forbidden(f"{row.id} is read-only for you")
 
     # references -----------------------------------------------------------------------------
-    def relative(self, href: str, base: str) -> str:
-        """The provider-relative id an href names, or 400 if it is not one of ours."""
-        if href.startswith(base):
-            rid = href[len(base):]
-        else:
-            parts = urlsplit(href)
-            base_path = urlsplit(base).path
-            if parts.scheme or parts.netloc:
-                if parts.path.startswith(base_path) and parts.netloc == urlsplit(base).netloc:
-                    rid = parts.path[len(base_path):]
-                else:
-                    raise BadRequest(f"'{href}' is not a resource of this provider")
-            elif href.startswith(base_path):
-                rid = href[len(base_path):]
-            else:
-                rid = href
-        return rid.split("?", 1)[0].split("#", 1)[0].strip("/")
-
-    def resolve(self, ref: dict, base: str, types, path: str) -> tuple[str, dict]:
+    def resolve(self, ref: dict, req: RequestContext, types, path: str) -> tuple[str, dict]:
         """Resolve a reference to an existing resource of one of ``types`` (400 otherwise)."""
         types = (types,) if isinstance(types, str) else tuple(types)
-        rid = self.relative(ref["href"], base)
+        rid = req.relative(ref["href"])
         row = self.visible_row(rid)
         if row is None or (types and row.type not in types):
             raise BadRequest(f"{path}: '{ref['href']}' is not an existing {' or '.join(types)}")
         return rid, row.doc
 
-    def effective(self, value: dict, type_name: str, base: str, path: str) -> tuple[dict, str | None]:
+    def effective(self, value: dict, type_name: str, req: RequestContext, path: str) -> tuple[dict, str | None]:
         """A by-value or by-reference (with overrides; null erases) value of ``type_name``."""
         if "href" in value:
-            rid, doc = self.resolve({"href": value["href"]}, base, type_name, path)
+            rid, doc = self.resolve({"href": value["href"]}, req, type_name, path)
             # Internal keys stay behind, except a credential's password hash, which travels
             # from a template to the credentials (and machines) made from it.
             merged = {k: v for k, v in doc.items()
@@ -119,21 +104,21 @@ class Provider:
             return merged, rid
         return {k: v for k, v in value.items() if v is not None}, None
 
-    def store_refs(self, value, base: str, path: str):
+    def store_refs(self, value, req: RequestContext, path: str):
         """Normalise every {href} in a consumer value to a relative, existing reference."""
         if isinstance(value, dict):
             out = {}
             for key, item in value.items():
                 if key == "href" and isinstance(item, str):
-                    rid = self.relative(item, base)
+                    rid = req.relative(item)
                     if self.visible_row(rid) is None:
                         raise BadRequest(f"{path}: '{item}' does not exist")
                     out[key] = rid
                 else:
-                    out[key] = self.store_refs(item, base, path)
+                    out[key] = self.store_refs(item, req, path)
             return out
         if isinstance(value, list):
-            return [self.store_refs(v, base, path) for v in value]
+            return [self.store_refs(v, req, path) for v in value]
         return value
 
     # reads ----------------------------------------------------------------------------------
@@ -149,37 +134,36 @@ class Provider:
             raise NotFound(f"{rid} not found")
         return TYPES[row.type]
 
-    def view(self, rid: str, base: str) -> dict:
+    def view(self, rid: str) -> Stored:
+        """The resource at ``rid`` as it is now, to be rendered for the consumer."""
         row = self.store.row(rid)
         if row is None:
             raise NotFound(f"{rid} not found")
-        return rnd.render(row.doc, base, TYPES[row.type])
+        return Stored(row.doc, TYPES[row.type], self._lifecycles[row.type])
 
     # create ---------------------------------------------------------------------------------
-    async def create(self, rtype: ResourceType, body: dict, base: str, xml: bool) -> Result:
+    async def create(self, rtype: ResourceType, body: dict, req: RequestContext) -> Result:
         if rtype.create == "none":
             raise MethodNotAllowed(f"{rtype.name} resources cannot be created by consumers")
-        lifecycle = self.lifecycles.get(rtype.name)
+        lifecycle = self._lifecycles[rtype.name]
         if rtype.create == "template":
             check_resource_uri(body, rtype.create_uri)
             extra = {rtype.template_attr: Attr(rtype.template_attr,
                                                f"refval:{rtype.template_type}", writable=True)}
             common = {a.name: a for a in rtype.all_attrs if a.name in COMMON_WRITABLE}
-            fields = check_fields(body, common, "", xml=xml, mode="create", extra=extra)
+            fields = check_fields(body, common, "", mode="create", extra=extra)
             template_type = TYPES[rtype.template_type]
             if fields.get(rtype.template_attr) is None and not any(
                     a.mandatory for a in template_type.attrs):
                 fields[rtype.template_attr] = {}  # an empty template: every default applies
             if not isinstance(fields.get(rtype.template_attr), dict):
                 raise BadRequest(f"missing mandatory attribute '{rtype.template_attr}'")
-            return await lifecycle.create(fields, base)
+            return await lifecycle.create(fields, req)
         check_resource_uri(body, rtype.uri)
-        fields = check_body(body, rtype, xml=xml)
-        if hasattr(lifecycle, "create"):
-            return await lifecycle.create(fields, base)
-        return self.create_plain(rtype, fields, base)
+        fields = check_body(body, rtype)
+        return await lifecycle.create(fields, req)
 
-    def create_plain(self, rtype: ResourceType, fields: dict, base: str,
+    def create_plain(self, rtype: ResourceType, fields: dict, req: RequestContext,
                      rid: str | None = None) -> Result:
         fields = {k: v for k, v in fields.items() if v is not None}
         require(fields, rtype)
@@ -187,23 +171,22 @@ class Provider:
         doc = base_doc(rtype, rid, fields)
         for attr in rtype.attrs:
             if attr.name in fields:
-                doc[attr.name] = self.store_refs(fields[attr.name], base, attr.name)
-        hook = getattr(self.lifecycles.get(rtype.name), "prepare_plain", None)
-        if hook:
-            hook(doc, base)
+                doc[attr.name] = self.store_refs(fields[attr.name], req, attr.name)
+        lifecycle = self._lifecycles[rtype.name]
+        lifecycle.prepare_plain(doc)
         with self.store.write() as tx:
             tx.put(rid, rtype.name, doc)
             job = self.jobs.create(tx, "add", rtype.path, [rid], done=True)
-        return Result(201, rnd.render(doc, base, rtype),
-                      {"Location": base + rid, "CIMI-Job-URI": base + job})
+        return Result(201, Stored(doc, rtype, lifecycle),
+                      {"Location": rid, "CIMI-Job-URI": job})
 
     # update ---------------------------------------------------------------------------------
-    def update(self, rid: str, body: dict, select: list | None, base: str, xml: bool) -> Result:
+    def update(self, rid: str, body: dict, select: list | None, req: RequestContext) -> Result:
         rtype = self.type_of(rid)
         if not rtype.updatable:
             raise MethodNotAllowed(f"{rtype.name} resources cannot be updated")
         check_resource_uri(body, rtype.uri)
-        fields = check_body(body, rtype, mode="update", xml=xml)
+        fields = check_body(body, rtype, mode="update")
         doc = self.load(rid)
         mutable = [a for a in rtype.all_attrs if a.mutable]
         if select and "*" not in select:
@@ -223,57 +206,51 @@ class Provider:
                     continue  # an omitted secret keeps its value; it is never shown to echo back
                 doc.pop(attr.name, None)  # absent in a PUT means remove (5.5)
             else:
-                doc[attr.name] = self.store_refs(value, base, attr.name)
+                doc[attr.name] = self.store_refs(value, req, attr.name)
         require({k: v for k, v in doc.items()}, [a for a in rtype.attrs if a.mandatory])
-        hook = getattr(self.lifecycles.get(rtype.name), "prepare_plain", None)
-        if hook:
-            hook(doc, base)
+        lifecycle = self._lifecycles[rtype.name]
+        lifecycle.prepare_plain(doc)
         doc["updated"] = now_iso()
         row = self.store.row(rid)
         with self.store.write() as tx:
             tx.put(rid, rtype.name, doc, parent=row.parent)
             job = self.jobs.create(tx, "edit", rid, done=True)
-        return Result(200, rnd.render(doc, base, rtype), {"CIMI-Job-URI": base + job})
+        return Result(200, Stored(doc, rtype, lifecycle), {"CIMI-Job-URI": job})
 
     # delete ---------------------------------------------------------------------------------
-    async def delete(self, rid: str, base: str) -> Result:
+    async def delete(self, rid: str, req: RequestContext) -> Result:
         rtype = self.type_of(rid)
         if not rtype.deletable:
             raise MethodNotAllowed(f"{rtype.name} resources cannot be deleted")
         doc = self.load(rid)
         if rtype.delete_from is not None and doc.get("state") not in rtype.delete_from:
             raise Conflict(f"{rtype.name} cannot be deleted in state {doc.get('state')}")
-        self.check_not_in_use(rid, rtype)
-        lifecycle = self.lifecycles.get(rtype.name)
-        if lifecycle is not None and hasattr(lifecycle, "delete"):
-            return await lifecycle.delete(rid, doc, base)
+        lifecycle = self._lifecycles[rtype.name]
+        lifecycle.check_delete(rid)
+        return await lifecycle.delete(rid, doc, req)
+
+    def delete_plain(self, rid: str) -> Result:
+        """Delete a resource that has no backend work, with its sub-resources."""
         with self.store.write() as tx:
             self.remove_tree(tx, rid)
             job = self.jobs.create(tx, "delete", rid, done=True)
-        return self.deleted(job, base)
+        return self.deleted(job)
 
-    def deleted(self, job: str, base: str) -> Result:
+    def deleted(self, job: str) -> Result:
         """A delete done synchronously: 200 (4.2.1.4) with the completed Job as the body, the
         same shape as the 202 of an asynchronous delete."""
-        return Result(200, self.view(job, base), {"CIMI-Job-URI": base + job})
-
-    def check_not_in_use(self, rid: str, rtype: ResourceType) -> None:
-        if rtype.name == "Volume":
-            if rid in getattr(self.lifecycles.get("Machine"), "attaching", ()):
-                raise Conflict("the volume is being attached to a machine")
-            for row in self.store.list("locatedVolume"):
-                if row.get("volume", {}).get("href") == rid:
-                    raise Conflict("the volume is attached to a machine; detach it first")
+        return Result(200, self.view(job), {"CIMI-Job-URI": job})
 
     def remove_tree(self, tx, rid: str) -> None:
-        """Delete a resource and its composed children (5.10.2)."""
+        """Delete a resource and its sub-resources (5.10.2): the children without a collection
+        of their own (a System's Machines are deleted through their own Jobs)."""
         for child in self.store.children(rid):
-            if child.type in ("Disk", "locatedVolume", "NetworkInterface", "ProtocolEndpoint"):
+            if TYPES[child.type].path is None:
                 self.remove_tree(tx, child.id)
         tx.delete(rid)
 
     # actions --------------------------------------------------------------------------------
-    async def action(self, rid: str, name: str, body: dict, base: str, xml: bool) -> Result:
+    async def action(self, rid: str, name: str, body: dict, req: RequestContext) -> Result:
         rtype = self.type_of(rid)
         spec = rtype.actions.get(name)
         if spec is None:
@@ -286,11 +263,9 @@ class Provider:
         params = {a.name: a for a in spec.parameters}
         params["properties"] = Attr("properties", "map", writable=True)
         params["action"] = Attr("action", "URI", writable=True)
-        fields = check_fields(body, params, "", xml=xml, mode="create")
+        fields = check_fields(body, params, "", mode="create")
         doc = self.load(rid)
-        if not rnd.action_available(rtype, doc, name):
+        lifecycle = self._lifecycles[rtype.name]
+        if not lifecycle.available(rtype, doc, name):
             raise Conflict(f"{name} is not available for a {rtype.name} in state {doc.get('state')}")
-        return await self.lifecycles[rtype.name].action(rid, doc, name, fields, base)
-
-    def top_level(self, segment: str) -> ResourceType | None:
-        return TOP_LEVEL.get(segment)
+        return await lifecycle.action(rid, doc, name, fields, req)

@@ -5,16 +5,17 @@ import ipaddress
 
 from ..backends.base import VolumeSpec
 from ..catalogue import ACTION_NS, TYPES
+from ..request import RequestContext
 from ..errors import BadRequest, Conflict
 from ..imports import ImportRefused
-from ..timeutil import now_iso
-from .core import Provider, Result, base_doc, new_id
+from .core import base_doc, new_id
 from .credentials import hash_inline_password
-from .machines import job_result
+from .lifecycle import Lifecycle, LifecycleContext, mark
+from .result import Result
 from .validate import require
 
 
-def check_image_location(provider: Provider, location) -> None:
+def check_image_location(provider: LifecycleContext, location) -> None:
     """400 for an image location no import can ever accept (the same rule every backend applies
     again when it imports; the message never depends on the file system)."""
     try:
@@ -23,45 +24,44 @@ def check_image_location(provider: Provider, location) -> None:
         raise BadRequest(str(exc)) from None
 
 
-class _Base:
-    def __init__(self, provider: Provider):
-        self.p = provider
-
-    def _begin(self, rid, transitional, action, affected=()):
-        return self.p.lifecycles["Machine"].begin(rid, transitional, action, affected)
-
-    def _settle(self, tx, rid, state):
-        self.p.lifecycles["Machine"].settle(tx, rid, state)
-
-    def deleted(self, rid):
-        def ok(tx, _):
-            tx.delete(rid)
-            return f"{rid} deleted"
-        return ok
-
-    def _mark(self, tx, rid, **changes):
-        doc = tx.get(rid)
-        if doc is not None:
-            doc.update(changes)
-            doc["updated"] = now_iso()
-            tx.put(rid, doc["resourceURI"].rsplit("/", 1)[-1], doc)
+def new_image(tx, rid, fields, location, image_type, related=None) -> dict:
+    """A MachineImage row in CREATING (registered, or captured from a machine)."""
+    doc = base_doc(TYPES["MachineImage"], rid, fields)
+    doc.update(state="CREATING", type=image_type, imageLocation=location)
+    if related:
+        doc["relatedImage"] = {"href": related}
+    tx.put(rid, "MachineImage", doc)
+    return doc
 
 
-class VolumeLifecycle(_Base):
-    def spec(self, fields: dict, base: str, rid: str) -> tuple[VolumeSpec, dict]:
-        tmpl, _ = self.p.effective(fields["volumeTemplate"], "VolumeTemplate", base,
-                                   "volumeTemplate")
+class VolumeLifecycle(Lifecycle):
+    type_name = "Volume"
+
+    def __init__(self, ctx: LifecycleContext, machines):
+        super().__init__(ctx)
+        self.machines = machines  # a MachineLifecycle: it knows the volumes being attached
+
+    def check_delete(self, rid: str) -> None:
+        if rid in self.machines.attaching:
+            raise Conflict("the volume is being attached to a machine")
+        for row in self.ctx.store.list("locatedVolume"):
+            if row.get("volume", {}).get("href") == rid:
+                raise Conflict("the volume is attached to a machine; detach it first")
+
+    def spec(self, fields: dict, req: RequestContext, rid: str) -> tuple[VolumeSpec, dict]:
+        tmpl, _ = self.ctx.effective(fields["volumeTemplate"], "VolumeTemplate", req,
+                                     "volumeTemplate")
         if not isinstance(tmpl.get("volumeConfig"), dict):
             raise BadRequest("volumeTemplate: missing mandatory attribute 'volumeConfig'")
-        cfg, cfg_rid = self.p.effective(tmpl["volumeConfig"], "VolumeConfiguration", base,
-                                        "volumeTemplate.volumeConfig")
+        cfg, cfg_rid = self.ctx.effective(tmpl["volumeConfig"], "VolumeConfiguration", req,
+                                          "volumeTemplate.volumeConfig")
         require(cfg, TYPES["VolumeConfiguration"], "volumeTemplate.volumeConfig")
         image_location = None
         if tmpl.get("volumeImage"):
-            _, img = self.p.resolve(tmpl["volumeImage"], base, "VolumeImage",
-                                    "volumeTemplate.volumeImage")
+            _, img = self.ctx.resolve(tmpl["volumeImage"], req, "VolumeImage",
+                                      "volumeTemplate.volumeImage")
             image_location = img.get("imageLocation")
-            check_image_location(self.p, image_location)
+            check_image_location(self.ctx, image_location)
         spec = VolumeSpec(rid, fields.get("name") or rid.rsplit("/", 1)[-1], cfg["capacity"],
                           cfg.get("type"), cfg.get("format"), image_location,
                           fields.get("properties") or {})
@@ -80,36 +80,36 @@ class VolumeLifecycle(_Base):
         return doc
 
     def created(self, tx, rid, result):
-        self._mark(tx, rid, state=result.state, capacity=result.capacity_kb,
+        mark(tx, rid, state=result.state, capacity=result.capacity_kb,
                    bootable=result.bootable)
         return f"volume {rid} created"
 
     def work_create(self, spec):
         async def work(progress):
-            return await self.p.backend.create_volume(spec, progress)
+            return await self.ctx.backend.create_volume(spec, progress)
         return work
 
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         rid = new_id("volumes")
-        spec, extra = self.spec(fields, base, rid)
-        with self.p.store.write() as tx:
+        spec, extra = self.spec(fields, req, rid)
+        with self.ctx.store.write() as tx:
             self.new_volume(tx, spec, fields, extra)
-            job = self.p.jobs.create(tx, "add", "volumes", [rid])
-        state = await self.p.jobs.run(job, self.work_create(spec),
-                                      lambda tx, r: self.created(tx, rid, r),
-                                      lambda tx, m: self._mark(tx, rid, state="ERROR"))
-        return job_result(self.p, state, job, base, self.p.view(rid, base), rid, 201)
+            job = self.ctx.jobs.create(tx, "add", "volumes", [rid])
+        state = await self.ctx.jobs.run(job, self.work_create(spec),
+                                        lambda tx, r: self.created(tx, rid, r),
+                                        lambda tx, m: mark(tx, rid, state="ERROR"))
+        return self.job_result(state, job, self.ctx.view(rid), rid, 201)
 
     def work_delete(self, rid):
         async def work(progress):
-            await self.p.backend.delete_volume(rid, progress)
+            await self.ctx.backend.delete_volume(rid, progress)
         return work
 
-    async def delete(self, rid, doc, base) -> Result:
-        job, _ = self._begin(rid, "DELETING", "delete")
-        state = await self.p.jobs.run(job, self.work_delete(rid), self.deleted(rid),
-                                      lambda tx, m: self._settle(tx, rid, None))
-        return job_result(self.p, state, job, base, None)
+    async def delete(self, rid, doc, req) -> Result:
+        job, _ = self.begin(rid, "DELETING", "delete")
+        state = await self.ctx.jobs.run(job, self.work_delete(rid), self.deleted(rid),
+                                        lambda tx, m: self.settle(tx, rid, None))
+        return self.job_result(state, job, None)
 
 
 def host_address(value) -> str | None:
@@ -128,7 +128,9 @@ def host_address(value) -> str | None:
     return str(iface)
 
 
-class NetworkLifecycle(_Base):
+class NetworkLifecycle(Lifecycle):
+    type_name = "Network"
+
     def new_network(self, tx, rid, fields, plan: tuple, parent=None) -> dict:
         doc = base_doc(TYPES["Network"], rid, fields)
         doc["state"] = "CREATING"
@@ -137,154 +139,151 @@ class NetworkLifecycle(_Base):
         tx.put(rid, "Network", doc, parent=parent)
         return doc
 
-    def plan(self, fields, base) -> tuple:
+    def plan(self, fields, req) -> tuple:
         """(initial state, host address or None) from the effective NetworkTemplate."""
-        tmpl, _ = self.p.effective(fields["networkTemplate"], "NetworkTemplate", base,
-                                   "networkTemplate")
+        tmpl, _ = self.ctx.effective(fields["networkTemplate"], "NetworkTemplate", req,
+                                     "networkTemplate")
         return tmpl.get("initialState") or "STOPPED", host_address(tmpl.get("hostAddress"))
 
     def work_create(self, rid, name, initial, address=None):
         async def work(progress):
-            return await self.p.backend.create_network(rid, name, initial, progress,
-                                                       host_address=address)
+            return await self.ctx.backend.create_network(rid, name, initial, progress,
+                                                         host_address=address)
         return work
 
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         rid = new_id("networks")
-        plan = self.plan(fields, base)
-        with self.p.store.write() as tx:
+        plan = self.plan(fields, req)
+        with self.ctx.store.write() as tx:
             self.new_network(tx, rid, fields, plan)
-            job = self.p.jobs.create(tx, "add", "networks", [rid])
-        state = await self.p.jobs.run(job, self.work_create(rid, fields.get("name") or rid, *plan),
-                                      lambda tx, s: self._mark(tx, rid, state=s),
-                                      lambda tx, m: self._mark(tx, rid, state="ERROR"))
-        return job_result(self.p, state, job, base, self.p.view(rid, base), rid, 201)
+            job = self.ctx.jobs.create(tx, "add", "networks", [rid])
+        work = self.work_create(rid, fields.get("name") or rid, *plan)
+        state = await self.ctx.jobs.run(job, work,
+                                        lambda tx, s: mark(tx, rid, state=s),
+                                        lambda tx, m: mark(tx, rid, state="ERROR"))
+        return self.job_result(state, job, self.ctx.view(rid), rid, 201)
 
-    async def action(self, rid, doc, name, fields, base) -> Result:
+    async def action(self, rid, doc, name, fields, req) -> Result:
         spec = TYPES["Network"].actions[name]
-        job, _ = self._begin(rid, spec.transitional, ACTION_NS + name)
+        job, _ = self.begin(rid, spec.transitional, ACTION_NS + name)
 
         async def work(progress):
-            return await self.p.backend.network_action(rid, name, progress)
+            return await self.ctx.backend.network_action(rid, name, progress)
 
-        state = await self.p.jobs.run(job, work, lambda tx, s: self._settle(tx, rid, s),
-                                      lambda tx, m: self._settle(tx, rid, None))
-        return job_result(self.p, state, job, base)
+        state = await self.ctx.jobs.run(job, work, lambda tx, s: self.settle(tx, rid, s),
+                                        lambda tx, m: self.settle(tx, rid, None))
+        return self.job_result(state, job)
 
     def check_unused(self, rid):
-        for iface in self.p.store.list("NetworkInterface"):
+        for iface in self.ctx.store.list("NetworkInterface"):
             if iface.get("network", {}).get("href") == rid:
                 raise Conflict("the network is used by a machine interface; delete the machine first")
 
     def work_delete(self, rid):
         async def work(progress):
-            await self.p.backend.delete_network(rid, progress)
+            await self.ctx.backend.delete_network(rid, progress)
         return work
 
-    async def delete(self, rid, doc, base) -> Result:
+    async def delete(self, rid, doc, req) -> Result:
         self.check_unused(rid)
-        job, _ = self._begin(rid, "DELETING", "delete")
-        state = await self.p.jobs.run(job, self.work_delete(rid),
-                                      self.deleted(rid),
-                                      lambda tx, m: self._settle(tx, rid, None))
-        return job_result(self.p, state, job, base, None)
+        job, _ = self.begin(rid, "DELETING", "delete")
+        state = await self.ctx.jobs.run(job, self.work_delete(rid),
+                                        self.deleted(rid),
+                                        lambda tx, m: self.settle(tx, rid, None))
+        return self.job_result(state, job, None)
 
 
-class MachineImageLifecycle(_Base):
-    def new_image(self, tx, rid, fields, location, image_type, related=None) -> dict:
-        doc = base_doc(TYPES["MachineImage"], rid, fields)
-        doc.update(state="CREATING", type=image_type, imageLocation=location)
-        if related:
-            doc["relatedImage"] = {"href": related}
-        tx.put(rid, "MachineImage", doc)
-        return doc
+class MachineImageLifecycle(Lifecycle):
+    type_name = "MachineImage"
 
-    def ready(self, tx, rid, location):
-        self._mark(tx, rid, state="AVAILABLE", imageLocation=location)
+    def __init__(self, ctx: LifecycleContext, machines):
+        super().__init__(ctx)
+        self.machines = machines  # a MachineLifecycle: an image of a machine is a capture
 
-    def broken(self, tx, rid):
-        self._mark(tx, rid, state="ERROR")
-
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         require(fields, TYPES["MachineImage"])
         location = fields["imageLocation"]
         if isinstance(location, dict):  # tolerated: {"href": ...}
             location = location.get("href", "")
         machine_rid = None
         try:
-            rid_guess = self.p.relative(location, base)
-            row = self.p.visible_row(rid_guess)
+            rid_guess = req.relative(location)
+            row = self.ctx.visible_row(rid_guess)
             if row is not None and row.type == "Machine":
                 machine_rid = rid_guess
         except BadRequest:
             pass
         if machine_rid:
-            machine = self.p.load(machine_rid)
+            machine = self.ctx.load(machine_rid)
             if machine.get("state") != "STOPPED":
                 raise Conflict(f"only a STOPPED machine can be captured (it is {machine.get('state')})")
             image_fields = {k: fields[k] for k in ("name", "description", "properties")
                             if fields.get(k) is not None}
-            return await self.p.lifecycles["Machine"].capture(machine_rid, machine, {}, base,
-                                                              image_fields)
-        check_image_location(self.p, location)
+            return await self.machines.capture(machine_rid, machine, {}, req, image_fields)
+        check_image_location(self.ctx, location)
         rid = new_id("machineImages")
         related = None
         if fields.get("relatedImage"):
-            related, _ = self.p.resolve(fields["relatedImage"], base, "MachineImage",
-                                        "relatedImage")
-        with self.p.store.write() as tx:
-            self.new_image(tx, rid, fields, location, fields.get("type") or "IMAGE", related)
-            job = self.p.jobs.create(tx, "add", "machineImages", [rid])
+            related, _ = self.ctx.resolve(fields["relatedImage"], req, "MachineImage",
+                                          "relatedImage")
+        with self.ctx.store.write() as tx:
+            new_image(tx, rid, fields, location, fields.get("type") or "IMAGE", related)
+            job = self.ctx.jobs.create(tx, "add", "machineImages", [rid])
 
         async def work(progress):
-            return await self.p.backend.register_image(rid, location, progress)
+            return await self.ctx.backend.register_image(rid, location, progress)
 
-        state = await self.p.jobs.run(job, work,
-                                      lambda tx, s: self._mark(tx, rid, state=s),
-                                      lambda tx, m: self.broken(tx, rid))
-        return job_result(self.p, state, job, base, self.p.view(rid, base), rid, 201)
+        state = await self.ctx.jobs.run(job, work,
+                                        lambda tx, s: mark(tx, rid, state=s),
+                                        lambda tx, m: mark(tx, rid, state="ERROR"))
+        return self.job_result(state, job, self.ctx.view(rid), rid, 201)
 
-    async def delete(self, rid, doc, base) -> Result:
-        for machine in self.p.store.list("Machine"):
+    async def delete(self, rid, doc, req) -> Result:
+        for machine in self.ctx.store.list("Machine"):
             if machine.get("machineImage", {}).get("href") == rid and machine["state"] == "CREATING":
                 raise Conflict("the image is being used to create a machine")
-        with self.p.store.write() as tx:
+        with self.ctx.store.write() as tx:
             tx.delete(rid)
-            job = self.p.jobs.create(tx, "delete", rid, done=True)
-        await self.p.backend.delete_image(rid, lambda *_: None)
-        return self.p.deleted(job, base)
+            job = self.ctx.jobs.create(tx, "delete", rid, done=True)
+        await self.ctx.backend.delete_image(rid, lambda *_: None)
+        return self.ctx.deleted(job)
 
 
-class VolumeImageLifecycle(_Base):
+class VolumeImageLifecycle(Lifecycle):
     """Volume images only record a location here: they are AVAILABLE as soon as stored."""
+    type_name = "VolumeImage"
 
-    async def create(self, fields: dict, base: str) -> Result:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
         if fields.get("imageLocation") is not None:  # missing: the mandatory-attribute 400
-            check_image_location(self.p, fields["imageLocation"])
-        return self.p.create_plain(TYPES["VolumeImage"], fields, base)
+            check_image_location(self.ctx, fields["imageLocation"])
+        return self.ctx.create_plain(TYPES["VolumeImage"], fields, req)
 
-    def prepare_plain(self, doc: dict, base: str) -> None:
+    def prepare_plain(self, doc: dict) -> None:
         doc.setdefault("state", "AVAILABLE")
 
 
-class MachineTemplateLifecycle(_Base):
+class MachineTemplateLifecycle(Lifecycle):
     """An inline credential's password is kept, as a salted hash only (never shown)."""
+    type_name = "MachineTemplate"
 
-    def prepare_plain(self, doc: dict, base: str) -> None:
+    def prepare_plain(self, doc: dict) -> None:
         hash_inline_password(doc.get("credential"))
 
 
-class CredentialTemplateLifecycle(_Base):
-    def prepare_plain(self, doc: dict, base: str) -> None:
+class CredentialTemplateLifecycle(Lifecycle):
+    type_name = "CredentialTemplate"
+
+    def prepare_plain(self, doc: dict) -> None:
         hash_inline_password(doc)
 
 
-class CredentialLifecycle(_Base):
+class CredentialLifecycle(Lifecycle):
+    type_name = "Credential"
     prepare_plain = CredentialTemplateLifecycle.prepare_plain
 
-    async def create(self, fields: dict, base: str) -> Result:
-        tmpl, _ = self.p.effective(fields["credentialTemplate"], "CredentialTemplate", base,
-                                   "credentialTemplate")
+    async def create(self, fields: dict, req: RequestContext) -> Result:
+        tmpl, _ = self.ctx.effective(fields["credentialTemplate"], "CredentialTemplate", req,
+                                     "credentialTemplate")
         values = {k: tmpl[k] for k in ("userName", "key", "password", "_passwordHash")
                   if tmpl.get(k) is not None}
         if not values:
@@ -293,22 +292,25 @@ class CredentialLifecycle(_Base):
         rid = new_id("credentials")
         doc = base_doc(rtype, rid, fields)
         doc.update(values)
-        self.prepare_plain(doc, base)
-        with self.p.store.write() as tx:
+        self.prepare_plain(doc)
+        with self.ctx.store.write() as tx:
             tx.put(rid, "Credential", doc)
-            job = self.p.jobs.create(tx, "add", "credentials", [rid], done=True)
-        return Result(201, self.p.view(rid, base),
-                      {"Location": base + rid, "CIMI-Job-URI": base + job})
+            job = self.ctx.jobs.create(tx, "add", "credentials", [rid], done=True)
+        return Result(201, self.ctx.view(rid),
+                      {"Location": rid, "CIMI-Job-URI": job})
 
 
-class JobLifecycle(_Base):
-    async def action(self, rid, doc, name, fields, base) -> Result:
-        if not self.p.jobs.stop(rid):
+class JobLifecycle(Lifecycle):
+    type_name = "Job"
+
+    async def action(self, rid, doc, name, fields, req) -> Result:
+        if not self.ctx.jobs.stop(rid):
             raise Conflict("the job is not running in this provider and cannot be stopped")
-        return Result(202, self.p.view(rid, base), {"CIMI-Job-URI": base + rid})
+        return Result(202, self.ctx.view(rid), {"CIMI-Job-URI": rid})
 
-    async def delete(self, rid, doc, base) -> Result:
-        with self.p.store.write() as tx:
+    async def delete(self, rid, doc, req) -> Result:
+        with self.ctx.store.write() as tx:
             tx.delete(rid)
-            job = self.p.jobs.create(tx, "delete", rid, done=True)  # every DELETE makes one (4.2.1.6)
-        return self.p.deleted(job, base)
+            # every DELETE makes a Job (4.2.1.6)
+            job = self.ctx.jobs.create(tx, "delete", rid, done=True)
+        return self.ctx.deleted(job)

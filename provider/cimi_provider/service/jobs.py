@@ -12,11 +12,10 @@ import logging
 import uuid
 
 from ..backends.base import BackendError
-from ..catalogue import NS, TYPES
+from ..catalogue import JOB_TERMINAL as TERMINAL, NS, TYPES
 from ..timeutil import now_iso
 
 log = logging.getLogger("cimi_provider.jobs")
-TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
 # Resource types that carry the statusMessage extension: the reason their last Job failed.
 STATUS_MESSAGE_TYPES = tuple(name for name, t in TYPES.items()
                              if any(a.name == "statusMessage" for a in t.attrs)

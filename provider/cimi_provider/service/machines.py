@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec
-from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES
+from ..catalogue import ACTION_NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
 from ..errors import BadRequest, Conflict, NotFound
+from ..request import RequestContext
 from ..timeutil import now_iso
-from . import render as rnd
-from .core import Provider, Result, base_doc, new_id
+from .core import base_doc, new_id
 from .credentials import hash_inline_password
+from .infra import new_image
+from .lifecycle import Lifecycle, LifecycleContext, mark, sub_row
+from .result import Result, Stored
 from .validate import check_fields, check_struct_required, require
 
 MACHINE = TYPES["Machine"]
@@ -15,47 +18,32 @@ BUSY = ("CREATING", "DELETING", "STARTING", "STOPPING", "PAUSING", "SUSPENDING",
         "RESTORING")
 
 
-def job_result(provider: Provider, state: str, job: str, base: str, body: dict | None = None,
-               location: str | None = None, done_status: int = 200) -> Result:
-    """200/201 when the Job already succeeded, else 202 (the Job tells the rest)."""
-    headers = {"CIMI-Job-URI": base + job}
-    if location:
-        headers["Location"] = base + location
-    if body is None:
-        body = provider.view(job, base)
-    return Result(done_status if state == "SUCCESS" else 202, body, headers)
+class MachineLifecycle(Lifecycle):
+    type_name = "Machine"
 
-
-def sub_row(tx, rtype: str, rid: str, parent: str, fields: dict) -> None:
-    now = now_iso()
-    doc = {"resourceURI": f"{NS}/{rtype}", "id": rid, **fields, "created": now, "updated": now}
-    tx.put(rid, rtype, doc, parent=parent)
-
-
-class MachineLifecycle:
-    def __init__(self, provider: Provider):
-        self.p = provider
+    def __init__(self, ctx: LifecycleContext):
+        super().__init__(ctx)
         # Volumes being attached right now (by a create or an insert): not yet in a
         # locatedVolume row, but no longer free for another machine.
         self.attaching: set = set()
 
     # create ---------------------------------------------------------------------------------
-    def _spec(self, fields: dict, base: str) -> tuple[MachineSpec, dict]:
-        p = self.p
-        tmpl, tmpl_rid = p.effective(fields["machineTemplate"], "MachineTemplate", base,
+    def _spec(self, fields: dict, req: RequestContext) -> tuple[MachineSpec, dict]:
+        p = self.ctx
+        tmpl, tmpl_rid = p.effective(fields["machineTemplate"], "MachineTemplate", req,
                                      "machineTemplate")
         if "machineConfig" not in tmpl:
             raise BadRequest("machineTemplate: missing mandatory attribute 'machineConfig'")
         if not isinstance(tmpl["machineConfig"], dict):
             raise BadRequest("machineTemplate.machineConfig: expected a reference or a value")
-        cfg, cfg_rid = p.effective(tmpl["machineConfig"], "MachineConfiguration", base,
+        cfg, cfg_rid = p.effective(tmpl["machineConfig"], "MachineConfiguration", req,
                                    "machineTemplate.machineConfig")
         require(cfg, TYPES["MachineConfiguration"], "machineTemplate.machineConfig")
         check_struct_required(cfg.get("disks"), "disk", "machineTemplate.machineConfig.disks")
         extra = {}
         image_location = None
         if tmpl.get("machineImage"):
-            img_rid, img = p.resolve(tmpl["machineImage"], base, "MachineImage",
+            img_rid, img = p.resolve(tmpl["machineImage"], req, "MachineImage",
                                      "machineTemplate.machineImage")
             if img.get("state") != "AVAILABLE":
                 raise Conflict(f"machine image {img_rid} is {img.get('state')}, not AVAILABLE")
@@ -63,7 +51,7 @@ class MachineLifecycle:
             extra["machineImage"] = {"href": img_rid}
         credential = None
         if tmpl.get("credential"):
-            cred, _ = p.effective(tmpl["credential"], "Credential", base,
+            cred, _ = p.effective(tmpl["credential"], "Credential", req,
                                   "machineTemplate.credential")
             hash_inline_password(cred)  # an inline (or overriding) password is honoured
             credential = {k: cred[k] for k in ("userName", "key", "_passwordHash") if k in cred}
@@ -77,7 +65,7 @@ class MachineLifecycle:
         for i, entry in enumerate(tmpl.get("volumes") or []):
             where = f"machineTemplate.volumes[{i}]"
             require(entry, STRUCTS["volumeRef"], where)
-            vol_rid, vol = p.resolve(entry["volume"], base, "Volume", where + ".volume")
+            vol_rid, vol = p.resolve(entry["volume"], req, "Volume", where + ".volume")
             if vol.get("state") != "AVAILABLE":
                 raise Conflict(f"{where}: volume is {vol.get('state')}, not AVAILABLE")
             self.check_unattached(vol_rid)
@@ -86,7 +74,7 @@ class MachineLifecycle:
         for i, entry in enumerate(tmpl.get("interfaceTemplates") or [{}]):
             net_rid = None
             if entry.get("network"):
-                net_rid, _ = p.resolve(entry["network"], base, "Network",
+                net_rid, _ = p.resolve(entry["network"], req, "Network",
                                        f"machineTemplate.interfaceTemplates[{i}].network")
             interfaces.append(InterfaceSpec(net_rid, entry.get("mtu")))
         rid = new_id("machines")
@@ -106,7 +94,7 @@ class MachineLifecycle:
     def check_unattached(self, volume_rid: str) -> None:
         if volume_rid in self.attaching:
             raise Conflict(f"volume {volume_rid} is being attached to a machine")
-        for located in self.p.store.list("locatedVolume"):
+        for located in self.ctx.store.list("locatedVolume"):
             if located.get("volume", {}).get("href") == volume_rid:
                 raise Conflict(f"volume {volume_rid} is already attached to a machine")
 
@@ -162,14 +150,14 @@ class MachineLifecycle:
 
     def work_create(self, spec: MachineSpec):
         async def work(progress):
-            return await self.p.backend.create_machine(spec, progress)
+            return await self.ctx.backend.create_machine(spec, progress)
         return work
 
-    async def create(self, fields: dict, base: str) -> Result:
-        spec, extra = self._spec(fields, base)
-        with self.p.store.write() as tx:
+    async def create(self, fields: dict, req: RequestContext) -> Result:
+        spec, extra = self._spec(fields, req)
+        with self.ctx.store.write() as tx:
             doc = self.new_machine(tx, spec, fields, extra)
-            job = self.p.jobs.create(tx, "add", "machines", [spec.id])
+            job = self.ctx.jobs.create(tx, "add", "machines", [spec.id])
         volumes = {vol for vol, _ in spec.volumes}
         self.attaching |= volumes
 
@@ -181,104 +169,80 @@ class MachineLifecycle:
             self.attaching -= volumes
             self.failed(tx, spec.id, message)
 
-        state = await self.p.jobs.run(job, self.work_create(spec), ok, bad)
-        body = self.p.view(spec.id, base) if self.p.store.row(spec.id) else rnd.render(doc, base)
-        return job_result(self.p, state, job, base, body, spec.id, done_status=201)
+        state = await self.ctx.jobs.run(job, self.work_create(spec), ok, bad)
+        body = (self.ctx.view(spec.id) if self.ctx.store.row(spec.id)
+                else Stored(doc))
+        return self.job_result(state, job, body, spec.id, done_status=201)
 
     # actions --------------------------------------------------------------------------------
-    def begin(self, rid: str, transitional: str, action: str, affected=()) -> tuple[str, str]:
-        """Put a resource in its transitional state and create its Job, in one commit."""
-        row = self.p.store.row(rid)
-        doc = row.doc
-        previous = doc.get("_previousState") if doc["state"] == transitional else doc["state"]
-        with self.p.store.write() as tx:
-            doc["state"] = transitional
-            doc["_previousState"] = previous
-            tx.put(rid, row.type, doc)
-            job = self.p.jobs.create(tx, action, rid, list(affected))
-        return job, previous
-
-    def settle(self, tx, rid: str, state: str | None) -> str:
-        doc = tx.get(rid)
-        if doc is None:
-            return f"{rid} no longer exists"
-        if state is None:
-            state = doc.get("_previousState") or "ERROR"
-        doc["state"] = state
-        doc.pop("_previousState", None)
-        tx.put(rid, self.p.store.row(rid).type, doc)
-        return f"{doc.get('name') or rid} is {state}"
-
-    async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
+    async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
         if name == "capture":
-            return await self.capture(rid, doc, fields, base)
+            return await self.capture(rid, doc, fields, req)
         spec = MACHINE.actions[name]
         job, previous = self.begin(rid, spec.transitional, ACTION_NS + name)
         force = bool(fields.get("force", False))
 
         async def work(progress):
-            return await self.p.backend.machine_action(rid, doc.get("name", ""), name, force=force,
-                                                       current_state=previous, progress=progress)
+            return await self.ctx.backend.machine_action(rid, doc.get("name", ""), name,
+                                                         force=force,
+                                                         current_state=previous, progress=progress)
 
-        state = await self.p.jobs.run(job, work, lambda tx, s: self.settle(tx, rid, s),
-                                      lambda tx, m: self.settle(tx, rid, None))
-        return job_result(self.p, state, job, base)
+        state = await self.ctx.jobs.run(job, work, lambda tx, s: self.settle(tx, rid, s),
+                                        lambda tx, m: self.settle(tx, rid, None))
+        return self.job_result(state, job)
 
-    async def capture(self, rid: str, doc: dict, fields: dict, base: str,
+    async def capture(self, rid: str, doc: dict, fields: dict, req: RequestContext,
                       image_fields: dict | None = None) -> Result:
-        images = self.p.lifecycles["MachineImage"]
         image_fields = image_fields or {k: fields[k] for k in ("name", "description", "properties")
                                         if fields.get(k) is not None}
         image_rid = new_id("machineImages")
-        with self.p.store.write() as tx:
-            image = images.new_image(tx, image_rid, image_fields, rid, "IMAGE", related=None)
+        with self.ctx.store.write() as tx:
+            image = new_image(tx, image_rid, image_fields, rid, "IMAGE", related=None)
             image["imageLocation"] = rid
             tx.put(image_rid, "MachineImage", image)
         job, _ = self.begin(rid, "CAPTURING", ACTION_NS + "capture", [image_rid])
 
         async def work(progress):
-            return await self.p.backend.capture_machine(rid, image_rid, progress)
+            return await self.ctx.backend.capture_machine(rid, image_rid, progress)
 
         def ok(tx, location):
             self.settle(tx, rid, None)
-            images.ready(tx, image_rid, location)
+            mark(tx, image_rid, state="AVAILABLE", imageLocation=location)
             return f"captured into {image_rid}"
 
         def bad(tx, message):
             self.settle(tx, rid, None)
-            images.broken(tx, image_rid)
+            mark(tx, image_rid, state="ERROR")
 
-        state = await self.p.jobs.run(job, work, ok, bad)
-        return job_result(self.p, state, job, base, self.p.view(image_rid, base), image_rid,
+        state = await self.ctx.jobs.run(job, work, ok, bad)
+        return self.job_result(state, job, self.ctx.view(image_rid), image_rid,
                           done_status=201)
 
     # delete ---------------------------------------------------------------------------------
-    async def delete(self, rid: str, doc: dict, base: str) -> Result:
+    async def delete(self, rid: str, doc: dict, req: RequestContext) -> Result:
         job, _ = self.begin(rid, "DELETING", "delete")
-        state = await self.p.jobs.run(job, self.work_delete(rid), self.deleted(rid),
-                                      lambda tx, m: self.settle(tx, rid, None))
-        return job_result(self.p, state, job, base, None)
+        state = await self.ctx.jobs.run(job, self.work_delete(rid), self.deleted(rid),
+                                        lambda tx, m: self.settle(tx, rid, None))
+        return self.job_result(state, job, None)
 
     def work_delete(self, rid):
         async def work(progress):
-            await self.p.backend.delete_machine(rid, progress)
+            await self.ctx.backend.delete_machine(rid, progress)
         return work
 
     def deleted(self, rid):
         def ok(tx, _result):
-            self.p.remove_tree(tx, rid)
+            self.ctx.remove_tree(tx, rid)
             return f"{rid} deleted"
         return ok
 
     # volumes sub-collection -----------------------------------------------------------------
-    async def volumes_action(self, rid: str, body: dict, base: str, xml: bool) -> Result:
-        from ..catalogue import Attr
-        doc = self.p.load(rid, "Machine")
-        params = {"action": Attr("action", "URI", writable=True),
-                  "volume": Attr("volume", "ref:Volume", writable=True, mandatory=True),
-                  "initialLocation": Attr("initialLocation", "string", writable=True),
-                  "properties": Attr("properties", "map", writable=True)}
-        fields = check_fields(body, params, "", xml=xml, mode="create")
+    async def insert(self, rid: str, attr: str, body: dict, req: RequestContext) -> Result:
+        """Attach (insert) or detach (remove) a Volume: ``attr`` is "volumes", the only
+        sub-collection of references a Machine has."""
+        doc = self.ctx.load(rid, "Machine")
+        params = {a.name: a for a in VOLUME_ACTION_PARAMS}
+        fields = check_fields(body, params, "", mode="create")
         verb = str(fields.get("action") or "").rsplit("/", 1)[-1]
         if verb not in ("insert", "remove"):
             raise BadRequest(f"action must be {ACTION_NS}insert or {ACTION_NS}remove")
@@ -286,21 +250,21 @@ class MachineLifecycle:
             raise BadRequest("missing mandatory attribute 'volume'")
         if doc["state"] in BUSY or doc["state"] in ("ERROR", "FAILED"):
             raise Conflict(f"volumes cannot be changed while the machine is {doc['state']}")
-        vol_rid, vol = self.p.resolve(fields["volume"], base, "Volume", "volume")
-        located = [r for r in self.p.store.children(rid) if r.type == "locatedVolume"
+        vol_rid, vol = self.ctx.resolve(fields["volume"], req, "Volume", "volume")
+        located = [r for r in self.ctx.store.children(rid) if r.type == "locatedVolume"
                    and r.doc.get("volume", {}).get("href") == vol_rid]
         if verb == "insert":
             if vol.get("state") != "AVAILABLE":
                 raise Conflict(f"volume is {vol.get('state')}, not AVAILABLE")
             self.check_unattached(vol_rid)
-            with self.p.store.write() as tx:
+            with self.ctx.store.write() as tx:
                 serial = tx.counter(f"{rid}/volumes")
-                job = self.p.jobs.create(tx, ACTION_NS + "insert", f"{rid}/volumes", [vol_rid])
+                job = self.ctx.jobs.create(tx, ACTION_NS + "insert", f"{rid}/volumes", [vol_rid])
             entry_id = f"{rid}/volumes/v{serial}"
             location = fields.get("initialLocation")
 
             async def work(progress):
-                await self.p.backend.attach_volume(rid, vol_rid, location, progress)
+                await self.ctx.backend.attach_volume(rid, vol_rid, location, progress)
 
             def ok(tx, _):
                 self.attaching.discard(vol_rid)
@@ -314,26 +278,26 @@ class MachineLifecycle:
                 self.attaching.discard(vol_rid)
 
             self.attaching.add(vol_rid)
-            state = await self.p.jobs.run(job, work, ok, bad)
-            return job_result(self.p, state, job, base, None, None)
+            state = await self.ctx.jobs.run(job, work, ok, bad)
+            return self.job_result(state, job, None, None)
         if not located:
             raise Conflict(f"volume {vol_rid} is not attached to this machine")
         entry_id = located[0].id
-        with self.p.store.write() as tx:
-            job = self.p.jobs.create(tx, ACTION_NS + "remove", f"{rid}/volumes", [vol_rid])
+        with self.ctx.store.write() as tx:
+            job = self.ctx.jobs.create(tx, ACTION_NS + "remove", f"{rid}/volumes", [vol_rid])
 
         async def detach(progress):
-            await self.p.backend.detach_volume(rid, vol_rid, progress)
+            await self.ctx.backend.detach_volume(rid, vol_rid, progress)
 
         def removed(tx, _):
             tx.delete(entry_id)
             return f"{vol_rid} detached"
 
-        state = await self.p.jobs.run(job, detach, removed, lambda tx, m: None)
-        return job_result(self.p, state, job, base, None)
+        state = await self.ctx.jobs.run(job, detach, removed, lambda tx, m: None)
+        return self.job_result(state, job, None)
 
     def find_located(self, rid: str) -> list:
         try:
-            return [r.doc for r in self.p.store.children(rid) if r.type == "locatedVolume"]
+            return [r.doc for r in self.ctx.store.children(rid) if r.type == "locatedVolume"]
         except KeyError:
             raise NotFound(rid) from None

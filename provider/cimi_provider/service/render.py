@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from ..catalogue import NS, TYPES, ResourceType
 
-# Per-type hooks registered by lifecycles: AVAILABILITY[type](doc, action) -> bool overrides the
-# state table; DECORATORS[type](doc) -> doc derives attributes (a System's state) before rendering.
-AVAILABILITY: dict = {}
-DECORATORS: dict = {}
+
+
+class Hooks:
+    """How a type's view is made beyond its stored document. ``service.lifecycle.Lifecycle``
+    extends this; a lifecycle whose view depends on other rows (a System's state derives from
+    its Machines) overrides ``available``/``decorate`` and sets ``derived`` (never memoised)."""
+    derived = False
+
+    def available(self, rtype: ResourceType, doc: dict, name: str) -> bool:
+        """Whether action ``name`` is available now (5.8); the type's state table by default."""
+        return doc.get("state") in rtype.actions[name].allowed_from
+
+    def decorate(self, doc: dict) -> dict:
+        """The stored document with derived attributes, before rendering."""
+        return doc
+
+
+PLAIN = Hooks()
 
 
 def absolute(base: str, href: str) -> str:
@@ -37,7 +51,7 @@ def _absolutise(value, base: str):
     return value
 
 
-def operations(rtype: ResourceType, doc: dict, base: str) -> list:
+def operations(rtype: ResourceType, doc: dict, base: str, hooks: Hooks = PLAIN) -> list:
     rid = doc["id"]
     state = doc.get("state")
     ops = []
@@ -50,23 +64,17 @@ def operations(rtype: ResourceType, doc: dict, base: str) -> list:
         ops.append(op)
     for action in rtype.actions.values():
         op = {"rel": action.uri, "href": f"{base}{rid}/{action.name}"}
-        if not action_available(rtype, doc, action.name):
+        if not hooks.available(rtype, doc, action.name):
             op["available"] = False
         ops.append(op)
     return ops
 
 
-def action_available(rtype: ResourceType, doc: dict, name: str) -> bool:
-    if rtype.name in AVAILABILITY:
-        return AVAILABILITY[rtype.name](doc, name)
-    return doc.get("state") in rtype.actions[name].allowed_from
-
-
-def render(doc: dict, base: str, rtype: ResourceType | None = None) -> dict:
+def render(doc: dict, base: str, rtype: ResourceType | None = None,
+           hooks: Hooks = PLAIN) -> dict:
     """The consumer view of a stored resource document."""
     rtype = rtype or TYPES[doc["resourceURI"].rsplit("/", 1)[-1]]
-    if rtype.name in DECORATORS:
-        doc = DECORATORS[rtype.name](dict(doc))
+    doc = hooks.decorate(dict(doc)) if hooks.derived else doc
     out = {"resourceURI": rtype.uri}
     hidden = {a.name for a in rtype.all_attrs if a.write_only}
     for key, value in doc.items():
@@ -79,7 +87,7 @@ def render(doc: dict, base: str, rtype: ResourceType | None = None) -> dict:
     for sub in rtype.subcollections:
         if sub.attr not in out:
             out[sub.attr] = {"href": f"{base}{doc['id']}/{sub.attr}"}
-    ops = operations(rtype, doc, base)
+    ops = operations(rtype, doc, base, hooks)
     if ops:
         out["operations"] = ops
     return out
@@ -99,4 +107,4 @@ def job_ref(base: str, job_id: str) -> str:
     return base + job_id
 
 
-__all__ = ["NS", "absolute", "render", "collection", "operations", "action_available"]
+__all__ = ["NS", "PLAIN", "Hooks", "absolute", "render", "collection", "operations"]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 
-from ..catalogue import JOB_ACTIVE, NS
+from ..backends.memory import address_for, mac_for
+from ..catalogue import JOB_ACTIVE, NS, TYPES
+from ..request import RequestContext
 from ..timeutil import now_iso
 from .core import base_doc
-from ..catalogue import TYPES
 
 log = logging.getLogger("cimi_provider.startup")
+START_UP = RequestContext(base="")  # start-up work is no consumer's request: ids stay relative
 INTERRUPTED = "interrupted by provider restart"
 RECONCILED = ("Machine", "Volume", "Network", "System", "MachineImage", "VolumeImage")
 TRANSITIONAL = ("STARTING", "STOPPING", "PAUSING", "SUSPENDING", "CAPTURING", "RESTORING")
@@ -107,7 +109,7 @@ def set_status_message(doc: dict, message: str | None) -> None:
         doc.pop("statusMessage", None)
 
 
-async def resume_deletes(provider, ids: list, base: str = "") -> None:
+async def resume_deletes(provider, ids: list) -> None:
     for rid in ids:
         row = provider.store.row(rid)
         if row is None:
@@ -118,7 +120,7 @@ async def resume_deletes(provider, ids: list, base: str = "") -> None:
             tx.put(rid, row.type, doc)
         log.warning("resuming the delete of %s", rid)
         try:
-            await provider.delete(rid, base)
+            await provider.delete(rid, START_UP)
         except Exception:  # noqa: BLE001 - it stays visible in ERROR for the consumer to retry
             log.exception("could not resume the delete of %s", rid)
 
@@ -148,7 +150,6 @@ def seed(provider, machines: int = 0) -> None:
 
 
 def _seed_machine(provider, n: int) -> None:
-    from ..backends.memory import address_for, mac_for
     rid = f"machines/bench-{n:05d}"
     name = f"bench-{n:05d}"
     now = now_iso()

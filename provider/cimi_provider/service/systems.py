@@ -9,11 +9,12 @@ import asyncio
 
 from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES
 from ..errors import BadRequest, Conflict
+from ..request import RequestContext
 from ..timeutil import now_iso
-from . import render as rnd
-from .core import Provider, Result, base_doc, new_id
+from .core import base_doc, new_id
 from .jobs import JobFailed
-from .machines import job_result
+from .lifecycle import Lifecycle, LifecycleContext, mark
+from .result import Result
 from .validate import require
 
 SYSTEM = TYPES["System"]
@@ -24,15 +25,18 @@ KINDS = {NS + "/Machine": ("Machine", "machineTemplate"),
 CREATE_ORDER = {"Network": 0, "Volume": 1, "Machine": 2}
 
 
-class SystemLifecycle:
-    def __init__(self, provider: Provider):
-        self.p = provider
-        rnd.AVAILABILITY["System"] = self.available
-        rnd.DECORATORS["System"] = self.decorate
+class SystemLifecycle(Lifecycle):
+    type_name = "System"
+    derived = True  # the state derives from the Machines: rendered afresh every time
+
+    def __init__(self, ctx: LifecycleContext, machines, volumes, networks):
+        super().__init__(ctx)
+        self.machines, self.volumes, self.networks = machines, volumes, networks
+        self.kinds = {"Machine": machines, "Volume": volumes, "Network": networks}
 
     # state ----------------------------------------------------------------------------------
     def components(self, rid: str) -> list:
-        return [r for r in self.p.store.children(rid) if r.type in ("Machine", "Volume", "Network")]
+        return [r for r in self.ctx.store.children(rid) if r.type in self.kinds]
 
     def derived_state(self, doc: dict) -> str:
         if doc.get("state") in ("CREATING", "DELETING", "ERROR"):
@@ -52,13 +56,13 @@ class SystemLifecycle:
                 out.append(row)
         return out
 
-    def available(self, doc: dict, name: str) -> bool:
+    def available(self, rtype, doc: dict, name: str) -> bool:
         if self.derived_state(doc) in ("CREATING", "DELETING"):
             return False
         return bool(self.targets(doc["id"], name))
 
     # create ---------------------------------------------------------------------------------
-    def plan(self, tmpl: dict, base: str) -> list:
+    def plan(self, tmpl: dict, req: RequestContext) -> list:
         planned = []
         for i, desc in enumerate(tmpl.get("componentDescriptors") or []):
             where = f"systemTemplate.componentDescriptors[{i}]"
@@ -79,30 +83,30 @@ class SystemLifecycle:
         planned.sort(key=lambda item: CREATE_ORDER[item[0]])
         return planned
 
-    async def create(self, fields: dict, base: str) -> Result:
-        tmpl, tmpl_rid = self.p.effective(fields["systemTemplate"], "SystemTemplate", base,
-                                          "systemTemplate")
-        planned = self.plan(tmpl, base)
-        machines, volumes, networks = (self.p.lifecycles[k] for k in ("Machine", "Volume", "Network"))
+    async def create(self, fields: dict, req: RequestContext) -> Result:
+        tmpl, tmpl_rid = self.ctx.effective(fields["systemTemplate"], "SystemTemplate", req,
+                                            "systemTemplate")
+        planned = self.plan(tmpl, req)
+        machines, volumes, networks = self.machines, self.volumes, self.networks
         rid = new_id("systems")
         prepared = []
         for kind, cfields in planned:
             if kind == "Machine":
-                spec, extra = machines._spec(cfields, base)
+                spec, extra = machines._spec(cfields, req)
                 prepared.append((kind, spec.id, cfields, (spec, extra)))
             elif kind == "Volume":
                 vid = new_id("volumes")
-                prepared.append((kind, vid, cfields, volumes.spec(cfields, base, vid)))
+                prepared.append((kind, vid, cfields, volumes.spec(cfields, req, vid)))
             else:
                 prepared.append((kind, new_id("networks"), cfields,
-                                 networks.plan(cfields, base)))
-        with self.p.store.write() as tx:
+                                 networks.plan(cfields, req)))
+        with self.ctx.store.write() as tx:
             doc = base_doc(SYSTEM, rid, fields)
             doc["state"] = "CREATING"
             if tmpl_rid:
                 doc["systemTemplate"] = {"href": tmpl_rid}
             tx.put(rid, "System", doc)
-            parent = self.p.jobs.create(tx, "add", "systems", [rid])
+            parent = self.ctx.jobs.create(tx, "add", "systems", [rid])
             children = []
             for kind, cid, cfields, extra in prepared:
                 if kind == "Machine":
@@ -111,23 +115,23 @@ class SystemLifecycle:
                     volumes.new_volume(tx, extra[0], cfields, extra[1], parent=rid)
                 else:
                     networks.new_network(tx, cid, cfields, extra, parent=rid)
-                children.append(self.p.jobs.create(tx, "add", TYPES[kind].path, [cid],
-                                                   parent=parent))
+                children.append(self.ctx.jobs.create(tx, "add", TYPES[kind].path, [cid],
+                                                     parent=parent))
 
         def runner(kind, cid, cfields, extra, job):
             if kind == "Machine":
                 spec = extra[0]
-                return self.p.jobs.execute(job, machines.work_create(spec),
-                                           lambda tx, r: machines.created(tx, spec, r),
-                                           lambda tx, m: machines.failed(tx, cid, m))
+                return self.ctx.jobs.execute(job, machines.work_create(spec),
+                                             lambda tx, r: machines.created(tx, spec, r),
+                                             lambda tx, m: machines.failed(tx, cid, m))
             if kind == "Volume":
-                return self.p.jobs.execute(job, volumes.work_create(extra[0]),
-                                           lambda tx, r: volumes.created(tx, cid, r),
-                                           lambda tx, m: volumes._mark(tx, cid, state="ERROR"))
-            return self.p.jobs.execute(
+                return self.ctx.jobs.execute(job, volumes.work_create(extra[0]),
+                                             lambda tx, r: volumes.created(tx, cid, r),
+                                             lambda tx, m: mark(tx, cid, state="ERROR"))
+            return self.ctx.jobs.execute(
                 job, networks.work_create(cid, cfields["name"], *extra),
-                lambda tx, s: networks._mark(tx, cid, state=s),
-                lambda tx, m: networks._mark(tx, cid, state="ERROR"))
+                lambda tx, s: mark(tx, cid, state=s),
+                lambda tx, m: mark(tx, cid, state="ERROR"))
 
         async def work(progress):
             # Networks and volumes before the machines that may use them.
@@ -142,9 +146,9 @@ class SystemLifecycle:
             self._set_state(tx, rid, "STARTED")
             return f"system created with {len(prepared)} components"
 
-        state = await self.p.jobs.run(parent, work, ok,
-                                      lambda tx, m: self._set_state(tx, rid, "ERROR"))
-        return job_result(self.p, state, parent, base, self.p.view(rid, base), rid, 201)
+        state = await self.ctx.jobs.run(parent, work, ok,
+                                        lambda tx, m: self._set_state(tx, rid, "ERROR"))
+        return self.job_result(state, parent, self.ctx.view(rid), rid, 201)
 
     @staticmethod
     def nested_outcome(states: list) -> None:
@@ -161,19 +165,17 @@ class SystemLifecycle:
             tx.put(rid, "System", doc)
 
     # actions --------------------------------------------------------------------------------
-    async def action(self, rid: str, doc: dict, name: str, fields: dict, base: str) -> Result:
+    async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
         targets = self.targets(rid, name)
         if not targets:
             raise Conflict(f"no component of the system can {name} now")
-        lifecycles = self.p.lifecycles
-        with self.p.store.write() as tx:
-            parent = self.p.jobs.create(tx, ACTION_NS + name, rid, [r.id for r in targets])
+        with self.ctx.store.write() as tx:
+            parent = self.ctx.jobs.create(tx, ACTION_NS + name, rid, [r.id for r in targets])
         calls = []
         for row in targets:
             spec = TYPES[row.type].actions[name]
-            job, previous = lifecycles["Machine"].begin(row.id, spec.transitional,
-                                                        ACTION_NS + name)
-            with self.p.store.write() as tx:
+            job, previous = self.begin(row.id, spec.transitional, ACTION_NS + name)
+            with self.ctx.store.write() as tx:
                 parent_doc = tx.get(parent)
                 parent_doc.setdefault("nestedJobs", []).append({"href": job})
                 tx.put(parent, "Job", parent_doc)
@@ -184,48 +186,47 @@ class SystemLifecycle:
         force = bool(fields.get("force", False))
 
         def one(row, job, previous):
-            settle = lifecycles["Machine"].settle
+            settle = self.settle
             if row.type == "Machine":
                 async def work(progress, row=row, previous=previous):
-                    return await self.p.backend.machine_action(
+                    return await self.ctx.backend.machine_action(
                         row.id, row.doc.get("name", ""), name, force=force,
                         current_state=previous, progress=progress)
             else:
                 async def work(progress, row=row):
-                    return await self.p.backend.network_action(row.id, name, progress)
-            return self.p.jobs.execute(job, work, lambda tx, s: settle(tx, row.id, s),
-                                       lambda tx, m: settle(tx, row.id, None))
+                    return await self.ctx.backend.network_action(row.id, name, progress)
+            return self.ctx.jobs.execute(job, work, lambda tx, s: settle(tx, row.id, s),
+                                         lambda tx, m: settle(tx, row.id, None))
 
         async def work(progress):
             self.nested_outcome(await asyncio.gather(*(one(*c) for c in calls)))
 
-        state = await self.p.jobs.run(parent, work, lambda tx, _: f"{name} done on {len(calls)}",
-                                      lambda tx, m: None)
-        return job_result(self.p, state, parent, base)
+        state = await self.ctx.jobs.run(parent, work, lambda tx, _: f"{name} done on {len(calls)}",
+                                        lambda tx, m: None)
+        return self.job_result(state, parent)
 
     # delete ---------------------------------------------------------------------------------
-    async def delete(self, rid: str, doc: dict, base: str) -> Result:
+    async def delete(self, rid: str, doc: dict, req: RequestContext) -> Result:
         comps = sorted(self.components(rid), key=lambda r: -CREATE_ORDER[r.type])
         for row in comps:
             rtype = TYPES[row.type]
             if rtype.delete_from is not None and row.doc.get("state") not in rtype.delete_from:
                 raise Conflict(f"component {row.id} is {row.doc.get('state')}; cannot delete now")
-        begin = self.p.lifecycles["Machine"].begin
+        begin = self.begin
         parent, _ = begin(rid, "DELETING", "delete", [r.id for r in comps])
         calls = []
         for row in comps:
             job, _ = begin(row.id, "DELETING", "delete")
-            with self.p.store.write() as tx:
+            with self.ctx.store.write() as tx:
                 parent_doc = tx.get(parent)
                 parent_doc.setdefault("nestedJobs", []).append({"href": job})
                 tx.put(parent, "Job", parent_doc)
             calls.append((row, job))
 
         def one(row, job):
-            life = self.p.lifecycles[row.type]
-            return self.p.jobs.execute(job, life.work_delete(row.id), life.deleted(row.id),
-                                       lambda tx, m: self.p.lifecycles["Machine"].settle(
-                                           tx, row.id, None))
+            life = self.kinds[row.type]
+            return self.ctx.jobs.execute(job, life.work_delete(row.id), life.deleted(row.id),
+                                         lambda tx, m: self.settle(tx, row.id, None))
 
         async def work(progress):
             states = []
@@ -237,6 +238,6 @@ class SystemLifecycle:
             tx.delete(rid)
             return f"{rid} deleted"
 
-        state = await self.p.jobs.run(parent, work, ok,
-                                      lambda tx, m: self._set_state(tx, rid, "ERROR"))
-        return job_result(self.p, state, parent, base, None)
+        state = await self.ctx.jobs.run(parent, work, ok,
+                                        lambda tx, m: self._set_state(tx, rid, "ERROR"))
+        return self.job_result(state, parent, None)

@@ -1,8 +1,9 @@
 """Checking request bodies against the catalogue (DSP0263 5.3, 5.11).
 
 Unknown attributes are rejected (400); read-only attributes are dropped silently (4.2.1.3);
-values are checked against their type and value scope. Bodies parsed from XML carry every scalar
-as text, so for them integers and booleans are converted from their lexical form first.
+values are checked against their type and value scope. Bodies arrive typed: the XML reader
+(``serialization/xml_in.py``) already turned the catalogue's integers, booleans and arrays of
+structures into values (``serialization/schema.py`` derives which from the catalogue).
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ def _fail(path: str, message: str):
     raise BadRequest(f"{path}: {message}" if path else message)
 
 
-def coerce(attr: Attr, value, path: str, xml: bool):
-    """Check (and for XML, convert) one value; returns the value to store."""
+def coerce(attr: Attr, value, path: str):
+    """Check one value; returns the value to store."""
     kind = attr.kind
     if kind == "URI" and isinstance(value, dict) and set(value) == {"href"}:
         value = value["href"]  # tolerated: a URI given as a reference
@@ -28,11 +29,6 @@ def coerce(attr: Attr, value, path: str, xml: bool):
             _fail(path, f"'{value}' is not one of {', '.join(attr.values)}")
         return value
     if kind == "integer":
-        if xml and isinstance(value, str):
-            try:
-                value = int(value.strip())
-            except ValueError:
-                _fail(path, f"'{value}' is not an integer")
         if not isinstance(value, int) or isinstance(value, bool):
             _fail(path, f"expected an integer, got {type(value).__name__}")
         if attr.minimum is not None and value < attr.minimum:
@@ -41,8 +37,6 @@ def coerce(attr: Attr, value, path: str, xml: bool):
             _fail(path, f"{value} is above the maximum {attr.maximum}")
         return value
     if kind == "boolean":
-        if xml and isinstance(value, str) and value.strip() in ("true", "false"):
-            return value.strip() == "true"
         if not isinstance(value, bool):
             _fail(path, "expected a boolean")
         return value
@@ -58,21 +52,16 @@ def coerce(attr: Attr, value, path: str, xml: bool):
     if kind == "refval":
         if not isinstance(value, dict):
             _fail(path, "expected a reference {href} or an inline value")
-        return check_body(value, TYPES[attr.target], path, mode="refval", xml=xml)
+        return check_body(value, TYPES[attr.target], path, mode="refval")
     if kind == "array":
         item_attr = Attr(attr.name, attr.type.split(":", 1)[1])
-        if isinstance(value, dict) and xml:
-            value = [value]
         if not isinstance(value, list):
             _fail(path, "expected an array")
-        return [coerce(item_attr, v, f"{path}[{i}]", xml) for i, v in enumerate(value)]
+        return [coerce(item_attr, v, f"{path}[{i}]") for i, v in enumerate(value)]
     if kind == "struct":
-        if value is None and xml:
-            value = {}  # an empty element: a structure with every attribute defaulted
         if not isinstance(value, dict):
             _fail(path, "expected an object")
-        return check_fields(value, {a.name: a for a in STRUCTS[attr.target]}, path, xml=xml,
-                            mode="create")
+        return check_fields(value, {a.name: a for a in STRUCTS[attr.target]}, path, mode="create")
     _fail(path, "is not writable")
 
 
@@ -85,7 +74,7 @@ def check_ref(value, path: str) -> dict:
     return {"href": value["href"]}
 
 
-def check_fields(body: dict, attrs: dict, path: str, *, xml: bool, mode: str,
+def check_fields(body: dict, attrs: dict, path: str, *, mode: str,
                  extra: dict | None = None) -> dict:
     """Validate ``body`` against ``attrs``; ``mode`` is create, update, refval or struct."""
     out = {}
@@ -102,11 +91,11 @@ def check_fields(body: dict, attrs: dict, path: str, *, xml: bool, mode: str,
         if value is None:
             out[key] = None  # erases a template attribute (4.2.1.1) / removes it (PUT)
             continue
-        out[key] = coerce(attr, value, where, xml)
+        out[key] = coerce(attr, value, where)
     return out
 
 
-def check_body(body: dict, rtype, path: str = "", *, mode: str = "create", xml: bool = False,
+def check_body(body: dict, rtype, path: str = "", *, mode: str = "create",
                extra: dict | None = None) -> dict:
     if not isinstance(body, dict):
         _fail(path, "expected an object")
@@ -115,10 +104,10 @@ def check_body(body: dict, rtype, path: str = "", *, mode: str = "create", xml: 
         if not isinstance(body["href"], str) or not body["href"]:
             _fail(f"{path}.href" if path else "href", "expected a URI")
         rest = {k: v for k, v in body.items() if k != "href"}
-        out = check_fields(rest, attrs, path, xml=xml, mode="create", extra=extra)
+        out = check_fields(rest, attrs, path, mode="create", extra=extra)
         out["href"] = body["href"]
         return out
-    return check_fields(body, attrs, path, xml=xml, mode=mode, extra=extra)
+    return check_fields(body, attrs, path, mode=mode, extra=extra)
 
 
 def require(doc: dict, rtype_or_attrs, path: str = "") -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..catalogue import CAPABILITY_NS, CEP_ORDER, NS, TOP_LEVEL, TYPES, ResourceType
 from ..errors import NotFound
-from ..query import apply_collection_query, expand_paths, select_attributes, select_collection
+from ..query import (apply_collection_query, expand_paths, parse_query, select_attributes,
+                     select_collection)
 from ..timeutil import now_iso
 from ..serialization import prune
 from .. import tenancy
@@ -94,7 +95,7 @@ class Views:
         if rid in self.metadata:
             doc = dict(self.metadata[rid], id=base + rid)
         else:
-            doc = self.p.view(rid, base)
+            doc = self.p.view(rid).render(base)
         doc = self.expand(doc, expand_paths(q.expand), base)
         return select_attributes(doc, q.select)
 
@@ -112,8 +113,9 @@ class Views:
         Rows are replaced, never changed, on every write, so a cached view is valid while its
         row object is the current one. Types whose view depends on other rows (rendering
         hooks: a System's derived state) are rendered afresh. Views are shared: read-only."""
-        if rtype.name in rnd.DECORATORS or rtype.name in rnd.AVAILABILITY:
-            return rnd.render(row.doc, base, rtype)
+        hooks = self.p.lifecycle(rtype.name)
+        if hooks.derived:
+            return rnd.render(row.doc, base, rtype, hooks)
         per_base = self._rendered.get(base)
         if per_base is None:
             if len(self._rendered) >= MAX_CACHED_BASES:  # Host headers vary: stay bounded
@@ -122,7 +124,7 @@ class Views:
         hit = per_base.get(row.id)
         if hit is not None and hit[0] is row:
             return hit[1]
-        view = prune(rnd.render(row.doc, base, rtype))
+        view = prune(rnd.render(row.doc, base, rtype, hooks))
         per_base[row.id] = (row, view)
         if len(per_base) > 4 * (len(self.p.store._rows) + 16):
             per_base.clear()  # deleted rows' entries: drop now and then
@@ -202,12 +204,11 @@ class Views:
         rid = href[len(base):]
         sub_paths = expand_paths(frozenset(nested)) if nested else {}
         if self.p.visible_row(rid) is not None:
-            target = self.expand(self.p.view(rid, base), sub_paths, base)
+            target = self.expand(self.p.view(rid).render(base), sub_paths, base)
             return {"href": href, **{k: v for k, v in target.items() if k != "id"}}
         if rid in self.metadata:
             return {"href": href, **{k: v for k, v in self.metadata[rid].items() if k != "id"}}
         if self.is_collection(rid) and rid not in TOP_LEVEL:
-            from ..query import parse_query
             coll = self.collection(rid, base, parse_query({}))
             items_key = next((k for k, v in coll.items() if isinstance(v, list)
                               and k != "operations"), None)

@@ -219,3 +219,20 @@ def test_stored_lone_surrogate_still_renders():
     assert body == b'{"resourceURI":"%s/Machine","id":"m","name":"a\\ud800b\\u0001"}' % NS.encode()
     body, _ = render(doc, "xml")
     assert "a\ufffdb\ufffd".encode() in body
+
+
+@pytest.mark.parametrize("disks, parsed", [
+    ("<disk/>", [{}]),  # an empty item: a structure with every attribute defaulted
+    ("<capacity>5</capacity>", [{"capacity": 5}]),  # one structure without its item element
+    ("<disk><capacity>5</capacity></disk><disk/>", [{"capacity": 5}, {}]),
+])
+def test_xml_arrays_of_structures_arrive_typed(disks, parsed):
+    doc = parse_body(xml(f'<MachineConfiguration xmlns="{NS}"><cpu>1</cpu>'
+                         f'<disks>{disks}</disks></MachineConfiguration>'), XML, LIMIT)
+    assert doc["cpu"] == 1 and doc["disks"] == parsed
+
+
+def test_xml_reference_is_not_taken_for_an_array():
+    doc = parse_body(xml(f'<Machine xmlns="{NS}"><disks href="machines/m/disks"/></Machine>'),
+                     XML, LIMIT)
+    assert doc["disks"] == {"href": "machines/m/disks"}
