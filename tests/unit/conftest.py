@@ -7,8 +7,7 @@ package imported earlier through the plain namespace path lacks its metadata. In
 in the first conftest pytest reads, makes every import go through it (ansible-test installs it
 itself). `make setup` links this checkout under .collections.
 """
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import sys

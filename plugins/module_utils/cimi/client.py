@@ -15,15 +15,11 @@ is adopted. If none is found: after a gateway's 502/503/504 the POST is sent aga
 fails with CimiAmbiguousCreate, since it may still commit later.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import uuid
 
-try:
-    from urllib.parse import urljoin
-except ImportError:  # pragma: no cover
-    from urlparse import urljoin
+from urllib.parse import urljoin
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat, filters
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
@@ -53,7 +49,7 @@ def looks_like_href(value):
     return isinstance(value, str) and '/' in value
 
 
-class CreateOutcome(object):
+class CreateOutcome:
     """Result of a create: the resource URL, its representation if known, the Job URL."""
 
     def __init__(self, url, resource=None, job_url=None, status=None, recovered=False):
@@ -64,7 +60,7 @@ class CreateOutcome(object):
         self.recovered = recovered
 
 
-class CimiClient(object):
+class CimiClient:
 
     def __init__(self, endpoint, transport, waiter=None):
         if not endpoint:

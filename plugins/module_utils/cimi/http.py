@@ -15,8 +15,7 @@ Redirects are never followed by requests: a GET or HEAD follows at most MAX_REDI
 the endpoint's origin; a redirect to another origin, or of any other method, is an error.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import email.utils
 import json
@@ -24,10 +23,7 @@ import random
 import time
 import traceback
 
-try:
-    from urllib.parse import urljoin, urlsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
@@ -61,7 +57,7 @@ class AmbiguousRequestError(CimiConnectionError):
     """A non-idempotent request may or may not have been acted on."""
 
 
-class CimiResponse(object):
+class CimiResponse:
     """What the client needs of an HTTP response."""
 
     def __init__(self, method, url, status, headers, text):
@@ -123,7 +119,7 @@ def url_origin(url):
     return scheme, (parts.hostname or '').lower(), port or DEFAULT_PORTS.get(scheme)
 
 
-class HttpTransport(object):
+class HttpTransport:
     """Sends requests with the connection options; raises CimiError subclasses on failure."""
 
     def __init__(self, username=None, password=None, token=None, validate_certs=True,

@@ -9,8 +9,7 @@ mode (nothing is sent but reads) and builds the result with a small ``cadf`` hin
 callback.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 
@@ -18,7 +17,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError, CimiHTTPError
 
 
-class ResourceKind(object):
+class ResourceKind:
     """What the engine needs to know about one CIMI resource type."""
 
     def __init__(self, collection, type_name, cadf_type, result_key, label=None,
@@ -65,7 +64,7 @@ def changed_fields(current, desired):
     return changes
 
 
-class Reconciler(object):
+class Reconciler:
     """One reconcile run for one resource."""
 
     def __init__(self, client, kind, check_mode=False, wait=True, wait_timeout=300):

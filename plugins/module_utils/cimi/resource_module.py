@@ -8,8 +8,7 @@ present: create from build_body() or update the fields of update_fields(), then 
 actions of actions_for() (start, stop...). Modules declare their kind once and fill hooks.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bounded, backing-off polling of a Job or of a resource's state."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import time
 
@@ -13,7 +12,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import 
     CimiError, CimiJobFailed, CimiNotFoundError, CimiTimeout)
 
 
-class Waiter(object):
+class Waiter:
     """Polls until a predicate holds, the deadline passes, or a failure is seen.
 
     Delays grow from ``initial`` by ``factor`` up to ``maximum`` and never sleep past the

@@ -6,8 +6,7 @@ It answers CimiClient GETs like a provider would: CEP, ResourceMetadata with swi
 capabilities, machines with $filter, $first/$last, $expand (and an optional page cap), and
 records every request so tests can count them.
 """
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 
@@ -45,7 +44,7 @@ def machine(n, name=None, state='STARTED', properties=None, config='small', addr
     }
 
 
-class FakeTransport(object):
+class FakeTransport:
 
     def __init__(self, machines=(), capabilities=ALL_CAPS, page_cap=None, ignore_first=False,
                  with_metadata=True, truncate_at=None, base=BASE):

@@ -9,8 +9,7 @@ is recorded but not applied (the client re-checks names itself), so tests assert
 sent. Every request is recorded as (method, path, query, body).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import threading
@@ -43,7 +42,7 @@ class FakeStore(LoopbackServer):
         self.resources = dict((key, {}) for key in COLLECTIONS)
         self.requests = []
         self.lock = threading.Lock()
-        super(FakeStore, self).__init__()
+        super().__init__()
 
     def add(self, key, name, **attributes):
         """Store a resource directly (as if made earlier); returns it."""

@@ -2,8 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bodies and argument checks of cimi_machine_config, cimi_machine_template, cimi_machine_image and
 cimi_credential against the in-process generic store (the real provider is in integration)."""
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A small in-process CIMI server (stdlib http.server) with scriptable faults, for unit tests."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import re
@@ -33,7 +32,7 @@ class FakeCimi(LoopbackServer):
         self.creates = 0
         self.page_cap = page_cap
         self.lock = threading.Lock()
-        super(FakeCimi, self).__init__()
+        super().__init__()
 
     def add_fault(self, method, path, **fault):
         fault.update(method=method, path=path)
