@@ -62,14 +62,14 @@ class CreateOutcome:
 
 class CimiClient:
 
-    def __init__(self, endpoint, transport, waiter=None):
+    def __init__(self, endpoint, transport, backoff=None):
         if not endpoint:
             raise CimiError('no CIMI endpoint given (option endpoint or CIMI_ENDPOINT)')
         self.endpoint = endpoint
         self.transport = transport
         if hasattr(transport, 'pin_origin'):
             transport.pin_origin(endpoint)
-        self.waiter = waiter or Waiter()
+        self.waiter = Waiter(self, backoff)
         self._cep = None
         self._add_hrefs = {}
 
@@ -323,4 +323,4 @@ class CimiClient:
     # ---- jobs ------------------------------------------------------------------------------
 
     def wait_job(self, job_url, timeout, what='the job'):
-        return self.waiter.wait_job(self, job_url, timeout, what=what)
+        return self.waiter.wait_job(job_url, timeout, what=what)

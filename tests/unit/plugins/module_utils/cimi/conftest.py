@@ -12,7 +12,7 @@ sys.path.insert(0, HERE)
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.waiter import Waiter
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.waiter import Backoff
 
 from fake_cimi import FakeCimi  # noqa: E402
 
@@ -41,5 +41,5 @@ def make_client(sleeps):
         kwargs.setdefault('timeout', 2.0)
         kwargs.setdefault('retries', 3)
         transport = HttpTransport(sleep=sleeps, **kwargs)
-        return CimiClient(server.cep_url, transport, waiter=Waiter(sleep=sleeps))
+        return CimiClient(server.cep_url, transport, backoff=Backoff(sleep=sleeps))
     return make
