@@ -76,13 +76,7 @@ class CimiClient:
     @classmethod
     def from_options(cls, options, **transport_kwargs):
         """Build a client from the connection options (see options.CONNECTION_OPTIONS)."""
-        transport = HttpTransport(
-            username=options.get('username'), password=options.get('password'),
-            token=options.get('token'), validate_certs=options.get('validate_certs', True),
-            ca_path=options.get('ca_path'), client_cert=options.get('client_cert'),
-            client_key=options.get('client_key'), timeout=options.get('timeout') or 30,
-            retries=options.get('retries') if options.get('retries') is not None else 3,
-            **transport_kwargs)
+        transport = HttpTransport.from_options(options, **transport_kwargs)
         return cls(options.get('endpoint'), transport)
 
     # ---- discovery -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
     CimiConnectionError, CimiHTTPError, CimiNotFoundError, CimiProtocolError, strip_credentials)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.options import CONNECTION_OPTIONS
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -146,6 +147,19 @@ class HttpTransport:
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
         self.origin = None
+
+    @classmethod
+    def from_options(cls, options, **kwargs):
+        """A transport for the connection options (see options.CONNECTION_OPTIONS), whose defaults
+        stand in for the ones left unset."""
+        defaults = dict((name, spec.get('default')) for name, spec in CONNECTION_OPTIONS.items())
+        return cls(
+            username=options.get('username'), password=options.get('password'),
+            token=options.get('token'), validate_certs=options.get('validate_certs', defaults['validate_certs']),
+            ca_path=options.get('ca_path'), client_cert=options.get('client_cert'),
+            client_key=options.get('client_key'), timeout=options.get('timeout') or defaults['timeout'],
+            retries=options['retries'] if options.get('retries') is not None else defaults['retries'],
+            **kwargs)
 
     def pin_origin(self, url):
         """Only ever send requests (and so credentials) to the origin of url: the endpoint the
