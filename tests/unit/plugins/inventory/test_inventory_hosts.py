@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import inventory_hosts as hosts
 
-import fake_provider as fp
+import fake_cimi as fp
 
 
 def rendered(machine):

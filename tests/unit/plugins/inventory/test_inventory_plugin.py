@@ -16,7 +16,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 from ansible.template import is_trusted_as_template
 
-import fake_provider as fp
+import fake_cimi as fp
 
 CEP = fp.BASE + 'cloudEntryPoint'
 NO_FILTER = tuple(c for c in fp.ALL_CAPS if c != 'FilterParameter')

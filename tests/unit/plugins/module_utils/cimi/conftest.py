@@ -2,19 +2,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.waiter import Backoff
-
-from fake_cimi import FakeCimi  # noqa: E402
 
 
 class Sleeps(list):
@@ -27,12 +19,6 @@ class Sleeps(list):
 @pytest.fixture
 def sleeps():
     return Sleeps()
-
-
-@pytest.fixture
-def fake():
-    with FakeCimi() as server:
-        yield server
 
 
 @pytest.fixture
