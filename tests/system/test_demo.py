@@ -26,7 +26,7 @@ def test_demo_tells_the_whole_story():
     headings = re.findall(r'^== Step (\d)/6: (.*)$', proc.stdout, re.M)
     assert [number for number, _title in headings] == ['1', '2', '3', '4', '5', '6'], headings
     for (_number, title), word in zip(headings, ('raw CIMI session', 'fleet playbooks', 'inventory',
-                                           'OVA appliance', 'CADF audit trail', 'teardown')):
+                                                 'OVA appliance', 'CADF audit trail', 'teardown')):
         assert word in title
 
     # 2 and 3: the fleet on libvirt, seen through the inventory plugin.
