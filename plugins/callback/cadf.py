@@ -114,6 +114,7 @@ import time
 import yaml
 
 from ansible import __version__ as ansible_version
+from ansible import context
 from ansible.plugins.callback import CallbackBase
 from ansible.utils.display import Display
 
@@ -285,7 +286,6 @@ class CallbackModule(CallbackBase):
 
     @staticmethod
     def _cli_check():
-        from ansible import context
         return bool((context.CLIARGS or {}).get("check"))
 
     def _finish_at_exit(self):

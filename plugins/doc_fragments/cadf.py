@@ -2,11 +2,10 @@
 # Copyright (c) cloudmgmt.dmtf contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # Forwarder options of the cloudmgmt.dmtf.cadf callback (HTTP collector and syslog).
     DOCUMENTATION = r"""
 options:

@@ -2,11 +2,10 @@
 # Copyright (c) cloudmgmt.dmtf contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # Connection options shared by every CIMI module and the inventory plugin. The option
     # table lives in plugins/module_utils/cimi/options.py; a unit test keeps the two in step.
     DOCUMENTATION = r'''

@@ -206,12 +206,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     @staticmethod
     def _transport(options):
-        return HttpTransport(
-            username=options.get('username'), password=options.get('password'),
-            token=options.get('token'), validate_certs=options.get('validate_certs', True),
-            ca_path=options.get('ca_path'), client_cert=options.get('client_cert'),
-            client_key=options.get('client_key'), timeout=options.get('timeout') or 30,
-            retries=options['retries'] if options.get('retries') is not None else 3)
+        return HttpTransport.from_options(options)
 
     def _read_all(self, responses):
         filter_text = build_filter(self.get_option('filters'), self.get_option('states'),

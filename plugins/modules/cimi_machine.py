@@ -3,8 +3,7 @@
 # Copyright (c) cloudmgmt.dmtf contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: cimi_machine
@@ -203,6 +202,7 @@ import base64
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
     KINDS, common_spec, gb_to_kb, machine_interfaces, mib_to_kib)
@@ -246,13 +246,14 @@ class MachineModule(ResourceModule):
     def absent_extra(self):
         return {'interfaces': [], 'addresses': []}
 
-    def present_extra(self, resource):
+    def present_extra(self, outcome):
+        resource = outcome.resource
         extra = {'interfaces': [], 'addresses': []}
         if resource.get('id') and ('interfaces' in resource or 'networkInterfaces' in resource):
             interfaces = machine_interfaces(self.client, resource)
             extra['interfaces'] = interfaces
             extra['addresses'] = [a for i in interfaces for a in i['addresses']]
-        return extra
+        return outcome, extra
 
     def fill(self, body):
         p = self.params
@@ -313,11 +314,10 @@ class MachineModule(ResourceModule):
             entry['mtu'] = interface['mtu']
         return entry
 
-    def actions_for(self, resource):
+    def actions_for(self, outcome):
         """Actions that take the machine from its state to the wanted one."""
-        machine = resource
-        engine = self.engine
-        if not engine.wait and engine.changed and 'create' in engine.actions and not self.check_mode:
+        machine = outcome.resource
+        if not self.engine.wait and outcome.created and not self.check_mode:
             return []  # still being created; actions would be refused
         state = (machine.get('state') or '').upper()
         wanted = self.params['state']
@@ -337,11 +337,11 @@ class MachineModule(ResourceModule):
         """Stop a machine the provider will not delete while it runs; report it as found."""
         if current is None:
             return self.engine.delete(None)
-        settled = self.engine.wait_stable(current, fail_ok=True)
+        outcome = Outcome(self.engine.wait_stable(current, fail_ok=True))
+        settled = outcome.resource
         if not self.client.is_available(settled, 'delete') and self.client.is_available(settled, 'stop'):
-            settled = self.engine.act(settled, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
-        self.engine.delete(settled)
-        return current
+            outcome = self.engine.act(settled, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
+        return outcome.then(self.engine.delete(outcome.resource)).with_resource(current)
 
 
 def main():

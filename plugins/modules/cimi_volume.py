@@ -3,8 +3,7 @@
 # Copyright (c) cloudmgmt.dmtf contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: cimi_volume
@@ -124,11 +123,10 @@ cadf:
   sample: {"typeURI": "storage/volume", "id": "https://cimi.example.com/cimi/volumes/v1", "name": "web-data"}
 '''
 
-import copy
-
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import looks_like_href
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
     KINDS, collection_of, common_spec, gb_to_kb)
@@ -152,19 +150,22 @@ class VolumeModule(ResourceModule):
             self.machine = self.find_machine(self.params['attached_to'])  # a bad name leaves nothing behind
 
     def before_delete(self, current):
+        outcome = Outcome(current)
         for entry in self.attachments(current['id']):
-            self.detach(self.engine, current, entry)
+            outcome = outcome.then(self.detach(current, entry))
+        return outcome
 
     def absent_extra(self):
         return {'attachments': []}
 
-    def present_extra(self, resource):
+    def present_extra(self, outcome):
         if self.machine is not None or self.params['detached']:
-            return {'attachments': self.reconcile_attachment(self.engine, resource, self.machine)}
-        return {}
+            outcome, attachments = self.reconcile_attachment(outcome, self.machine)
+            return outcome, {'attachments': attachments}
+        return outcome, {}
 
     def predicted(self, body):
-        predicted = super(VolumeModule, self).predicted(body)
+        predicted = super().predicted(body)
         if self.params['capacity_gb'] is not None:
             predicted['capacity'] = gb_to_kb(self.params['capacity_gb'])
         return predicted
@@ -209,61 +210,50 @@ class VolumeModule(ResourceModule):
                                   'collection': self.client.resolve(machine['volumes']['href'])})
         return found
 
-    def reconcile_attachment(self, engine, volume, machine):
+    def reconcile_attachment(self, outcome, machine):
+        """(outcome, attachments) once the volume of outcome is attached to machine only, or to
+        none when machine is None."""
         p = self.params
+        volume = outcome.resource
+        wanted = [{'machine': machine['id'], 'initial_location': p['initial_location']}] if machine is not None else []
         if not volume.get('id') or (machine or {}).get('predicted'):  # check mode: not created yet
-            if machine is not None:
-                engine.changed = True
-                engine.actions.append('attach')
-                self.record_attachment(engine, [{'machine': machine['id'], 'initial_location': p['initial_location']}])
-                return [{'machine': machine['id'], 'initial_location': p['initial_location']}]
-            return []
+            if machine is None:
+                return outcome, []
+            outcome = outcome.then(Outcome(volume, ['attach']))
+            return outcome.with_diff_field('attachment', [], wanted), wanted
         if machine is not None:
             entries = self.attachments(volume['id'], [self.client.get(machine['id'], {'$expand': 'volumes'})])
             keep = [e for e in entries if not p['initial_location'] or e['initial_location'] == p['initial_location']]
             if keep:
-                return self.public(keep)
-            before = self.public(entries)
+                return outcome, self.public(keep)
             for entry in entries:
-                self.detach(engine, volume, entry)
-            self.attach(engine, volume, machine)
-            after = [{'machine': machine['id'], 'initial_location': p['initial_location']}]
-            self.record_attachment(engine, after, before)
-            return after
+                outcome = outcome.then(self.detach(volume, entry))
+            outcome = outcome.then(self.attach(volume, machine))
+            return outcome.with_diff_field('attachment', self.public(entries), wanted), wanted
         entries = self.attachments(volume['id'])
         for entry in entries:
-            self.detach(engine, volume, entry)
+            outcome = outcome.then(self.detach(volume, entry))
         if entries:
-            self.record_attachment(engine, [], self.public(entries))
-        return []
+            outcome = outcome.with_diff_field('attachment', self.public(entries), [])
+        return outcome, []
 
     @staticmethod
     def public(entries):
         return [{'machine': e['machine'], 'initial_location': e['initial_location']} for e in entries]
 
-    @staticmethod
-    def record_attachment(engine, after, before=None):
-        engine.before = engine.before if engine.before is not None else {}
-        engine.before = dict(engine.before, attachment=before or [])
-        engine.after = dict(copy.deepcopy(engine.after or {}), attachment=after)
+    def attach(self, volume, machine):
+        if not self.check_mode:
+            job_url = self.client.collection_action(self.client.resolve(machine['volumes']['href']), 'insert',
+                                                    volume={'href': volume['id']},
+                                                    initialLocation=self.params['initial_location'])
+            self.engine.wait_job(job_url, 'attaching volume %r' % volume.get('name'))
+        return Outcome(volume, ['attach'])
 
-    def attach(self, engine, volume, machine):
-        engine.changed = True
-        engine.actions.append('attach')
-        if self.check_mode:
-            return
-        job_url = self.client.collection_action(self.client.resolve(machine['volumes']['href']), 'insert',
-                                                volume={'href': volume['id']},
-                                                initialLocation=self.params['initial_location'])
-        engine.wait_job(job_url, 'attaching volume %r' % volume.get('name'))
-
-    def detach(self, engine, volume, entry):
-        engine.changed = True
-        engine.actions.append('detach')
-        if self.check_mode:
-            return
-        job_url = self.client.collection_action(entry['collection'], 'remove', volume={'href': volume['id']})
-        engine.wait_job(job_url, 'detaching volume %r' % volume.get('name'))
+    def detach(self, volume, entry):
+        if not self.check_mode:
+            job_url = self.client.collection_action(entry['collection'], 'remove', volume={'href': volume['id']})
+            self.engine.wait_job(job_url, 'detaching volume %r' % volume.get('name'))
+        return Outcome(volume, ['detach'])
 
 
 def main():

@@ -7,8 +7,7 @@ package imported earlier through the plain namespace path lacks its metadata. In
 in the first conftest pytest reads, makes every import go through it (ansible-test installs it
 itself). `make setup` links this checkout under .collections.
 """
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import sys
@@ -20,3 +19,23 @@ COLLECTIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'
 if not any(type(finder).__name__ == '_AnsibleCollectionFinder' for finder in sys.meta_path):
     from ansible.plugins.loader import init_plugin_loader
     init_plugin_loader([COLLECTIONS])
+
+
+import pytest  # noqa: E402
+
+from fake_cimi import ALL_CAPS, FakeCimi  # noqa: E402
+
+
+@pytest.fixture
+def fake():
+    """The fake provider over HTTP, supporting every query parameter."""
+    with FakeCimi() as server:
+        yield server
+
+
+@pytest.fixture
+def store():
+    """The fake provider, ignoring $filter as a provider without FilterParameter does (tests
+    then see that modules re-check what they asked for)."""
+    with FakeCimi(capabilities=[c for c in ALL_CAPS if c != 'FilterParameter']) as server:
+        yield server

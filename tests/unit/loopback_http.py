@@ -4,8 +4,7 @@
 """The part every in-process fake CIMI server shares: a threaded stdlib HTTP server on a free
 loopback port, used as a context manager, and a request handler that answers JSON."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import threading
@@ -46,7 +45,7 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class LoopbackServer(object):
+class LoopbackServer:
     """Subclasses implement _handler_class() (a JsonHandler subclass bound to their state)."""
 
     def __init__(self):

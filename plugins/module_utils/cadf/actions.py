@@ -9,8 +9,7 @@ override entries with a YAML/JSON file (callback option ``action_map_file``);
 the ``state`` argument is only used as a lookup key, never copied into a record.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.model import is_action
 

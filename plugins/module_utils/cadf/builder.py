@@ -9,8 +9,7 @@ auditing service on the controller, the target is the managed host
 return hint. Only allow-listed values reach a record.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import model
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import strip_url_credentials

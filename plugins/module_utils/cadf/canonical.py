@@ -11,8 +11,7 @@ canonical record per line (JSON Lines), so the bytes hashed into the chain are
 exactly the bytes of the line without its newline.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 import json

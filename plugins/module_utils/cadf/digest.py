@@ -9,8 +9,7 @@ last record at ``range_end`` and links to the previous digest's signature. The
 signature is over the canonical JSON of the digest without its ``sig`` field.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import fcntl
 import hashlib

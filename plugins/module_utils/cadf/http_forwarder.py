@@ -11,8 +11,7 @@ claims a segment with a non-blocking ``flock`` so two runs never replay the same
 one. Delivery is at least once: collectors dedupe by event ``id``.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 import fcntl
@@ -22,11 +21,8 @@ import threading
 import time
 import uuid
 
-try:
-    from urllib.request import Request, build_opener, HTTPSHandler, HTTPHandler, HTTPRedirectHandler
-    from urllib.parse import urlsplit, urlunsplit, unquote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    raise
+from urllib.request import Request, build_opener, HTTPSHandler, HTTPHandler, HTTPRedirectHandler
+from urllib.parse import urlsplit, urlunsplit, unquote
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import strip_url_credentials
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.trail import write_all

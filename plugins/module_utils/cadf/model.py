@@ -9,8 +9,7 @@ taxonomy node or an extension of one (``node/...``), not merely share a prefix;
 ids must be UUIDs; timestamps must carry a ``+hh:mm``/``-hh:mm`` offset.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 import uuid

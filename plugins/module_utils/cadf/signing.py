@@ -8,8 +8,7 @@ private or public to verify); any other file is an HMAC secret (its bytes, with
 surrounding whitespace removed; at least 16 bytes).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 import hmac

@@ -10,8 +10,7 @@ grew since our last write (another run appended), resumes from the file's tail,
 so concurrent runs still produce one linear chain.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import fcntl
 import json

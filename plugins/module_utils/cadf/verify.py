@@ -9,8 +9,7 @@ torn last line), records that are not canonical or not valid CADF, forged or
 edited digests (signature, digest chain, tiling of the file).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import os

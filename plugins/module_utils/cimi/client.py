@@ -15,15 +15,11 @@ is adopted. If none is found: after a gateway's 502/503/504 the POST is sent aga
 fails with CimiAmbiguousCreate, since it may still commit later.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import uuid
 
-try:
-    from urllib.parse import urljoin
-except ImportError:  # pragma: no cover
-    from urlparse import urljoin
+from urllib.parse import urljoin
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat, filters
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
@@ -53,7 +49,7 @@ def looks_like_href(value):
     return isinstance(value, str) and '/' in value
 
 
-class CreateOutcome(object):
+class CreateOutcome:
     """Result of a create: the resource URL, its representation if known, the Job URL."""
 
     def __init__(self, url, resource=None, job_url=None, status=None, recovered=False):
@@ -64,29 +60,23 @@ class CreateOutcome(object):
         self.recovered = recovered
 
 
-class CimiClient(object):
+class CimiClient:
 
-    def __init__(self, endpoint, transport, waiter=None):
+    def __init__(self, endpoint, transport, backoff=None):
         if not endpoint:
             raise CimiError('no CIMI endpoint given (option endpoint or CIMI_ENDPOINT)')
         self.endpoint = endpoint
         self.transport = transport
         if hasattr(transport, 'pin_origin'):
             transport.pin_origin(endpoint)
-        self.waiter = waiter or Waiter()
+        self.waiter = Waiter(self, backoff)
         self._cep = None
         self._add_hrefs = {}
 
     @classmethod
     def from_options(cls, options, **transport_kwargs):
         """Build a client from the connection options (see options.CONNECTION_OPTIONS)."""
-        transport = HttpTransport(
-            username=options.get('username'), password=options.get('password'),
-            token=options.get('token'), validate_certs=options.get('validate_certs', True),
-            ca_path=options.get('ca_path'), client_cert=options.get('client_cert'),
-            client_key=options.get('client_key'), timeout=options.get('timeout') or 30,
-            retries=options.get('retries') if options.get('retries') is not None else 3,
-            **transport_kwargs)
+        transport = HttpTransport.from_options(options, **transport_kwargs)
         return cls(options.get('endpoint'), transport)
 
     # ---- discovery -------------------------------------------------------------------------
@@ -327,4 +317,4 @@ class CimiClient(object):
     # ---- jobs ------------------------------------------------------------------------------
 
     def wait_job(self, job_url, timeout, what='the job'):
-        return self.waiter.wait_job(self, job_url, timeout, what=what)
+        return self.waiter.wait_job(job_url, timeout, what=what)

@@ -8,8 +8,7 @@ namespace, URI-form core rels (``.../action/delete``), ``networkInterfaces``, th
 CANCELLED, and error bodies that are not Jobs.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import re

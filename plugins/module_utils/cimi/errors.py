@@ -3,13 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Exceptions raised by the CIMI client; each one knows how to describe itself safely."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
-try:
-    from urllib.parse import urlsplit, urlunsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, kept for import sanity
-    from urlparse import urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 def strip_credentials(url):
@@ -35,7 +31,7 @@ class CimiError(Exception):
 
     def __init__(self, message, method=None, url=None, status=None, job_message=None,
                  return_code=None, job=None):
-        super(CimiError, self).__init__(message)
+        super().__init__(message)
         self.message = message
         self.method = method
         self.url = strip_credentials(url)

@@ -9,8 +9,7 @@ only says ``'...'``). Attribute and property names are validated, not quoted. Be
 rules differ between providers, callers that match names re-check the results client-side.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import datetime
 import re

@@ -15,8 +15,7 @@ Redirects are never followed by requests: a GET or HEAD follows at most MAX_REDI
 the endpoint's origin; a redirect to another origin, or of any other method, is an error.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import email.utils
 import json
@@ -24,14 +23,12 @@ import random
 import time
 import traceback
 
-try:
-    from urllib.parse import urljoin, urlsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
     CimiConnectionError, CimiHTTPError, CimiNotFoundError, CimiProtocolError, strip_credentials)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.options import CONNECTION_OPTIONS
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -61,7 +58,7 @@ class AmbiguousRequestError(CimiConnectionError):
     """A non-idempotent request may or may not have been acted on."""
 
 
-class CimiResponse(object):
+class CimiResponse:
     """What the client needs of an HTTP response."""
 
     def __init__(self, method, url, status, headers, text):
@@ -123,7 +120,7 @@ def url_origin(url):
     return scheme, (parts.hostname or '').lower(), port or DEFAULT_PORTS.get(scheme)
 
 
-class HttpTransport(object):
+class HttpTransport:
     """Sends requests with the connection options; raises CimiError subclasses on failure."""
 
     def __init__(self, username=None, password=None, token=None, validate_certs=True,
@@ -150,6 +147,19 @@ class HttpTransport(object):
         if client_cert:
             self.session.cert = (client_cert, client_key) if client_key else client_cert
         self.origin = None
+
+    @classmethod
+    def from_options(cls, options, **kwargs):
+        """A transport for the connection options (see options.CONNECTION_OPTIONS), whose defaults
+        stand in for the ones left unset."""
+        defaults = dict((name, spec.get('default')) for name, spec in CONNECTION_OPTIONS.items())
+        return cls(
+            username=options.get('username'), password=options.get('password'),
+            token=options.get('token'), validate_certs=options.get('validate_certs', defaults['validate_certs']),
+            ca_path=options.get('ca_path'), client_cert=options.get('client_cert'),
+            client_key=options.get('client_key'), timeout=options.get('timeout') or defaults['timeout'],
+            retries=options['retries'] if options.get('retries') is not None else defaults['retries'],
+            **kwargs)
 
     def pin_origin(self, url):
         """Only ever send requests (and so credentials) to the origin of url: the endpoint the

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared implementation of the *_info modules: list or look up resources of one collection."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import filters
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule

@@ -11,8 +11,7 @@ for ``!=``); ``property['k']`` compares a value of the ``properties`` map. Strin
 with ``'`` or ``"``; a doubled quote or a backslash escapes the next character.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import datetime
 import operator
@@ -143,7 +142,7 @@ def _property_predicate(key, op, expected):
     return predicate
 
 
-class _Parser(object):
+class _Parser:
 
     def __init__(self, tokens):
         self.tokens = tokens

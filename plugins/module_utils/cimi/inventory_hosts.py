@@ -8,8 +8,7 @@ are copied only from known attributes into plain lists and dicts; the plugin mar
 them unsafe before it reaches the inventory.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 

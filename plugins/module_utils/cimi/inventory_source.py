@@ -10,13 +10,9 @@ dict in Ansible's inventory cache; a warm cache therefore makes no HTTP request 
 changed configuration (another filter, endpoint, page size) simply misses.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
-try:
-    from urllib.parse import urlencode
-except ImportError:  # pragma: no cover
-    from urllib import urlencode
+from urllib.parse import urlencode
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat, filters
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient, ITEMS_KEYS
@@ -45,7 +41,7 @@ class CachingCimiClient(CimiClient):
     """A CimiClient whose reads are answered from, and recorded into, a response cache."""
 
     def __init__(self, endpoint, transport, responses=None):
-        super(CachingCimiClient, self).__init__(endpoint, transport)
+        super().__init__(endpoint, transport)
         self.cached = dict(responses or {})
         self.used = {}
         self.requests = 0
@@ -56,7 +52,7 @@ class CachingCimiClient(CimiClient):
             body = self.cached[key]
         else:
             self.requests += 1
-            body = super(CachingCimiClient, self).get(url, params)
+            body = super().get(url, params)
         self.used[key] = body
         return body
 

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """CimiModule: the AnsibleModule wrapper every CIMI module uses."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -33,7 +32,7 @@ def mask_attributes(value):
     return value
 
 
-class CimiModule(object):
+class CimiModule:
     """Connection options, check/diff mode, and CimiError -> fail_json without a traceback.
 
     Subclasses set ``argument_spec`` (and optionally ``module_kwargs``) and implement run().

@@ -8,8 +8,7 @@ same names with get_option() (its documentation extends the ``cloudmgmt.dmtf.cim
 ``cloudmgmt.dmtf.cimi.plugins`` doc fragments, which a unit test keeps in step with this table).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 

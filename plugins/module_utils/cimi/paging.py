@@ -3,15 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Page through a CIMI collection with $first/$last (1-based, inclusive)."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 
 DEFAULT_PAGE_SIZE = 100
 
 
-class CollectionPager(object):
+class CollectionPager:
     """Iterates over the items of a collection, page by page.
 
     After iterating, ``count`` is the provider's count (after filtering) and ``truncated`` is

@@ -3,14 +3,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Generic reconcile engine: find, compare the fields the user set, create/update/delete/act.
 
-Every resource module describes its resource with a ResourceKind and drives a Reconciler. The
-engine keeps ``changed``, ``before`` and ``after`` (for ``--diff``), predicts faithfully in check
-mode (nothing is sent but reads) and builds the result with a small ``cadf`` hint for the audit
-callback.
+Every resource module describes its resource with a ResourceKind and drives a Reconciler. Each
+change operation returns an Outcome (the resource, the actions taken, the ``--diff`` views); the
+module chains them with Outcome.then() and turns the last one into its result. In check mode the
+engine predicts faithfully and sends nothing but reads.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 
@@ -18,7 +17,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError, CimiHTTPError
 
 
-class ResourceKind(object):
+class ResourceKind:
     """What the engine needs to know about one CIMI resource type."""
 
     def __init__(self, collection, type_name, cadf_type, result_key, label=None,
@@ -65,8 +64,43 @@ def changed_fields(current, desired):
     return changes
 
 
-class Reconciler(object):
-    """One reconcile run for one resource."""
+class Outcome:
+    """What reconcile steps did: the resource reached, the actions taken in order (a step that
+    changed nothing has none) and the --diff views of the resource before the first step and
+    after the last one (None: the step did not look at the resource)."""
+
+    def __init__(self, resource=None, actions=(), before=None, after=None):
+        self.resource = resource
+        self.actions = tuple(actions)
+        self.before = before
+        self.after = after
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    @property
+    def created(self):
+        return 'create' in self.actions
+
+    def then(self, later):
+        """This outcome followed by a later step's."""
+        return Outcome(later.resource, self.actions + later.actions,
+                       self.before if self.before is not None else later.before,
+                       later.after if later.after is not None else self.after)
+
+    def with_resource(self, resource, after=None):
+        """The same steps, reporting resource (and, if given, its --diff view after them)."""
+        return Outcome(resource, self.actions, self.before, self.after if after is None else after)
+
+    def with_diff_field(self, key, before, after):
+        """Views extended by a field the resource itself does not hold (e.g. an attachment)."""
+        return Outcome(self.resource, self.actions, dict(self.before or {}, **{key: before}),
+                       dict(copy.deepcopy(self.after or {}), **{key: after}))
+
+
+class Reconciler:
+    """The operations on one kind of resource, with one run's check-mode and wait settings."""
 
     def __init__(self, client, kind, check_mode=False, wait=True, wait_timeout=300):
         self.client = client
@@ -74,10 +108,6 @@ class Reconciler(object):
         self.check_mode = check_mode
         self.wait = wait
         self.wait_timeout = wait_timeout
-        self.changed = False
-        self.before = None
-        self.after = None
-        self.actions = []
 
     # ---- finding ---------------------------------------------------------------------------
 
@@ -104,17 +134,15 @@ class Reconciler(object):
         params = {'$expand': expand} if expand else None
         return self.client.get(resource['id'], params)
 
-    # ---- diff bookkeeping ------------------------------------------------------------------
+    # ---- diff views ------------------------------------------------------------------------
 
     def view(self, resource):
         if resource is None:
             return {}
         return dict((k, copy.deepcopy(resource[k])) for k in ('id',) + self.kind.diff_fields if k in resource)
 
-    def _record(self, before, after):
-        if self.before is None:
-            self.before = self.view(before)
-        self.after = self.view(after)
+    def _outcome(self, resource, actions, before, after):
+        return Outcome(resource, actions, self.view(before), self.view(after))
 
     # ---- waiting ---------------------------------------------------------------------------
 
@@ -138,26 +166,23 @@ class Reconciler(object):
                             url=resource['id'])
         if not self.wait:
             return resource
+        waiter = self.client.waiter
         if fail_ok:
-            return self.client.waiter.wait_state(self.client, resource['id'],
-                                                 tuple(self.kind.stable_states) + self.kind.fail_states,
-                                                 self.wait_timeout, fail_states=(), what=self.kind.label)
-        return self.client.waiter.wait_state(self.client, resource['id'], self.kind.stable_states,
-                                             self.wait_timeout, fail_states=self.kind.fail_states,
-                                             what=self.kind.label)
+            return waiter.wait_state(resource['id'], tuple(self.kind.stable_states) + self.kind.fail_states,
+                                     self.wait_timeout, fail_states=(), what=self.kind.label)
+        return waiter.wait_state(resource['id'], self.kind.stable_states, self.wait_timeout,
+                                 fail_states=self.kind.fail_states, what=self.kind.label)
 
     # ---- changing --------------------------------------------------------------------------
 
     def create(self, body, predicted):
-        """Create from body; in check mode return predicted (the user's view of the result)."""
-        self.changed = True
-        self.actions.append('create')
+        """Create from body; in check mode the outcome holds predicted (the user's view of it)."""
         if self.check_mode:
-            self._record(None, predicted)
-            return predicted
+            return self._outcome(predicted, ['create'], None, predicted)
+        actions = ['create']
         outcome = self.client.create(self.kind.collection, body)
         if outcome.recovered:
-            self.actions.append('recovered-after-ambiguous-create')
+            actions.append('recovered-after-ambiguous-create')
         resource = outcome.resource
         if self.wait:
             self.wait_job(outcome.job_url, 'creating %s %r' % (self.kind.label, body.get('name')))
@@ -165,72 +190,59 @@ class Reconciler(object):
             resource = self.wait_stable(resource)
         elif resource is None:
             resource = self.client.get_optional(outcome.url) or {'id': outcome.url}
-        self._record(None, resource)
-        return resource
+        return self._outcome(resource, actions, None, resource)
 
     def update(self, current, desired):
         """Apply the user-set fields that differ (partial PUT)."""
         changes = changed_fields(current, desired)
         if not changes:
-            self._record(current, current)
-            return current
-        self.changed = True
-        self.actions.append('update')
+            return self._outcome(current, [], current, current)
         predicted = copy.deepcopy(current)
         predicted.update(changes)
         if self.check_mode:
-            self._record(current, predicted)
-            return predicted
+            return self._outcome(predicted, ['update'], current, predicted)
         resource, job_url = self.client.update(current, changes)
         self.wait_job(job_url, 'updating %s %r' % (self.kind.label, current.get('name')))
         if resource is None:
             resource = self.client.get(current['id'])
-        self._record(current, resource)
-        return resource
+        return self._outcome(resource, ['update'], current, resource)
 
     def delete(self, current):
+        """Delete current (if any); the outcome holds no resource."""
         if current is None:
-            self._record(None, None)
-            return
-        self.changed = True
-        self.actions.append('delete')
-        self._record(current, None)
-        if self.check_mode:
-            return
-        job_url = self.client.delete(current)
-        if self.wait:
-            self.wait_job(job_url, 'deleting %s %r' % (self.kind.label, current.get('name')))
-            self.client.waiter.wait_gone(self.client, current['id'], self.wait_timeout, what=self.kind.label)
+            return self._outcome(None, [], None, None)
+        if not self.check_mode:
+            job_url = self.client.delete(current)
+            if self.wait:
+                self.wait_job(job_url, 'deleting %s %r' % (self.kind.label, current.get('name')))
+                self.client.waiter.wait_gone(current['id'], self.wait_timeout, what=self.kind.label)
+        return self._outcome(None, ['delete'], current, None)
 
     def act(self, current, action, target_states, **params):
         """Run an action (start, stop...) and wait for one of target_states."""
-        self.changed = True
-        self.actions.append(action)
         predicted = copy.deepcopy(current)
         predicted['state'] = sorted(target_states)[0] if len(target_states) == 1 else predicted.get('state')
         if self.check_mode:
-            self._record(current, predicted)
-            return predicted
+            return self._outcome(predicted, [action], current, predicted)
         job_url = self.client.action(current, action, **params)
         if not self.wait:
             resource = self.client.get(current['id'])
-            self._record(current, resource)
-            return resource
+            return self._outcome(resource, [action], current, resource)
         self.wait_job(job_url, '%s of %s %r' % (action, self.kind.label, current.get('name')))
-        resource = self.client.waiter.wait_state(self.client, current['id'], target_states, self.wait_timeout,
+        resource = self.client.waiter.wait_state(current['id'], target_states, self.wait_timeout,
                                                  fail_states=self.kind.fail_states, what=self.kind.label)
-        self._record(current, resource)
-        return resource
+        return self._outcome(resource, [action], current, resource)
 
     # ---- result ----------------------------------------------------------------------------
 
-    def result(self, resource, diff_mode=False, **extra):
-        result = {'changed': self.changed, self.kind.result_key: resource or {}}
-        resource = resource or {}
+    def result(self, outcome, diff_mode=False, **extra):
+        """The module result of outcome, reporting its resource."""
+        resource = outcome.resource or {}
+        result = {'changed': outcome.changed, self.kind.result_key: resource}
         result['id'] = resource.get('id')
         result['cadf'] = {'typeURI': self.kind.cadf_type, 'id': resource.get('id'),
                           'name': resource.get('name')}
         if diff_mode:
-            result['diff'] = {'before': self.before or {}, 'after': self.after or {}}
+            result['diff'] = {'before': outcome.before or {}, 'after': outcome.after or {}}
         result.update(extra)
         return result

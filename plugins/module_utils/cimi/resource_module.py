@@ -8,11 +8,10 @@ present: create from build_body() or update the fields of update_fields(), then 
 actions of actions_for() (start, stop...). Modules declare their kind once and fill hooks.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Reconciler
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome, Reconciler
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
     COMMON_KWARGS, base_body, common_predicted, desired_common, require_name_for_create)
 
@@ -38,19 +37,23 @@ class ResourceModule(CimiModule):
         current = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
         self.prepare()
         if p['state'] == 'absent':
-            reported = self.remove(current)
+            outcome = self.remove(current)
+            if not outcome.changed:
+                outcome = outcome.with_resource(None)
             extra = dict(self.absent_extra(), **{self.kind.result_key: {}})
-            return engine.result(reported if engine.changed else None, diff_mode=self.diff_mode,
-                                 actions=engine.actions, **extra)
+            return self.result(outcome, extra)
         if current is None:
             require_name_for_create(p, self.kind.label)
             body = self.build_create_body(self.build_body)
-            resource = engine.create(body, self.predicted(body))
+            outcome = engine.create(body, self.predicted(body))
         else:
-            resource = engine.update(engine.wait_stable(current), self.update_fields())
-        resource = self.reach_state(resource)
-        extra = self.present_extra(resource)
-        return engine.result(resource, diff_mode=self.diff_mode, actions=engine.actions, **extra)
+            outcome = engine.update(engine.wait_stable(current), self.update_fields())
+        outcome = self.reach_state(outcome)
+        outcome, extra = self.present_extra(outcome)
+        return self.result(outcome, extra)
+
+    def result(self, outcome, extra):
+        return self.engine.result(outcome, diff_mode=self.diff_mode, actions=list(outcome.actions), **extra)
 
     # ---- hooks -----------------------------------------------------------------------------
 
@@ -78,43 +81,46 @@ class ResourceModule(CimiModule):
     def update_fields(self):
         return desired_common(self.params)
 
-    def created_in_check_mode(self):
-        return self.check_mode and 'create' in self.engine.actions
-
-    def actions_for(self, resource):
-        """[(action, target state)] that take resource to the state option."""
+    def actions_for(self, outcome):
+        """[(action, target state)] that take the resource of outcome to the state option."""
         wanted = self.targets.get(self.params['state'])
-        if wanted is None or self.created_in_check_mode() or (resource.get('state') or '').upper() == wanted[1]:
+        if wanted is None or self.created_in_check_mode(outcome):
+            return []
+        if (outcome.resource.get('state') or '').upper() == wanted[1]:
             return []
         return [wanted]
+
+    def created_in_check_mode(self, outcome):
+        return self.check_mode and outcome.created
 
     def action_params(self, action):
         return {'force': True} if self.params.get('force') and action in self.force_actions else {}
 
-    def reach_state(self, resource):
-        for action, target in self.actions_for(resource):
-            resource = self.engine.act(resource, action, [target], **self.action_params(action))
+    def reach_state(self, outcome):
+        for action, target in self.actions_for(outcome):
+            outcome = outcome.then(self.engine.act(outcome.resource, action, [target], **self.action_params(action)))
         wanted = self.targets.get(self.params['state'])
-        if wanted is not None and self.created_in_check_mode():
-            resource['state'] = wanted[1]
-            self.engine.after = self.engine.view(resource)
-        return resource
+        if wanted is not None and self.created_in_check_mode(outcome):
+            resource = dict(outcome.resource, state=wanted[1])
+            outcome = outcome.with_resource(resource, after=self.engine.view(resource))
+        return outcome
 
     def remove(self, current):
-        """Delete current (if any); return the resource to report."""
+        """Delete current (if any); the outcome reports the resource found."""
+        outcome = Outcome()
         if current is not None:
             current = self.engine.wait_stable(current, fail_ok=True)
-            self.before_delete(current)
-        self.engine.delete(current)
-        return current
+            outcome = self.before_delete(current)
+        return outcome.then(self.engine.delete(current)).with_resource(current)
 
     def before_delete(self, current):
-        """What must go before the resource can be deleted (detaching...)."""
+        """The Outcome of what must go before the resource can be deleted (detaching...)."""
+        return Outcome(current)
 
     def absent_extra(self):
         """Further result keys after deletion."""
         return {}
 
-    def present_extra(self, resource):
-        """Further result keys of a present resource."""
-        return {}
+    def present_extra(self, outcome):
+        """(outcome, further result keys) of a present resource: a hook may take further steps."""
+        return outcome, {}

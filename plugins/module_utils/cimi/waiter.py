@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bounded, backing-off polling of a Job or of a resource's state."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import time
 
@@ -13,7 +12,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import 
     CimiError, CimiJobFailed, CimiNotFoundError, CimiTimeout)
 
 
-class Waiter(object):
+class Backoff:
     """Polls until a predicate holds, the deadline passes, or a failure is seen.
 
     Delays grow from ``initial`` by ``factor`` up to ``maximum`` and never sleep past the
@@ -43,10 +42,19 @@ class Waiter(object):
             self._sleep(min(delay, remaining))
             delay = min(self.maximum, delay * self.factor)
 
-    def wait_job(self, client, job_url, timeout, what='the job'):
+
+class Waiter:
+    """Waits for a Job or a resource of one client, polling it on a Backoff schedule."""
+
+    def __init__(self, client, backoff=None):
+        self.client = client
+        self.backoff = backoff or Backoff()
+
+    def wait_job(self, job_url, timeout, what='the job'):
         """Wait for a Job to reach SUCCESS; raise CimiJobFailed on FAILED/STOPPED/CANCELLED."""
-        job = self.poll(lambda: client.get(job_url), _job_terminal, timeout,
-                        '%s (%s)' % (what, job_url))
+        client = self.client
+        job = self.backoff.poll(lambda: client.get(job_url), _job_terminal, timeout,
+                                '%s (%s)' % (what, job_url))
         state = (job.get('state') or '').upper()
         if state in compat.JOB_FAILED_STATES:
             message = job.get('statusMessage') or _nested_failure(client, job)
@@ -55,7 +63,7 @@ class Waiter(object):
                                 job=job)
         return job
 
-    def wait_state(self, client, url, states, timeout, fail_states=('ERROR', 'FAILED'), what='resource'):
+    def wait_state(self, url, states, timeout, fail_states=('ERROR', 'FAILED'), what='resource'):
         """Wait for the resource at url to reach one of states; fail on an error state."""
         wanted = set(states)
         failed = set(fail_states) - wanted
@@ -66,18 +74,18 @@ class Waiter(object):
                 raise CimiError('%s %s is in state %s' % (what, resource.get('name') or url, state), url=url)
             return state in wanted
 
-        return self.poll(lambda: client.get(url), done, timeout,
-                         '%s to reach %s' % (what, '/'.join(sorted(wanted))))
+        return self.backoff.poll(lambda: self.client.get(url), done, timeout,
+                                 '%s to reach %s' % (what, '/'.join(sorted(wanted))))
 
-    def wait_gone(self, client, url, timeout, what='resource'):
+    def wait_gone(self, url, timeout, what='resource'):
         """Wait until GET url answers 404."""
         def fetch():
             try:
-                return client.get(url)
+                return self.client.get(url)
             except CimiNotFoundError:
                 return None
 
-        self.poll(fetch, lambda resource: resource is None, timeout, '%s to be deleted' % what)
+        self.backoff.poll(fetch, lambda resource: resource is None, timeout, '%s to be deleted' % what)
 
 
 def _job_terminal(job):

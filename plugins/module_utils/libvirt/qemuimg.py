@@ -11,6 +11,7 @@ by the caller: ``-f`` or ``--image-opts driver=``, never probed on the way in).
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt.errors import ImageError
@@ -20,8 +21,7 @@ CONVERT_LIMITS = {'cpu': None, 'address_space': 4 << 30}
 
 
 def _limits(limits):
-    def apply():
-        import resource  # in the child only, between fork and exec
+    def apply():  # in the child, between fork and exec
         if limits.get('cpu'):
             resource.setrlimit(resource.RLIMIT_CPU, (limits['cpu'], limits['cpu']))
         if limits.get('address_space'):

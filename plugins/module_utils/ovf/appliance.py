@@ -7,8 +7,7 @@ Order matters: the descriptor's digest is checked against the manifest before
 the descriptor is parsed, and the certificate before anything is trusted.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 
@@ -22,7 +21,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.manifest import
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.package import open_package
 
 
-class Appliance(object):
+class Appliance:
     def __init__(self, src, manifest_policy='warn', trusted_certs=None):
         self.package = open_package(src)
         self.warnings = list(self.package.warnings)

@@ -8,8 +8,7 @@ signer first). A self-signed or unanchored certificate proves nothing, so trust
 needs CA certificates given by the user.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import datetime
 import re

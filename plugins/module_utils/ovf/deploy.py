@@ -9,8 +9,7 @@ reported (and applied when that is safe), and ``absent`` removes only those
 volumes. Any failure removes everything the run made.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 import json
@@ -42,7 +41,7 @@ STATE_NAMES = {1: 'running', 2: 'blocked', 3: 'paused', 4: 'shutdown', 5: 'shuto
                6: 'crashed', 7: 'pmsuspended'}
 
 
-class Plan(object):
+class Plan:
     """What a deployment would create, computed without touching the host."""
 
     def __init__(self, params):
@@ -167,7 +166,7 @@ def domain_facts(domain):
             'state': STATE_NAMES.get(domain.state()[0], 'unknown'), 'type': root.get('type')}
 
 
-class Outcome(object):
+class Outcome:
     """What ``Deployer.ensure`` did (or, in check mode, would do)."""
 
     def __init__(self, name):
@@ -196,7 +195,7 @@ class Outcome(object):
         return result
 
 
-class Deployer(object):
+class Deployer:
     def __init__(self, params, check_mode=False):
         if libvirt is None:
             raise DeployError('the libvirt Python bindings are required', 'missing_libvirt')

@@ -10,8 +10,7 @@ and a mismatch removes the output. Gzip-compressed or chunked files are staged
 in a capped temporary file inside the destination directory first.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import gzip
 import hashlib
@@ -27,7 +26,7 @@ SPACE_MARGIN = 64 * 1024 * 1024
 STAGING_SLACK = 16 * 1024 * 1024
 
 
-class DiskJob(object):
+class DiskJob:
     """One output image: a converted disk, a blank disk, or a CD-ROM image."""
 
     def __init__(self, role, source_id, volume, out_format):
@@ -194,7 +193,7 @@ def _stage(appliance, job, directory, created, check):
     return Member(job.members[0].name, path, 0, written)
 
 
-class _GzipOfMembers(object):
+class _GzipOfMembers:
     """File-like view over the (chunked) compressed members, hashing as it reads."""
 
     def __init__(self, package, members, digests):

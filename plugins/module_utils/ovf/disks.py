@@ -10,8 +10,7 @@ VMDK extent outside the member before anything is converted. qemu-img runs
 under the limits of the shared wrapper (``module_utils/libvirt/qemuimg``).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import os

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """libvirt domain XML from the selected OVF hardware: OVF devices mapped to libvirt ones."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 
@@ -60,7 +59,7 @@ def _target(counters, bus):
     return prefix + letters
 
 
-class DomainSpec(object):
+class DomainSpec:
     """Everything the XML needs; filled by the deployer."""
 
     def __init__(self, name):

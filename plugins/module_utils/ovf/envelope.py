@@ -8,8 +8,7 @@ OVF 0.9 (VMware), 1.x and 2.x envelopes are read, including VirtualBox's
 within the envelope namespace, and 0.9's ``xsi:type`` sections by type name.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 
@@ -37,7 +36,7 @@ KNOWN_SECTIONS = frozenset([
 _PROPERTY_REF = re.compile(r'^\$\{([^}]+)\}$')
 
 
-class FileRef(object):
+class FileRef:
     def __init__(self, file_id, href, size, compression, chunk_size):
         self.id = file_id
         self.href = href
@@ -50,7 +49,7 @@ class FileRef(object):
                 'compression': self.compression, 'chunk_size': self.chunk_size}
 
 
-class Disk(object):
+class Disk:
     def __init__(self, disk_id, file_ref, capacity, units, capacity_bytes, fmt, populated):
         self.id = disk_id
         self.file_ref = file_ref
@@ -66,7 +65,7 @@ class Disk(object):
                 'format': self.format, 'populated_size': self.populated_size}
 
 
-class HardwareSection(object):
+class HardwareSection:
     def __init__(self, section_id, transports, system_types, items, extra_config):
         self.id = section_id
         self.transports = transports
@@ -75,7 +74,7 @@ class HardwareSection(object):
         self.extra_config = extra_config
 
 
-class Product(object):
+class Product:
     def __init__(self, klass, instance, info, properties):
         self.klass = klass
         self.instance = instance
@@ -88,7 +87,7 @@ class Product(object):
         return result
 
 
-class VirtualSystem(object):
+class VirtualSystem:
     def __init__(self, system_id, name):
         self.id = system_id
         self.name = name
@@ -122,7 +121,7 @@ class VirtualSystem(object):
         return 'efi' if value == 'efi' else 'bios'
 
 
-class Envelope(object):
+class Envelope:
     def __init__(self, version, namespace):
         self.version = version
         self.namespace = namespace
@@ -161,7 +160,7 @@ class Envelope(object):
         return wanted
 
 
-class _Reader(object):
+class _Reader:
     def __init__(self, root):
         self.ns = xmlsafe.namespace(root)
         self.version = ENVELOPE_NAMESPACES.get(self.ns)

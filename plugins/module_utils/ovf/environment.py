@@ -7,8 +7,7 @@ Built with lxml (values are escaped by the serializer, never formatted into
 strings) and pycdlib (pure Python), so no external ISO tool is needed.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import io
 import traceback

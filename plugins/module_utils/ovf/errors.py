@@ -7,8 +7,7 @@ Every error carries a short machine-readable ``code`` so callers (and tests)
 can tell refusals apart without matching message text.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt.errors import HelperError, ImageError
 

@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """VirtualHardwareSection items and their selection per DeploymentOption configuration."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DescriptorError
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.units import to_bytes
@@ -24,7 +23,7 @@ _MULTI = ('HostResource', 'Connection')
 _ALIASES = {'InstanceId': 'InstanceID', 'Caption': 'ElementName'}
 
 
-class Item(object):
+class Item:
     """One hardware Item (rasd), StorageItem (sasd) or EthernetPortItem (epasd)."""
 
     def __init__(self, fields, configurations, required, bound):

@@ -8,8 +8,7 @@ Both line styles are read: ``SHA256(file)= hex`` (DSP0243) and the coreutils
 line ends, and an entry for the manifest itself (ignored).
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 import re
@@ -23,7 +22,7 @@ _LINE = re.compile(r'^(SHA1|SHA256|SHA384|SHA512|SHA2-256|SHA2-384|SHA2-512)\s*\
                    r'([0-9a-fA-F]+)$')
 
 
-class Manifest(object):
+class Manifest:
     def __init__(self, name, entries, warnings):
         self.name = name
         self.entries = entries
@@ -74,7 +73,7 @@ def digest_member(package, member, algorithm):
     return digest.hexdigest()
 
 
-class ManifestCheck(object):
+class ManifestCheck:
     """Decides, per policy, which files need which digest, and records the outcome."""
 
     def __init__(self, package, policy):

@@ -8,8 +8,7 @@ extracted: disks are later handed to qemu-img as a byte range of the OVA.
 An ``.ovf`` is read together with the files beside it, by plain names only.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import stat
@@ -24,7 +23,7 @@ MEMBERS_MAX = 4096
 CHUNK_SUFFIX_DIGITS = 9
 
 
-class Member(object):
+class Member:
     """A byte range holding one package file: ``path`` from ``offset``, ``size`` bytes."""
 
     def __init__(self, name, path, offset, size):
@@ -67,7 +66,7 @@ def _member_kind(info):
     return 'non-regular'
 
 
-class OvfPackage(object):
+class OvfPackage:
     """An opened package. Use :func:`open_package`."""
 
     def __init__(self, path):

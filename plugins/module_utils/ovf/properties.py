@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ProductSection properties: types, qualifiers, and the values a deployment gives them."""
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 
@@ -19,7 +18,7 @@ INT_RANGES = {
 _SIMPLE_QUALIFIER = re.compile(r'(MinLen|MaxLen|MinValue|MaxValue)\s*\(\s*(-?[0-9.]+)\s*\)')
 
 
-class Property(object):
+class Property:
     """One ``<Property>`` of a ProductSection."""
 
     def __init__(self, key, type_name, default='', qualifiers='', user_configurable=False,

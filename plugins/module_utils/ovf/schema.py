@@ -9,8 +9,7 @@ refusing a package. ``schema_dir`` holds ``envelope-1/``, ``envelope-2/`` and
 mapped to the local copies and the network is never used.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 
@@ -30,7 +29,7 @@ def _resolver_class():
         """Serve every schemaLocation from the local directory, by file name."""
 
         def __init__(self, directories):
-            super(LocalSchemas, self).__init__()
+            super().__init__()
             self.directories = directories
 
         def resolve(self, url, _public_id, context):

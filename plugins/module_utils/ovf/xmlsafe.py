@@ -8,8 +8,7 @@ expat (stdlib) reports DOCTYPE and ENTITY declarations through handlers that
 raise, which covers XXE, billion laughs and quadratic blow-up alike.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import traceback
 from xml.parsers import expat
@@ -26,7 +25,7 @@ except ImportError:  # pragma: no cover - reported by the modules
 
 class _Refused(Exception):
     def __init__(self, code, message):
-        super(_Refused, self).__init__(message)
+        super().__init__(message)
         self.code = code
         self.message = message
 

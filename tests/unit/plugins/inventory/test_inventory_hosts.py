@@ -1,14 +1,13 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Machine -> host variables, hostnames with collisions, ansible_host choice, group names."""
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import inventory_hosts as hosts
 
-import fake_provider as fp
+import fake_cimi as fp
 
 
 def rendered(machine):

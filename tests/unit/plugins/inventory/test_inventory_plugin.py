@@ -5,8 +5,7 @@
 The real provider is exercised by tests/system/inventory; these cover what it cannot be made
 to do: not advertising FilterParameter/ExpandParameter, ignoring $first, truncating results.
 """
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 
 import pytest
@@ -17,13 +16,13 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 from ansible.template import is_trusted_as_template
 
-import fake_provider as fp
+import fake_cimi as fp
 
 CEP = fp.BASE + 'cloudEntryPoint'
 NO_FILTER = tuple(c for c in fp.ALL_CAPS if c != 'FilterParameter')
 
 
-class Run(object):
+class Run:
 
     def __init__(self, tmp_path):
         self.tmp_path = tmp_path

@@ -1,34 +1,12 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import json
-import os
-import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'module_utils', 'cimi'))
-sys.path.insert(0, HERE)
-
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
-
-from fake_cimi import FakeCimi  # noqa: E402
-from fake_store import FakeStore  # noqa: E402
-
-
-@pytest.fixture
-def fake():
-    with FakeCimi() as server:
-        yield server
-
-
-@pytest.fixture
-def store():
-    with FakeStore() as server:
-        yield server
+from ansible.module_utils.testing import patch_module_args
 
 
 @pytest.fixture

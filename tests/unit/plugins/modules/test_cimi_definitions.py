@@ -2,15 +2,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bodies and argument checks of cimi_machine_config, cimi_machine_template, cimi_machine_image and
 cimi_credential against the in-process generic store (the real provider is in integration)."""
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 
 import pytest
 
 from ansible_collections.cloudmgmt.dmtf.plugins.modules import (
-    cimi_credential, cimi_machine_config, cimi_machine_image, cimi_machine_template)
+    cimi_credential, cimi_machine, cimi_machine_config, cimi_machine_image, cimi_machine_template)
 
 NS = 'http://schemas.dmtf.org/cimi/2/'
 
@@ -211,7 +210,6 @@ MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_user_data_is_masked_in_results(store, run_module, check_mode):
     """user_data is no_log, and the userData the provider echoes (base64) is masked too."""
-    from ansible_collections.cloudmgmt.dmtf.plugins.modules import cimi_machine
     store.add('machineConfigs', 'small')
     store.add('machineImages', 'debian')
     encoded = base64.b64encode(USER_DATA.encode('utf-8')).decode('ascii')

@@ -18,6 +18,7 @@ except ImportError:
 import hostile  # noqa: E402
 import ovfgen  # noqa: E402
 from modrun import run_module  # noqa: E402
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.envelope import parse_envelope  # noqa: E402
 from ansible_collections.cloudmgmt.dmtf.plugins.modules import ovf_info  # noqa: E402
 
 
@@ -64,7 +65,6 @@ def test_info_real_world_ova(tmp_path, capsys, cot_dir, name, version, os_id):
     """Pack each COT descriptor (with the files it references that COT ships) into an OVA."""
     desc = ovfgen.read(os.path.join(cot_dir, name))
     members = [(name, desc)]
-    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.envelope import parse_envelope
     env = parse_envelope(desc)
     for f in env.files.values():
         src = os.path.join(cot_dir, f.href)

@@ -16,7 +16,7 @@ class Collector(LoopbackServer):
 
     def __init__(self, status=204, headers=None):
         self.status, self.headers, self.requests = status, headers or {}, []
-        super(Collector, self).__init__()
+        super().__init__()
         self.url = self.base + "cadf"
 
     def records(self):

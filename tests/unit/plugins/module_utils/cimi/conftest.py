@@ -1,21 +1,12 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
-
-import os
-import sys
+from __future__ import annotations
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.waiter import Waiter
-
-from fake_cimi import FakeCimi  # noqa: E402
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.waiter import Backoff
 
 
 class Sleeps(list):
@@ -31,16 +22,10 @@ def sleeps():
 
 
 @pytest.fixture
-def fake():
-    with FakeCimi() as server:
-        yield server
-
-
-@pytest.fixture
 def make_client(sleeps):
     def make(server, **kwargs):
         kwargs.setdefault('timeout', 2.0)
         kwargs.setdefault('retries', 3)
         transport = HttpTransport(sleep=sleeps, **kwargs)
-        return CimiClient(server.cep_url, transport, waiter=Waiter(sleep=sleeps))
+        return CimiClient(server.cep_url, transport, backoff=Backoff(sleep=sleeps))
     return make

@@ -1,8 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The client against a real HTTP server (in-process) that misbehaves on purpose."""
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 
@@ -10,8 +9,8 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import 
     CimiAmbiguousCreate, CimiConnectionError, CimiHTTPError, CimiJobFailed, CimiLookupError,
     CimiNotFoundError, CimiOperationUnavailable, CimiProtocolError)
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import url_origin
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY, CimiClient
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport, url_origin
 
 from fake_cimi import FakeCimi
 
@@ -210,8 +209,6 @@ def test_paging_follows_count_and_detects_provider_page_cap():
     with FakeCimi(page_cap=2) as server:
         for i in range(5):
             server.add_machine('m%d' % i)
-        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
-        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
         client = CimiClient(server.cep_url, HttpTransport(timeout=2))
         pager = client.pager('machines', page_size=3)
         names = [m['name'] for m in pager]
@@ -252,8 +249,6 @@ def test_failed_job_carries_status_message(fake, make_client):
 def test_cimi1_provider_uri_delete_rel_and_namespace():
     with FakeCimi(version=1) as server:
         server.add_machine('old')
-        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
-        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
         client = CimiClient(server.cep_url, HttpTransport(timeout=2))
         assert client.collection_url('machineConfigs') == server.base + 'machineConfigs'
         machine = client.find_one('machines', 'old')

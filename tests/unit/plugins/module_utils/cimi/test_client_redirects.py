@@ -2,8 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Redirects, against two real loopback servers on different ports (different origins): nothing
 is ever sent to another origin, a request with a body is never re-sent, loops are bounded."""
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 

@@ -1,15 +1,14 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The reconcile engine against the in-process fake provider."""
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import (
-    Reconciler, ResourceKind, changed_fields)
+    Outcome, Reconciler, ResourceKind, changed_fields)
 
 MACHINE = ResourceKind('machines', 'Machine', 'compute/machine', 'machine',
                        stable_states=['STARTED', 'STOPPED'])
@@ -38,10 +37,10 @@ def test_the_create_tag_is_never_drift_and_an_update_keeps_it():
 def test_check_mode_create_sends_nothing_and_predicts(fake, make_client):
     engine = Reconciler(make_client(fake), MACHINE, check_mode=True)
     assert engine.find(name='web') is None
-    predicted = engine.create({'name': 'web'}, {'name': 'web', 'state': 'STOPPED'})
-    assert engine.changed and predicted['state'] == 'STOPPED'
+    outcome = engine.create({'name': 'web'}, {'name': 'web', 'state': 'STOPPED'})
+    assert outcome.changed and outcome.created and outcome.resource['state'] == 'STOPPED'
     assert _writes(fake) == [] and fake.creates == 0
-    result = engine.result(predicted, diff_mode=True)
+    result = engine.result(outcome, diff_mode=True)
     assert result['diff'] == {'before': {}, 'after': {'name': 'web', 'state': 'STOPPED'}}
     assert result['cadf'] == {'typeURI': 'compute/machine', 'id': None, 'name': 'web'}
 
@@ -49,45 +48,47 @@ def test_check_mode_create_sends_nothing_and_predicts(fake, make_client):
 def test_create_then_idempotent_then_update_then_delete(fake, make_client):
     client = make_client(fake)
     engine = Reconciler(client, MACHINE)
-    machine = engine.create({'name': 'web'}, {'name': 'web'})
-    assert machine['state'] == 'STOPPED' and fake.creates == 1
-    result = engine.result(machine)
+    created = engine.create({'name': 'web'}, {'name': 'web'})
+    machine = created.resource
+    assert machine['state'] == 'STOPPED' and fake.creates == 1 and created.actions == ('create',)
+    result = engine.result(created)
     assert result['changed'] and result['cadf']['id'] == machine['id']
 
-    again = Reconciler(client, MACHINE)
-    current = again.find(name='web')
-    same = again.update(current, {'name': 'web', 'properties': None})
-    assert not again.changed and same == current
+    current = engine.find(name='web')
+    same = engine.update(current, {'name': 'web', 'properties': None})
+    assert not same.changed and same.resource == current
 
-    check = Reconciler(client, MACHINE, check_mode=True)
-    predicted = check.update(current, {'description': 'new'})
-    assert check.changed and predicted['description'] == 'new'
+    predicted = Reconciler(client, MACHINE, check_mode=True).update(current, {'description': 'new'})
+    assert predicted.changed and predicted.resource['description'] == 'new'
     assert 'description' not in client.get(current['id'])
 
-    upd = Reconciler(client, MACHINE)
-    updated = upd.update(current, {'description': 'new'})
-    assert upd.changed and updated['description'] == 'new'
-    assert upd.result(updated, diff_mode=True)['diff']['before'].get('description') is None
+    updated = engine.update(current, {'description': 'new'})
+    assert updated.changed and updated.resource['description'] == 'new'
+    assert engine.result(updated, diff_mode=True)['diff']['before'].get('description') is None
 
-    gone = Reconciler(client, MACHINE)
-    gone.delete(gone.find(name='web'))
+    gone = engine.delete(engine.find(name='web'))
     assert gone.changed and client.get_optional(current['id']) is None
-    assert gone.result(None, diff_mode=True)['diff']['after'] == {}
+    assert engine.result(gone, diff_mode=True)['diff']['after'] == {}
 
-    again = Reconciler(client, MACHINE)
-    again.delete(again.find(name='web'))
-    assert not again.changed
+    assert not engine.delete(engine.find(name='web')).changed
 
 
 def test_act_waits_for_state_and_check_mode_predicts(fake, make_client):
     machine = fake.add_machine('web', state='STOPPED')
     client = make_client(fake)
-    check = Reconciler(client, MACHINE, check_mode=True)
-    predicted = check.act(machine, 'start', ['STARTED'])
-    assert predicted['state'] == 'STARTED' and _writes(fake) == []
-    engine = Reconciler(client, MACHINE)
-    started = engine.act(client.get(machine['id']), 'start', ['STARTED'])
-    assert started['state'] == 'STARTED' and engine.actions == ['start']
+    predicted = Reconciler(client, MACHINE, check_mode=True).act(machine, 'start', ['STARTED'])
+    assert predicted.resource['state'] == 'STARTED' and _writes(fake) == []
+    started = Reconciler(client, MACHINE).act(client.get(machine['id']), 'start', ['STARTED'])
+    assert started.resource['state'] == 'STARTED' and started.actions == ('start',)
+
+
+def test_outcomes_chain_actions_and_keep_the_first_before_view():
+    first = Outcome({'id': 'm', 'state': 'STARTED'}, ['stop'], {'id': 'm', 'state': 'STARTED'},
+                    {'id': 'm', 'state': 'STOPPED'})
+    chained = first.then(Outcome(None, ['delete'], {'id': 'm', 'state': 'STOPPED'}, {}))
+    assert chained.actions == ('stop', 'delete') and chained.resource is None
+    assert chained.before == {'id': 'm', 'state': 'STARTED'} and chained.after == {}
+    assert not Outcome({'id': 'm'}).then(Outcome({'id': 'm'})).changed
 
 
 def test_a_broken_resource_blocks_updates_but_not_deletion(fake, make_client):
@@ -97,8 +98,8 @@ def test_a_broken_resource_blocks_updates_but_not_deletion(fake, make_client):
     with pytest.raises(CimiError, match='in state ERROR'):
         engine.wait_stable(current)
     assert engine.wait_stable(current, fail_ok=True)['state'] == 'ERROR'
-    engine.delete(current)
-    assert engine.changed and broken['id'] not in [m['id'] for m in fake.machines.values()]
+    assert engine.delete(current).changed
+    assert broken['id'] not in [m['id'] for m in fake.machines.values()]
 
 
 def test_find_asks_again_without_expand_when_the_provider_refuses_it(fake, make_client):
