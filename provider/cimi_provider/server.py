@@ -108,13 +108,11 @@ def provider_files(settings: Settings) -> dict:
     return files
 
 
-def protected_files(settings: Settings) -> list:
+def protected_files(settings: Settings, audit: ApiAudit | None) -> list:
     """The provider's own files and its pool: never an import source, whatever the roots."""
     files = [*provider_files(settings).values(), settings.backend_options.get("pool_path")]
-    if settings.audit is not None:
-        trail = settings.audit.trail
-        files += [trail, settings.audit.digest_path or trail + ".digest",
-                  settings.audit.signing_key_file]
+    if audit is not None:
+        files += audit.files.values()
     return [f for f in files if f]
 
 
@@ -141,7 +139,7 @@ def build(settings: Settings):
         access_log = AccessLogFile(settings.access_log)
 
     backend = create_backend(settings.backend, **options)
-    backend.import_policy = ImportPolicy(settings.import_roots, protected_files(settings),
+    backend.import_policy = ImportPolicy(settings.import_roots, protected_files(settings, audit),
                                          backend.image_schemes)
     store = Store(settings.db)
     provider = Provider(store, backend, settings.default_initial_state)

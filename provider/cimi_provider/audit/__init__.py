@@ -36,14 +36,18 @@ def load_library() -> dict:
                          "the collection and set ANSIBLE_COLLECTIONS_PATH (or CIMI_PROVIDER_COLLECTIONS_PATH)") from None
 
 
-def refuse_conflicting_paths(settings: AuditSettings, others: dict, lib: dict) -> None:
-    """The trail, its digest, in-flight file and key may share no path with each other or with
-    the provider's other files (``others``: flag -> path); checked before anything is opened."""
+def audit_files(settings: AuditSettings, lib: dict) -> dict:
+    """Every file the audit writes or reads, by the flag (or role) that names it."""
     trail = settings.trail
-    problems = lib["paths"].path_conflicts({
-        "--audit-trail": trail,
-        "--audit-digest-path": settings.digest_path or lib["digest"].default_digest_path(trail),
-        "the trail's in-flight file": trail + ".inflight",
-        "--audit-signing-key-file": settings.signing_key_file, **others})
+    return {"--audit-trail": trail,
+            "--audit-digest-path": settings.digest_path or lib["digest"].default_digest_path(trail),
+            "the trail's in-flight file": trail + ".inflight",
+            "--audit-signing-key-file": settings.signing_key_file}
+
+
+def refuse_conflicting_paths(files: dict, others: dict, lib: dict) -> None:
+    """The audit's ``files`` may share no path with each other or with the provider's other
+    files (``others``: flag -> path); checked before anything is opened."""
+    problems = lib["paths"].path_conflicts({**files, **others})
     if problems:
         raise AuditError("conflicting paths: " + "; ".join(problems))

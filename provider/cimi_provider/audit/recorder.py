@@ -17,7 +17,7 @@ import socket
 import threading
 
 from ..catalogue import JOB_TERMINAL as TERMINAL
-from . import AuditError, AuditSettings, load_library, refuse_conflicting_paths
+from . import AuditError, AuditSettings, audit_files, load_library, refuse_conflicting_paths
 from . import events as ev
 
 log = logging.getLogger("cimi_provider.audit")
@@ -27,13 +27,14 @@ class ApiAudit:
     def __init__(self, settings: AuditSettings, provider_name: str, lib: dict | None = None,
                  other_paths: dict | None = None):
         self.lib = lib or load_library()
-        refuse_conflicting_paths(settings, other_paths or {}, self.lib)
+        self.files = audit_files(settings, self.lib)
+        refuse_conflicting_paths(self.files, other_paths or {}, self.lib)
         from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
         self.kinds = KINDS
         self.settings = settings
         model, signing, trail = self.lib["model"], self.lib["signing"], self.lib["trail"]
-        self.digest_path = settings.digest_path or self.lib["digest"].default_digest_path(settings.trail)
-        self.inflight_path = settings.trail + ".inflight"
+        self.digest_path = self.files["--audit-digest-path"]
+        self.inflight_path = self.files["the trail's in-flight file"]
         self.run_id = model.new_id()
         self.started = model.utc_now()
         self.count, self.first_seq, self.last_seq, self.failures = 0, None, None, 0
