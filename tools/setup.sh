@@ -36,8 +36,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 # 3. The collection where ansible finds it: this checkout, linked into the
-#    project-local collections path (used by make targets) and the user's default.
-for base in "$ROOT/.collections" "$HOME/.ansible/collections"; do
+#    project-local collections path (used by make targets), the user's default,
+#    and the virtualenv's site-packages, where the provider imports it as the
+#    Python dependency it is (ansible-core also looks for collections there).
+purelib=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+for base in "$ROOT/.collections" "$HOME/.ansible/collections" "$purelib"; do
   mkdir -p "$base/ansible_collections/cloudmgmt"
   ln -sfn "$ROOT" "$base/ansible_collections/cloudmgmt/dmtf"
 done

@@ -199,3 +199,30 @@ def test_tls_on_a_public_address_needs_no_flag(tmp_path):
     cert, key = make_cert(tmp_path)
     proc = _serve_public(tmp_path, "--tls-cert", str(cert), "--tls-key", str(key))
     assert proc.returncode == 2 and "cannot listen" in proc.stderr and "WARNING" not in proc.stderr
+
+
+HIDE_COLLECTION = """
+import sys
+class HideCollection:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] == 'ansible_collections':
+            raise ModuleNotFoundError(name)
+sys.meta_path.insert(0, HideCollection())
+from cimi_provider.launcher import main
+sys.exit(main(['serve', '--backend', 'memory', '--listen', '127.0.0.1:0']))
+"""
+
+
+def test_a_missing_collection_is_one_line_and_exit_2():
+    """The collection is the provider's one dependency pip cannot install: say so, no traceback."""
+    proc = subprocess.run([sys.executable, "-c", HIDE_COLLECTION], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert "cloudmgmt.dmtf collection is not installed" in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_launcher_runs_the_command_line():
+    proc = subprocess.run([sys.executable, "-m", "cimi_provider.launcher", "openapi"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["openapi"].startswith("3.")

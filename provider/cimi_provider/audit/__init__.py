@@ -2,13 +2,15 @@
 
 The events, the hash chain, the digests and the signing keys come from the collection's CADF
 library (``plugins/module_utils/cadf``), the same code the ``cloudmgmt.dmtf.cadf`` callback and
-the ``cadf_verify`` module use, so one verifier checks both kinds of trail (found as ``..collection`` describes).
+the ``cadf_verify`` module use, so one verifier checks both kinds of trail. The collection is a
+dependency of the provider, installed into its Python environment (``make setup``, the
+``cimi_provider`` role).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..collection import import_libraries
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import digest, paths
 
 FSYNC_CHOICES = ("always", "batch", "never")
 
@@ -27,27 +29,19 @@ class AuditSettings:
     fsync: str = "always"
 
 
-def load_library() -> dict:
-    """Import the collection's CADF modules; returns them by short name."""
-    try:
-        return import_libraries("cadf", ("model", "builder", "actions", "trail", "digest", "signing", "paths"))
-    except ImportError:
-        raise AuditError("--audit-trail needs the CADF library of the cloudmgmt.dmtf collection: install "
-                         "the collection and set ANSIBLE_COLLECTIONS_PATH (or CIMI_PROVIDER_COLLECTIONS_PATH)") from None
 
-
-def audit_files(settings: AuditSettings, lib: dict) -> dict:
+def audit_files(settings: AuditSettings) -> dict:
     """Every file the audit writes or reads, by the flag (or role) that names it."""
     trail = settings.trail
     return {"--audit-trail": trail,
-            "--audit-digest-path": settings.digest_path or lib["digest"].default_digest_path(trail),
+            "--audit-digest-path": settings.digest_path or digest.default_digest_path(trail),
             "the trail's in-flight file": trail + ".inflight",
             "--audit-signing-key-file": settings.signing_key_file}
 
 
-def refuse_conflicting_paths(files: dict, others: dict, lib: dict) -> None:
+def refuse_conflicting_paths(files: dict, others: dict) -> None:
     """The audit's ``files`` may share no path with each other or with the provider's other
     files (``others``: flag -> path); checked before anything is opened."""
-    problems = lib["paths"].path_conflicts({**files, **others})
+    problems = paths.path_conflicts({**files, **others})
     if problems:
         raise AuditError("conflicting paths: " + "; ".join(problems))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import actions, builder, model
+
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 METHOD_ACTIONS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 USER_TYPE_URI = "service/security/account/user"
@@ -56,10 +58,10 @@ def type_uri(kinds: dict, type_name: str | None) -> str:
     return EXTRA_TYPE_URIS.get(type_name, "unknown")
 
 
-def subject(target, method: str, operation_action) -> Subject:
+def subject(target, method: str) -> Subject:
     """The audit subject of ``method`` on a resolved ``http.routes.Target``: the resource the
     operation acts on, and its CADF action."""
-    action = operation_action(target.op) if target.is_operation else METHOD_ACTIONS.get(
+    action = actions.cimi_operation_action(target.op) if target.is_operation else METHOD_ACTIONS.get(
         method, "update")
     if target.kind == "unknown":
         return Subject(target.type_name, text(target.id, 512), action)
@@ -67,16 +69,16 @@ def subject(target, method: str, operation_action) -> Subject:
                    name=target.name)
 
 
-def initiator(lib, user: str, address: str | None, agent: str | None) -> dict:
+def initiator(user: str, address: str | None, agent: str | None) -> dict:
     host = {k: text(v) for k, v in (("address", address), ("agent", agent)) if v}
-    return lib["model"].resource(USER_TYPE_URI, lib["model"].stable_id("user", user),
+    return model.resource(USER_TYPE_URI, model.stable_id("user", user),
                                  name=text(user), host=host)
 
 
-def target(lib, kinds: dict, subject: Subject) -> dict:
+def target(kinds: dict, subject: Subject) -> dict:
     hint = {"typeURI": type_uri(kinds, subject.type_name), "id": subject.cimi_id,
             "name": text(subject.name) if isinstance(subject.name, str) and subject.name else None}
-    return lib["builder"].hint_target(hint)
+    return builder.hint_target(hint)
 
 
 def created_id(result, base: str) -> str | None:

@@ -16,23 +16,21 @@ import os
 import socket
 import threading
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import digest, model, signing, trail
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
+
 from ..catalogue import JOB_TERMINAL as TERMINAL
-from . import AuditError, AuditSettings, audit_files, load_library, refuse_conflicting_paths
+from . import AuditError, AuditSettings, audit_files, refuse_conflicting_paths
 from . import events as ev
 
 log = logging.getLogger("cimi_provider.audit")
 
 
 class ApiAudit:
-    def __init__(self, settings: AuditSettings, provider_name: str, lib: dict | None = None,
-                 other_paths: dict | None = None):
-        self.lib = lib or load_library()
-        self.files = audit_files(settings, self.lib)
-        refuse_conflicting_paths(self.files, other_paths or {}, self.lib)
-        from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
-        self.kinds = KINDS
+    def __init__(self, settings: AuditSettings, provider_name: str, other_paths: dict | None = None):
+        self.files = audit_files(settings)
+        refuse_conflicting_paths(self.files, other_paths or {})
         self.settings = settings
-        model, signing, trail = self.lib["model"], self.lib["signing"], self.lib["trail"]
         self.digest_path = self.files["--audit-digest-path"]
         self.inflight_path = self.files["the trail's in-flight file"]
         self.run_id = model.new_id()
@@ -62,19 +60,20 @@ class ApiAudit:
                                        name=ev.text(provider_name), domain=ev.text(host))
 
     # -- building -----------------------------------------------------------------------------
-    def operation_action(self, name: str) -> str:
-        return self.lib["actions"].cimi_operation_action(name)
+    @staticmethod
+    def now() -> str:
+        """The event time of a request, taken as it arrives."""
+        return model.utc_now()
 
     def event(self, subject: ev.Subject, user: str, address, agent, method: str, path: str,
               status: int, event_time: str, job: str | None) -> dict:
-        model = self.lib["model"]
         content = {"method": method, "path": ev.text(path, 512), "status": status,
                    "resource": ev.text(subject.cimi_id, 512)}
         if job:
             content["job"] = job
         return model.event(
-            subject.action, ev.http_outcome(status), ev.initiator(self.lib, user, address, agent),
-            ev.target(self.lib, self.kinds, subject), self.observer, event_time=event_time,
+            subject.action, ev.http_outcome(status), ev.initiator(user, address, agent),
+            ev.target(KINDS, subject), self.observer, event_time=event_time,
             reason={"reasonType": ev.REASON_TYPE, "reasonCode": str(status)},
             attachments=[model.attachment(ev.ATTACHMENT, ev.ATTACHMENT_TYPE_URI, content)])
 
@@ -84,11 +83,11 @@ class ApiAudit:
         with self._lock:
             try:
                 self.writer.append(event, self.run_id)
-            except self.lib["trail"].TrailError as exc:
+            except trail.TrailError as exc:
                 self.failures += 1
                 log.error("audit: event %s not recorded: %s", event["id"], exc)
                 return False
-            seq = self.lib["model"].integrity_of(event)["seq"]
+            seq = model.integrity_of(event)["seq"]
             self.count += 1
             self.first_seq = seq if self.first_seq is None else self.first_seq
             self.last_seq = seq
@@ -195,9 +194,9 @@ class ApiAudit:
                 return
             try:
                 self.writer.sync()
-                self.lib["digest"].write_digest(self.writer, self.digest_path, self.run_id, self.started,
+                digest.write_digest(self.writer, self.digest_path, self.run_id, self.started,
                                                 self.count, self.first_seq, self.last_seq, self.key)
-            except self.lib["trail"].TrailError as exc:
+            except trail.TrailError as exc:
                 log.error("audit: cannot seal the trail: %s", exc)
             finally:
                 self.writer.close()

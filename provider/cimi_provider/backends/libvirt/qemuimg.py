@@ -1,12 +1,12 @@
 """Image inspection with ``qemu-img info`` before anything is imported into a pool.
 
 qemu-img reads the already opened, checked file (``/dev/fd/N``, see ``..imports``), never a
-path, through the collection's shared wrapper (``.shared.qemuimg``): under CPU and address-space
+path, through the collection's shared wrapper (``module_utils/libvirt/qemuimg.py``): under CPU and address-space
 limits, so a hostile image cannot exhaust the host, and with its image checks.
 """
 from __future__ import annotations
 
-from .shared import errors, qemuimg
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import errors, qemuimg
 
 ACCEPTED_FORMATS = ("qcow2", "raw")
 

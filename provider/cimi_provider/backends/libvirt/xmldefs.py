@@ -1,6 +1,6 @@
 """libvirt XML for the objects this backend defines: domains, disks, interfaces, networks, volumes.
 
-Domains and disks come from the collection's shared builder (lxml, ``.shared.domain``); networks,
+Domains and disks come from the collection's shared builder (lxml, ``module_utils/libvirt/domain.py``); networks,
 pools and volumes are built here with ElementTree. All from plain values (never from
 consumer-supplied XML), and parsed back only from libvirt's own output.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from .shared import domain
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import domain
 
 METADATA_NS = "urn:cloudmgmt-dmtf:cimi-provider"
 
