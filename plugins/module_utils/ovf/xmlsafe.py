@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hardened XML parsing: no DTDs, no entities, no network.
 
-A document type declaration is refused outright before lxml sees the bytes:
-expat (stdlib) reports DOCTYPE and ENTITY declarations through handlers that
-raise, which covers XXE, billion laughs and quadratic blow-up alike.
+A document type declaration is refused outright before lxml sees the bytes
+(``xml_declarations.py``), which covers XXE, billion laughs and quadratic
+blow-up alike.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import traceback
 from xml.parsers import expat
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DescriptorError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.xml_declarations import MESSAGES, dtd_declaration
 
 LXML_IMPORT_ERROR = None
 try:
@@ -23,38 +24,14 @@ except ImportError:  # pragma: no cover - reported by the modules
     LXML_IMPORT_ERROR = traceback.format_exc()
 
 
-class _Refused(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _refuse_doctype(*_args):
-    raise _Refused('doctype', 'a DOCTYPE declaration is not allowed')
-
-
-def _refuse_entity(*_args):
-    raise _Refused('entity', 'an ENTITY declaration is not allowed')
-
-
-def _refuse_external(*_args):
-    raise _Refused('external_entity', 'external entity references are not allowed')
-
-
 def reject_dtd(data, what):
     """Raise DescriptorError when ``data`` declares a DOCTYPE or entity, or is not XML."""
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_entity
-    parser.UnparsedEntityDeclHandler = _refuse_entity
-    parser.ExternalEntityRefHandler = _refuse_external
     try:
-        parser.Parse(data, True)
-    except _Refused as exc:
-        raise DescriptorError('%s refused: %s' % (what, exc.message), exc.code)
-    except expat.ExpatError as exc:
+        code = dtd_declaration(data)
+    except (expat.ExpatError, ValueError) as exc:
         raise DescriptorError('%s is not well-formed XML: %s' % (what, exc), 'malformed_xml')
+    if code is not None:
+        raise DescriptorError('%s refused: %s' % (what, MESSAGES[code]), code)
 
 
 def hardened_parser():

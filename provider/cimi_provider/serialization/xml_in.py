@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.parsers import expat
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.xml_declarations import dtd_declaration
 from lxml import etree
 
 from . import schema
@@ -32,31 +33,17 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-class _Doctype(Exception):
-    pass
-
-
-def _refuse(*_args) -> None:
-    raise _Doctype()
-
-
 def _refuse_doctype(body: bytes) -> None:
     """Refuse a DOCTYPE wherever it is once decoded (UTF-16, after whitespace), before lxml runs.
 
-    expat decodes as the document says, reports declarations to handlers (which raise at the
-    first one) and never opens anything itself. A body expat cannot read goes on to lxml, which
-    gives the syntax error its message and, hardened as well, still loads nothing."""
-    reader = expat.ParserCreate()
-    reader.StartDoctypeDeclHandler = _refuse
-    reader.EntityDeclHandler = _refuse
-    reader.UnparsedEntityDeclHandler = _refuse
-    reader.ExternalEntityRefHandler = _refuse
+    A body expat cannot read goes on to lxml, which gives the syntax error its message and,
+    hardened as well, still loads nothing."""
     try:
-        reader.Parse(body, True)
-    except _Doctype:
-        raise SerializationError(DOCTYPE_REFUSED) from None
+        found = dtd_declaration(body)
     except (expat.ExpatError, ValueError):
-        pass
+        return
+    if found is not None:
+        raise SerializationError(DOCTYPE_REFUSED)
 
 
 def _split_tag(tag: str) -> tuple[str, str]:
