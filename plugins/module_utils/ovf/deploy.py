@@ -17,7 +17,7 @@ import os
 import time
 import traceback
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm, pools
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import (
     Appliance, read_trusted_certs)
@@ -226,14 +226,14 @@ class Deployer:
             pool = self.conn.storagePoolLookupByName(self.params['pool'])
         except libvirt.libvirtError:
             raise DeployError('storage pool %r does not exist' % self.params['pool'], 'no_pool')
-        root = domain_xml.xmlsafe.parse(pool.XMLDesc(0).encode('utf-8'), 'the pool XML')
-        if root.get('type') != 'dir':
+        kind = pools.pool_type(pool)
+        if kind != 'dir':
             raise DeployError('storage pool %r is a %s pool; only directory pools are supported'
-                              % (self.params['pool'], root.get('type')), 'pool_type')
+                              % (self.params['pool'], kind), 'pool_type')
         if not pool.isActive():
             raise DeployError('storage pool %r is not active' % self.params['pool'],
                               'pool_inactive')
-        return pool, root.findtext('target/path')
+        return pool, pools.target_path(pool)
 
     def check_networks(self, plan):
         for nic in plan.nics:
@@ -358,7 +358,7 @@ class Deployer:
                           properties=plan.properties_digest(salt))
             spec = self._spec(plan, disks, cdroms, record)
             domain = self.conn.defineXML(domain_xml.build(spec))
-            pool.refresh(0)
+            pools.refresh(pool)
             return domain
         except BaseException:
             if domain is not None:
@@ -368,7 +368,7 @@ class Deployer:
                     pass
             diskplan.remove_paths(created)
             try:
-                pool.refresh(0)
+                pools.refresh(pool)
             except libvirt.libvirtError:
                 pass
             raise
@@ -432,7 +432,7 @@ class Deployer:
             new_record['properties'] = plan.properties_digest(record.get('salt', ''))
         spec = self._spec(plan, disks, cdroms, new_record, uuid=domain.UUIDString())
         self.conn.defineXML(domain_xml.build(spec))
-        pool.refresh(0)
+        pools.refresh(pool)
         return safe
 
     # -- power state -----------------------------------------------------
@@ -486,7 +486,7 @@ class Deployer:
                     except OSError:
                         self.warnings.append('could not remove volume %s' % volume)
         try:
-            self.conn.storagePoolLookupByName(self.params['pool']).refresh(0)
+            pools.refresh(self.conn.storagePoolLookupByName(self.params['pool']))
         except libvirt.libvirtError:
             pass
         return removed

@@ -35,23 +35,23 @@ def ensure_event_loop() -> None:
         _thread.start()
 
 
-# Lifecycle event -> CIMI machine state (None: not a state change worth reporting).
+# Lifecycle event -> CIMI machine state; a stopped domain's detail says why it stopped.
+EVENT_STATES = {
+    libvirt.VIR_DOMAIN_EVENT_STARTED: "STARTED",
+    libvirt.VIR_DOMAIN_EVENT_RESUMED: "STARTED",
+    libvirt.VIR_DOMAIN_EVENT_SUSPENDED: "PAUSED",
+    libvirt.VIR_DOMAIN_EVENT_PMSUSPENDED: "SUSPENDED",
+    libvirt.VIR_DOMAIN_EVENT_UNDEFINED: "UNDEFINED",
+}
+STOPPED_DETAIL_STATES = {
+    libvirt.VIR_DOMAIN_EVENT_STOPPED_SAVED: "SUSPENDED",
+    libvirt.VIR_DOMAIN_EVENT_STOPPED_CRASHED: "ERROR",
+    libvirt.VIR_DOMAIN_EVENT_STOPPED_FAILED: "ERROR",
+}
+
+
 def lifecycle_state(event: int, detail: int) -> str | None:
-    e = libvirt
-    if event == e.VIR_DOMAIN_EVENT_STARTED:
-        return "STARTED"
-    if event == e.VIR_DOMAIN_EVENT_RESUMED:
-        return "STARTED"
-    if event == e.VIR_DOMAIN_EVENT_SUSPENDED:
-        return "PAUSED"
-    if event == e.VIR_DOMAIN_EVENT_PMSUSPENDED:
-        return "SUSPENDED"
-    if event == e.VIR_DOMAIN_EVENT_STOPPED:
-        if detail == e.VIR_DOMAIN_EVENT_STOPPED_SAVED:
-            return "SUSPENDED"
-        if detail in (e.VIR_DOMAIN_EVENT_STOPPED_CRASHED, e.VIR_DOMAIN_EVENT_STOPPED_FAILED):
-            return "ERROR"
-        return "STOPPED"
-    if event == e.VIR_DOMAIN_EVENT_UNDEFINED:
-        return "UNDEFINED"
-    return None
+    """The CIMI state a lifecycle event announces (None: not a state change worth reporting)."""
+    if event == libvirt.VIR_DOMAIN_EVENT_STOPPED:
+        return STOPPED_DETAIL_STATES.get(detail, "STOPPED")
+    return EVENT_STATES.get(event)

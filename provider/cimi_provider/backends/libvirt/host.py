@@ -4,12 +4,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import xml.etree.ElementTree as ET
 
 import libvirt
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm, pools
 
 from .names import Names
-from .shared import kvm
 from .xmldefs import pool_xml
 
 log = logging.getLogger(__name__)
@@ -19,22 +18,23 @@ class HostError(Exception):
     """A host-level failure; the message is safe to show a consumer."""
 
 
+DOMAIN_STATES = {
+    libvirt.VIR_DOMAIN_RUNNING: "STARTED",
+    libvirt.VIR_DOMAIN_BLOCKED: "STARTED",
+    libvirt.VIR_DOMAIN_PAUSED: "PAUSED",
+    libvirt.VIR_DOMAIN_PMSUSPENDED: "SUSPENDED",
+    libvirt.VIR_DOMAIN_SHUTDOWN: "STOPPING",
+    libvirt.VIR_DOMAIN_CRASHED: "ERROR",
+}
+
+
 def domain_state(dom: libvirt.virDomain) -> str:
-    """The CIMI machine state of a libvirt domain."""
+    """The CIMI machine state of a libvirt domain; a shut-off domain with a managed save image
+    is SUSPENDED."""
     state, _reason = dom.state()
-    if state in (libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_BLOCKED):
-        return "STARTED"
-    if state == libvirt.VIR_DOMAIN_PAUSED:
-        return "PAUSED"
-    if state == libvirt.VIR_DOMAIN_PMSUSPENDED:
-        return "SUSPENDED"
-    if state == libvirt.VIR_DOMAIN_SHUTDOWN:
-        return "STOPPING"
-    if state == libvirt.VIR_DOMAIN_CRASHED:
-        return "ERROR"
-    if dom.hasManagedSaveImage(0):
-        return "SUSPENDED"
-    return "STOPPED"
+    if state in DOMAIN_STATES:
+        return DOMAIN_STATES[state]
+    return "SUSPENDED" if dom.hasManagedSaveImage(0) else "STOPPED"
 
 
 class Host:
@@ -173,7 +173,7 @@ def _open_pool(conn: libvirt.virConnect, name: str, path: str) -> libvirt.virSto
                 raise
             pool = None
         if pool is not None:
-            target = ET.fromstring(pool.XMLDesc(0)).findtext("target/path") or ""
+            target = pools.target_path(pool)
             if os.path.realpath(target) != path:
                 # Our own pool from a run with another --pool: move it (the old files stay).
                 log.info("storage pool %s moves from %s to %s", name, target, path)

@@ -1,10 +1,10 @@
 """Pool volumes: blank disks, copy-on-write overlays, full copies, uploads and safe deletion."""
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 
 import libvirt
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import pools
 
 from . import qemuimg
 from .host import Host, HostError
@@ -99,19 +99,6 @@ def upload_bytes(host: Host, name: str, data: bytes, fmt: str = "raw"):
     return vol
 
 
-def _refresh(pool, attempts: int = 300, pause: float = 0.1) -> None:
-    """Refresh a pool; libvirt refuses while another upload into it runs (concurrent imports), so
-    wait for that one to end."""
-    for attempt in range(attempts):
-        try:
-            pool.refresh(0)
-            return
-        except libvirt.libvirtError as exc:
-            if "asynchronous jobs" not in _msg(exc) or attempt == attempts - 1:
-                raise
-            time.sleep(pause)
-
-
 def import_file(host: Host, name: str, source, info: dict):
     """Copy an opened, checked qcow2/raw file (``imports.ImportSource``) into the pool as ``name``.
 
@@ -122,7 +109,7 @@ def import_file(host: Host, name: str, source, info: dict):
     vol = create_blank(host, name, max(info["virtual_size"], 1), info["format"])
     try:
         _upload(vol, host.conn, _sequential(source.read_at), source.size)
-        _refresh(host.pool())
+        pools.refresh(host.pool())
         vol = host.pool().storageVolLookupByName(name)
         seen = volume_info(vol)
     except (OSError, libvirt.libvirtError) as exc:
@@ -140,7 +127,7 @@ def pool_paths(host: Host) -> list:
     paths = [host.pool_path]
     try:
         for pool in host.conn.listAllStoragePools(0):
-            path = ET.fromstring(pool.XMLDesc(0)).findtext("target/path")
+            path = pools.target_path(pool)
             if path:
                 paths.append(path)
     except libvirt.libvirtError as exc:
