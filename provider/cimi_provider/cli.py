@@ -276,12 +276,7 @@ def serve(args) -> int:
 
 
 def provider_auth_enabled(app) -> bool:
-    for route in app.routes:
-        endpoint = getattr(route, "endpoint", None)
-        owner = getattr(endpoint, "__self__", None)
-        if owner is not None and hasattr(owner, "auth"):
-            return owner.auth.enabled
-    return False
+    return app.state.dispatcher.auth.enabled
 
 
 def hash_password_cmd() -> int:

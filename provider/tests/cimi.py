@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 import requests
 
 from cimi_provider.serialization import parse_body, render
+from conformance.wire import op  # noqa: F401 - the conformance suite's look-up, re-exported
 from server import wait_until
 
 NS = "http://schemas.dmtf.org/cimi/2"
@@ -126,15 +127,6 @@ class Cimi:
     def act(self, resource: dict, action: str, status=(200, 202), **params) -> Reply:
         body = {"resourceURI": NS + "/Action", "action": ACTION + action, **params}
         return self.ok("POST", op(resource, ACTION + action), body, status=status)
-
-
-def op(doc: dict, rel: str, available: bool | None = None) -> str:
-    for operation in doc.get("operations", []):
-        if operation["rel"] == rel:
-            if available is not None:
-                assert operation.get("available", True) is available, operation
-            return operation["href"]
-    raise AssertionError(f"no operation {rel} in {doc.get('operations')}")
 
 
 def available(doc: dict, rel: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 import requests
 from lxml import etree
 
@@ -147,6 +148,17 @@ def test_not_found_and_method_not_allowed(provider):
     assert r.status_code == 405
     r = requests.delete(base + "cloudEntryPoint")
     assert r.status_code == 405 and r.json()["returnCode"] == 405
+
+
+@pytest.mark.parametrize("method, path", [
+    ("PUT", "volumeTemplates/a%0Ab"),      # a newline in an id (found by the OpenAPI fuzzer)
+    ("GET", "machines/x%0Ay"),
+    ("PROPFIND", "machines"),              # a method no route names
+])
+def test_every_path_and_method_gets_a_cimi_answer(provider, method, path):
+    r = requests.request(method, provider.base + path, json={})
+    assert r.status_code in (404, 405) and r.headers["content-type"].startswith("application/json")
+    assert r.json()["state"] == "FAILED" and r.json()["returnCode"] == r.status_code
 
 
 def test_xml_collection_shape(provider):

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from .. import tenancy
 from ..catalogue import NS, TOP_LEVEL, TYPES
@@ -52,23 +52,6 @@ def base_uri(request: Request) -> str:
     return str(request.base_url).rstrip("/") + PREFIX
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise PayloadTooLarge(f"request body is larger than {limit} bytes")
-        except ValueError:
-            raise BadRequest("invalid Content-Length") from None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"request body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 class Dispatcher:
     def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings, audit=None):
         self.p = provider
@@ -79,9 +62,23 @@ class Dispatcher:
         self.audit = audit  # an audit.recorder.ApiAudit, or None
 
     async def body(self, request: Request) -> dict:
-        """The request body, parsed (JSON or XML) into typed values."""
-        raw = await read_body(request, self.settings.max_body_bytes)
-        doc = parse_body(raw, request.headers.get("content-type"), self.settings.max_body_bytes)
+        """The request body, size-limited as it streams in, parsed (JSON or XML) into typed
+        values."""
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            try:
+                if int(declared) > limit:
+                    raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+            except ValueError:
+                raise BadRequest("invalid Content-Length") from None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+            chunks.append(chunk)
+        doc = parse_body(b"".join(chunks), request.headers.get("content-type"), limit)
         if not isinstance(doc, dict):
             raise BadRequest("the request body must be an object")
         return doc
@@ -98,7 +95,9 @@ class Dispatcher:
         if target.kind == "unknown" or (
                 target.row is not None and not req.access.sees(target.row)):
             raise NotFound(f"no resource at {PREFIX}{target.path}")
-        rule = routes.match(target, request.method)
+        rule = routes.RULES.get((target.kind, "GET" if request.method == "HEAD" else request.method))
+        if rule is None:
+            raise routes.not_allowed(target)
         if rule.changes:
             self.p.check_change(target.row)
         if not rule.when(target):
@@ -158,7 +157,7 @@ class Dispatcher:
         key = generation = principal = target = None
         audited = self.audit is not None and request.method in MUTATING
         if audited:  # resolved before the request runs: a DELETE removes its target
-            event_time = self.audit.lib["model"].utc_now()
+            event_time = self.audit.now()
             target, subject = self.audit_subject(request)
         try:
             if self.auth.enabled:
@@ -215,8 +214,7 @@ class Dispatcher:
         resolved (the dispatcher then tries again and answers the error)."""
         try:
             target = self.resolve(request)
-            return target, audit_events.subject(target, request.method,
-                                                self.audit.operation_action)
+            return target, audit_events.subject(target, request.method)
         except Exception:  # noqa: BLE001 - still one event, on the bare path
             log.exception("audit: cannot resolve the target of %s %s", request.method,
                           request.url.path)
@@ -283,14 +281,17 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
         return Response(json.dumps(openapi_doc or {}).encode(), 200,
                         media_type="application/json")
 
-    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
-    routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"]),
-              Route("/{path:path}", dispatcher.__call__, methods=methods)]
+    routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"])]
     # Inside Starlette's error middleware: a request that raises is logged with the 500 it gets.
     middleware = [Middleware(AccessLogMiddleware, sink=access_log)] if access_log is not None else []
     if allowed_hosts is not None:  # inside the access log: refused requests are logged too
         middleware.append(Middleware(HostCheckMiddleware, allowed=allowed_hosts))
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    # Every other request, whatever its method or path (a path pattern would miss an id with a
+    # newline in it and answer with Starlette's plain-text 404), goes to the dispatcher.
+    app.router.default = request_response(dispatcher.__call__)
+    app.state.dispatcher = dispatcher
+    return app
 
 
 __all__ = ["Dispatcher", "HttpSettings", "build_app", "NS", "COMMON_WRITABLE"]

@@ -5,7 +5,7 @@ it names is found from the catalogue and the store: the Cloud Entry Point, a top
 collection (``machines``), a sub-collection (``machines/<id>/disks``), a ResourceMetadata entry,
 a resource (``machines/<id>``, ``machines/<id>/disks/1``) or an action on one
 (``machines/<id>/start``). ``resolve`` does that once per request; the dispatcher (``app.py``)
-picks the endpoint from ``ROUTES`` and the audit trail (``audit/events.py``) names its target from
+picks the endpoint from ``RULES`` (``ROUTES`` by kind and method) and the audit trail (``audit/events.py``) names its target from
 the same ``Target``.
 
 Resolution reads the store without tenancy (the audit names the target of a refused request
@@ -80,6 +80,7 @@ ROUTES = (
     Rule("resource", "DELETE", "delete", when=lambda t: _rtype(t).deletable, changes=True),
     Rule("action", "POST", "action", changes=True),
 )
+RULES = {(rule.kind, rule.method): rule for rule in ROUTES}  # HEAD is served as GET
 
 
 def allowed(target: Target) -> str:
@@ -95,15 +96,6 @@ def not_allowed(target: Target) -> MethodNotAllowed:
     methods = allowed(target)
     return MethodNotAllowed(f"method not allowed here; allowed: {methods}",
                             headers={"Allow": methods})
-
-
-def match(target: Target, method: str) -> Rule:
-    """The rule for ``method`` (HEAD as GET) on ``target``, or 405 with the Allow header."""
-    method = "GET" if method == "HEAD" else method
-    for rule in ROUTES:
-        if rule.kind == target.kind and rule.method == method:
-            return rule
-    raise not_allowed(target)
 
 
 def _name(row) -> str | None:

@@ -18,7 +18,7 @@ from ..timeutil import now_iso
 from .jobs import JobRunner
 from .lifecycle import Lifecycle
 from .result import Result, Stored
-from .validate import check_body, check_fields, require
+from .validate import check_body, check_fields, check_resource_uri, require
 
 COMMON_WRITABLE = ("name", "description", "properties")
 
@@ -36,16 +36,6 @@ def base_doc(rtype: ResourceType, rid: str, fields: dict) -> dict:
     doc["created"] = now
     doc["updated"] = now
     return doc
-
-
-def check_resource_uri(body: dict, expected: str) -> None:
-    """A resourceURI, when given, must name the expected message (cimi/1 or cimi/2 namespace)."""
-    given = body.get("resourceURI")
-    if given is None:
-        return
-    local = expected.rsplit("/", 1)[-1]
-    if not isinstance(given, str) or given.rsplit("/", 1)[-1] != local:
-        raise BadRequest(f"resourceURI must be {expected}, not {given!r}")
 
 
 class Provider:
@@ -147,11 +137,11 @@ class Provider:
             raise MethodNotAllowed(f"{rtype.name} resources cannot be created by consumers")
         lifecycle = self._lifecycles[rtype.name]
         if rtype.create == "template":
-            check_resource_uri(body, rtype.create_uri)
             extra = {rtype.template_attr: Attr(rtype.template_attr,
                                                f"refval:{rtype.template_type}", writable=True)}
             common = {a.name: a for a in rtype.all_attrs if a.name in COMMON_WRITABLE}
-            fields = check_fields(body, common, "", mode="create", extra=extra)
+            fields = check_fields(body, common, "", mode="create", extra=extra,
+                                  message=rtype.create_uri)
             template_type = TYPES[rtype.template_type]
             if fields.get(rtype.template_attr) is None and not any(
                     a.mandatory for a in template_type.attrs):
@@ -159,8 +149,7 @@ class Provider:
             if not isinstance(fields.get(rtype.template_attr), dict):
                 raise BadRequest(f"missing mandatory attribute '{rtype.template_attr}'")
             return await lifecycle.create(fields, req)
-        check_resource_uri(body, rtype.uri)
-        fields = check_body(body, rtype)
+        fields = check_body(body, rtype, message=rtype.uri)
         return await lifecycle.create(fields, req)
 
     def create_plain(self, rtype: ResourceType, fields: dict, req: RequestContext,
@@ -185,8 +174,7 @@ class Provider:
         rtype = self.type_of(rid)
         if not rtype.updatable:
             raise MethodNotAllowed(f"{rtype.name} resources cannot be updated")
-        check_resource_uri(body, rtype.uri)
-        fields = check_body(body, rtype, mode="update")
+        fields = check_body(body, rtype, mode="update", message=rtype.uri)
         doc = self.load(rid)
         mutable = [a for a in rtype.all_attrs if a.mutable]
         if select and "*" not in select:

@@ -12,7 +12,7 @@ import logging
 import uuid
 
 from ..backends.base import BackendError
-from ..catalogue import JOB_TERMINAL as TERMINAL, NS, TYPES
+from ..catalogue import NS, TYPES
 from ..timeutil import now_iso
 
 log = logging.getLogger("cimi_provider.jobs")
@@ -110,15 +110,6 @@ class JobRunner:
     async def execute(self, job_id: str, work, on_success, on_failure) -> str:
         """Run ``work(progress)``; commit ``on_success(tx, result)`` or ``on_failure(tx, msg)``
         together with the Job's final state, then tell the listeners. Returns the final state."""
-        state = await self._execute(job_id, work, on_success, on_failure)
-        for listener in self.listeners:
-            try:
-                listener(job_id, state)
-            except Exception:  # noqa: BLE001 - a listener never changes the Job's outcome
-                log.exception("job %s: end listener failed", job_id)
-        return state
-
-    async def _execute(self, job_id: str, work, on_success, on_failure) -> str:
         with self.store.write() as tx:
             self._set(tx, job_id, state="RUNNING", progress=1, statusMessage="running")
         try:
@@ -130,29 +121,32 @@ class JobRunner:
                 on_failure(tx, STOPPED_BY_CONSUMER)
                 self._set(tx, job_id, state="STOPPED", statusMessage=STOPPED_BY_CONSUMER,
                           returnCode=1)
-            return "STOPPED"
+            state = "STOPPED"
         except (BackendError, JobFailed) as exc:
-            message = str(exc) or "operation failed"
-            with self.store.write() as tx:
-                on_failure(tx, message)
-                self._set_resource_status(tx, job_id, message)
-                self._set(tx, job_id, state="FAILED", statusMessage=message, returnCode=500,
-                          progress=100)
-            return "FAILED"
+            state = self._failed(job_id, on_failure, str(exc) or "operation failed")
         except Exception:  # noqa: BLE001 - the consumer gets a generic message, the log the detail
             log.exception("job %s failed with an internal error", job_id)
-            message = "internal error in the provider"
+            state = self._failed(job_id, on_failure, "internal error in the provider")
+        else:
             with self.store.write() as tx:
-                on_failure(tx, message)
-                self._set_resource_status(tx, job_id, message)
-                self._set(tx, job_id, state="FAILED", statusMessage=message, returnCode=500,
-                          progress=100)
-            return "FAILED"
+                message = on_success(tx, result) or "completed"
+                self._set_resource_status(tx, job_id, None)
+                self._set(tx, job_id, state="SUCCESS", statusMessage=message, progress=100)
+            state = "SUCCESS"
+        for listener in self.listeners:
+            try:
+                listener(job_id, state)
+            except Exception:  # noqa: BLE001 - a listener never changes the Job's outcome
+                log.exception("job %s: end listener failed", job_id)
+        return state
+
+    def _failed(self, job_id: str, on_failure, message: str) -> str:
         with self.store.write() as tx:
-            message = on_success(tx, result) or "completed"
-            self._set_resource_status(tx, job_id, None)
-            self._set(tx, job_id, state="SUCCESS", statusMessage=message, progress=100)
-        return "SUCCESS"
+            on_failure(tx, message)
+            self._set_resource_status(tx, job_id, message)
+            self._set(tx, job_id, state="FAILED", statusMessage=message, returnCode=500,
+                      progress=100)
+        return "FAILED"
 
     async def run(self, job_id: str, work, on_success, on_failure) -> str:
         """Execute inline when the backend is synchronous, else in the background.

@@ -74,9 +74,22 @@ def check_ref(value, path: str) -> dict:
     return {"href": value["href"]}
 
 
+def check_resource_uri(body: dict, expected: str) -> None:
+    """A resourceURI, when given, must name the expected message (cimi/1 or cimi/2 namespace)."""
+    given = body.get("resourceURI")
+    if given is None:
+        return
+    local = expected.rsplit("/", 1)[-1]
+    if not isinstance(given, str) or given.rsplit("/", 1)[-1] != local:
+        raise BadRequest(f"resourceURI must be {expected}, not {given!r}")
+
+
 def check_fields(body: dict, attrs: dict, path: str, *, mode: str,
-                 extra: dict | None = None) -> dict:
-    """Validate ``body`` against ``attrs``; ``mode`` is create, update, refval or struct."""
+                 extra: dict | None = None, message: str | None = None) -> dict:
+    """Validate ``body`` against ``attrs``; ``mode`` is create, update, refval or struct.
+    ``message``: the resourceURI a top-level body may name (anything else is refused first)."""
+    if message is not None:
+        check_resource_uri(body, message)
     out = {}
     for key, value in body.items():
         where = f"{path}.{key}" if path else key
@@ -96,7 +109,7 @@ def check_fields(body: dict, attrs: dict, path: str, *, mode: str,
 
 
 def check_body(body: dict, rtype, path: str = "", *, mode: str = "create",
-               extra: dict | None = None) -> dict:
+               extra: dict | None = None, message: str | None = None) -> dict:
     if not isinstance(body, dict):
         _fail(path, "expected an object")
     attrs = {a.name: a for a in rtype.all_attrs}
@@ -107,7 +120,7 @@ def check_body(body: dict, rtype, path: str = "", *, mode: str = "create",
         out = check_fields(rest, attrs, path, mode="create", extra=extra)
         out["href"] = body["href"]
         return out
-    return check_fields(body, attrs, path, mode=mode, extra=extra)
+    return check_fields(body, attrs, path, mode=mode, extra=extra, message=message)
 
 
 def require(doc: dict, rtype_or_attrs, path: str = "") -> None:
