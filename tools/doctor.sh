@@ -50,10 +50,17 @@ else
   bad "/dev/kvm is $(stat -c '%U:%G %a' /dev/kvm): libvirtd re-probes qemu on every call (make libvirt sets root:kvm 0660, as udev does)"
 fi
 
-if pgrep -x libvirtd >/dev/null; then
+# The first call after libvirtd starts probes qemu once (seconds); a daemon that re-probes on
+# every call (root-only /dev/kvm) is slow twice in a row.
+virsh_ms() {
+  local start
   start=$(date +%s%N)
-  if timeout 30 virsh -q -c qemu:///system version >/dev/null 2>&1; then
-    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  timeout 30 virsh -q -c qemu:///system version >/dev/null 2>&1 || return 1
+  echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+if pgrep -x libvirtd >/dev/null; then
+  if ms=$(virsh_ms); then
+    [ "$ms" -lt 2000 ] || ms=$(virsh_ms) || ms=30000
     if [ "$ms" -lt 2000 ]; then ok "libvirtd answers on qemu:///system (${ms} ms)"
     else bad "libvirtd answers slowly on qemu:///system (${ms} ms; check /dev/kvm above)"; fi
   else

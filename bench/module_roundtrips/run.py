@@ -179,15 +179,6 @@ def per_task_counts(workdir: Path, log: AccessLog, endpoint: str) -> list:
 
 
 def delete_all(prov, prefix: str) -> None:
-    cep = requests.get(prov.cep_url, headers={"Accept": "application/json"}, timeout=30).json()
-    url = requests.compat.urljoin(cep["baseURI"], cep["machines"]["href"])
-    page = requests.get(url, headers={"Accept": "application/json"}, timeout=60).json()
-    for machine in page.get("machines", []):
-        if machine["name"].startswith(prefix):
-            requests.delete(requests.compat.urljoin(cep["baseURI"], machine["id"]), timeout=30)
-
-
-def delete_all(prov, prefix: str) -> None:
     """Remove the previous round's machines (not timed), so every round creates them afresh."""
     cep = requests.get(prov.cep_url, headers=JSON, timeout=30).json()
     url = urljoin(cep["baseURI"], cep["machines"]["href"])
