@@ -15,7 +15,7 @@ and after.
 from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError, CimiOperationUnavailable
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import collection_of
 
 
@@ -36,12 +36,14 @@ def describe(entry):
 
 
 class Change:
-    """Actions of one attachment step, and the volume's attachments before and after it."""
+    """Actions of one attachment step, and the volume's attachments (public views) before and
+    after it."""
 
-    def __init__(self, actions=(), before=(), after=()):
+    def __init__(self, actions=(), before=(), after=(), kept=()):
         self.actions = tuple(actions)
         self.before = list(before)
         self.after = list(after)
+        self.kept = list(kept)  # the entries found that already were as wanted
 
     @property
     def changed(self):
@@ -70,12 +72,20 @@ class Attachments:
                 if href and self.client.resolve(href) == volume_id:
                     found.append({'machine': machine['id'], 'machine_name': machine.get('name'),
                                   'initial_location': entry.get('initialLocation'), 'id': entry.get('id'),
-                                  'collection': self.client.resolve(machine['volumes']['href'])})
+                                  'collection': self.volumes_href(machine)})
         return found
 
     def on_machine(self, volume_id, machine):
         """The volume's entries in one machine's volumes (the machine read again, expanded)."""
         return self.of_volume(volume_id, [self.client.get(machine['id'], {'$expand': 'volumes'})])
+
+    def volumes_href(self, machine):
+        """The URL of a machine's volumes sub-collection."""
+        href = compat.ref_href(machine.get('volumes'))
+        if not href:
+            raise CimiOperationUnavailable('machine %s shows no volumes collection: this provider cannot attach '
+                                           'volumes to it' % _name(machine), url=machine.get('id'))
+        return self.client.resolve(href)
 
     # ---- reconciling -----------------------------------------------------------------------
 
@@ -102,7 +112,7 @@ class Attachments:
             entries = self.on_machine(volume['id'], machine)
         keep = [e for e in entries if not location or e['initial_location'] == location]
         if keep:
-            return Change((), public(entries), public(entries))
+            return Change((), public(entries), public(entries), kept=keep)
         change = Change()
         for entry in entries:
             change = self._then(change, self.detach(volume, entry))
@@ -130,7 +140,7 @@ class Attachments:
 
     def attach(self, volume, machine, location):
         if not self.engine.check_mode:
-            job_url = self.client.collection_action(self.client.resolve(machine['volumes']['href']), 'insert',
+            job_url = self.client.collection_action(self.volumes_href(machine), 'insert',
                                                     volume={'href': volume['id']}, initialLocation=location)
             self.engine.wait_job(job_url, 'attaching volume %s to machine %s' % (_name(volume), _name(machine)))
         return Change(['attach'])

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient, looks_like_href
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
-    CimiError, CimiLookupError, CimiMissingCreateInfo, CimiNotFoundError)
+    CimiError, CimiLookupError, CimiMissingCreateInfo)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.options import (
@@ -86,21 +86,26 @@ class CimiModule:
                 return {'href': value}
             raise
 
-    def lookup(self, key, value, what):
-        """The resource a name or href refers to, read in full. A missing one is a CimiLookupError
-        (not_found); in check mode it is only warned about and predicted: {'id', 'name',
-        'predicted'}, as ref() assumes an earlier task creates it."""
-        ref = self.ref(key, value, what)
-        try:
-            if not self.check_mode or ref['href'] != value or '/' in value:
-                return self.client.get(ref['href'])
-        except CimiNotFoundError:
-            error = CimiLookupError('no %s at %s' % (what, ref['href']))
-            error.not_found = True
-            if not self.check_mode:
-                raise error from None
-            self.module.warn('%s; check mode assumes an earlier task creates it' % error)
-        return {'id': ref['href'], 'name': None if '/' in value else value, 'predicted': True}
+    def lookup(self, key, value, what, required=True):
+        """The resource a name or href refers to, or None when it does not exist and not required.
+
+        A required one that is missing is a CimiLookupError; in check mode it is only warned about
+        and predicted ({'id', 'name', 'predicted'}), as ref() assumes an earlier task creates it."""
+        if looks_like_href(value):
+            href = self.client.resolve(value)
+            found = self.client.get_optional(href)
+            error = CimiLookupError('no %s at %s' % (what, href))
+        else:
+            href = value
+            found = self.client.find_one(key, value, what=what + 's')
+            error = CimiLookupError('no %s named %r' % (what, value))
+        if found is not None or not required:
+            return found
+        error.not_found = True
+        if not self.check_mode:
+            raise error
+        self.module.warn('%s; check mode assumes an earlier task creates it' % error)
+        return {'id': href, 'name': None if looks_like_href(value) else value, 'predicted': True}
 
     def build_create_body(self, build):
         """build() or, in check mode when the task cannot create (it only changes a resource an
