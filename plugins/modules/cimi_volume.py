@@ -16,8 +16,13 @@ description:
     O(template) are used at creation only.
   - Attaching inserts the volume into the machine's C(volumes) collection (the C(insert) operation);
     detaching uses its C(remove) operation.
+  - To manage the attachment as a resource of its own (attach, move, detach; an error when the volume
+    is attached to another machine), use M(cloudmgmt.dmtf.cimi_volume_attachment). O(attached_to) and
+    O(detached) share its implementation.
 author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
+seealso:
+  - module: cloudmgmt.dmtf.cimi_volume_attachment
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.resource
@@ -57,6 +62,7 @@ options:
     description:
       - Machine (name or href) the volume must be attached to. Other attachments are left alone.
       - If it is attached to that machine at another O(initial_location), it is detached and attached again.
+      - M(cloudmgmt.dmtf.cimi_volume_attachment) does the same as a task of its own.
     type: str
   initial_location:
     description: Device path in the machine, for example C(/dev/vdb). Used with O(attached_to).

@@ -8,9 +8,9 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: cimi_volume_attachment
 short_description: Attach a CIMI volume to a machine, or detach it
-version_added: 0.2.0
+version_added: 0.1.0
 description:
-  - Manages the attachment of a Volume to a Machine on a DMTF CIMI provider as a resource of its own:
+  - Manages the attachment of a Volume to a Machine on a DMTF CIMI provider as a resource of its own,
     an entry of the machine's C(volumes) collection (a CIMI 2.0 located volume, a 1.x MachineVolume).
   - Attaching uses the C(insert) operation of that collection, detaching its C(remove) operation.
   - The volume and the machine must exist (create them with M(cloudmgmt.dmtf.cimi_volume) and
@@ -18,10 +18,13 @@ description:
     task of the same run may create it.
   - A volume attached to another machine is not moved silently; the task fails and says where it is
     attached. Detach it there first (O(state=absent)).
-  - The same attachment can be made with the O(cloudmgmt.dmtf.cimi_volume#module:attached_to) option of
-    M(cloudmgmt.dmtf.cimi_volume); both share one implementation.
+  - M(cloudmgmt.dmtf.cimi_volume) makes the same attachment with its
+    O(cloudmgmt.dmtf.cimi_volume#module:attached_to) option; both share one implementation.
 author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
+seealso:
+  - module: cloudmgmt.dmtf.cimi_volume
+  - module: cloudmgmt.dmtf.cimi_machine
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.wait
