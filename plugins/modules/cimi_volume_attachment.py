@@ -92,32 +92,32 @@ attachment:
   contains:
     volume:
       description: CIMI id of the volume.
-      returned: success
+      returned: when O(state=present)
       type: str
       sample: https://cimi.example.com/cimi/volumes/v1
     volume_name:
       description: Name of the volume.
-      returned: success
+      returned: when O(state=present)
       type: str
       sample: web-data
     machine:
       description: CIMI id of the machine.
-      returned: success
+      returned: when O(state=present)
       type: str
       sample: https://cimi.example.com/cimi/machines/m1
     machine_name:
       description: Name of the machine.
-      returned: success
+      returned: when O(state=present)
       type: str
       sample: web-1
     initial_location:
       description: Device path of the volume in the machine, if the provider shows one.
-      returned: success
+      returned: when O(state=present)
       type: str
       sample: /dev/vdb
     id:
       description: CIMI id of the entry in the machine's C(volumes) collection, if the provider gives one.
-      returned: success
+      returned: when O(state=present)
       type: str
       sample: https://cimi.example.com/cimi/machines/m1/volumes/v1
 actions:

@@ -103,10 +103,10 @@ class Attachments:
             everywhere = self.of_volume(volume['id'])
             elsewhere = [e for e in everywhere if e['machine'] != machine['id']]
             if elsewhere:
-                raise AttachedElsewhere(
-                    'volume %s is attached to %s, not to machine %s; detach it there first '
-                    '(state=absent) to move it' % (_name(volume), ', '.join(describe(e) for e in elsewhere),
-                                                     _name(machine)), url=volume['id'])
+                where = ', '.join(describe(e) for e in elsewhere)
+                raise AttachedElsewhere('volume %s is attached to %s, not to machine %s; detach it there first '
+                                        '(state=absent) to move it' % (_name(volume), where, _name(machine)),
+                                        url=volume['id'])
             entries = everywhere
         else:
             entries = self.on_machine(volume['id'], machine)

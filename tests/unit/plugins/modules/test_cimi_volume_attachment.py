@@ -19,7 +19,7 @@ def _entries(machine):
 
 
 def test_lifecycle_of_an_attachment(fake, run_module):
-    volume, web1, _ = _setup(fake)
+    volume, web1 = _setup(fake)[:2]
     args = {'endpoint': fake.cep_url, 'volume': 'data', 'machine': 'web-1', 'initial_location': '/dev/vdb'}
     wanted = {'volume': volume['id'], 'volume_name': 'data', 'machine': web1['id'], 'machine_name': 'web-1',
               'initial_location': '/dev/vdb'}
@@ -92,7 +92,7 @@ def test_attached_elsewhere_fails_naming_the_machine(fake, run_module):
 
 
 def test_unknown_volume_or_machine(fake, run_module):
-    volume, _, _ = _setup(fake)
+    volume = _setup(fake)[0]
     base = {'endpoint': fake.cep_url, 'volume': 'data', 'machine': 'web-1'}
     for args, message in (
             (dict(base, volume='nope'), "no volume named 'nope'"),
@@ -117,7 +117,7 @@ def test_unknown_volume_or_machine(fake, run_module):
 
 
 def test_without_waiting_the_attachment_is_predicted(fake, run_module):
-    volume, web1, _ = _setup(fake)
+    volume, web1 = _setup(fake)[:2]
     args = {'endpoint': fake.cep_url, 'volume': volume['id'], 'machine': web1['id'], 'wait': False}
     result, code = run_module(cimi_volume_attachment, args)
     assert code == 0 and result['changed'] and result['attachment']['id'] is None
@@ -134,7 +134,7 @@ def test_a_machine_without_volumes_is_a_clear_error(fake, run_module):
 
 
 def test_cimi_volume_attached_to_shares_the_attachment(fake, run_module):
-    volume, web1, _ = _setup(fake)
+    volume, web1 = _setup(fake)[:2]
     args = {'endpoint': fake.cep_url, 'name': 'data', 'attached_to': 'web-1', 'initial_location': '/dev/vdb'}
     result, code = run_module(cimi_volume, args)
     assert code == 0 and result['changed'] and result['actions'] == ['attach']
