@@ -170,12 +170,14 @@ class VolumeAttachmentModule(CimiModule):
                             wait=p['wait'], wait_timeout=p['wait_timeout'])
         attachments = Attachments(self.client, engine)
         volume = self.lookup('volumes', p['volume'], 'volume', required=present)
-        machine = self.lookup('machines', p['machine'], 'machine', required=present) if p['machine'] else None
+        machine = None
+        if p['machine'] is not None:
+            machine = self.lookup('machines', p['machine'], 'machine', required=present)
         if present:
             change = attachments.ensure_attached(volume, machine, p['initial_location'], others='fail')
             attachment = self.view(attachments, volume, machine, change)
         else:
-            nothing = volume is None or (p['machine'] and machine is None)
+            nothing = volume is None or (p['machine'] is not None and machine is None)
             change = Change() if nothing else attachments.ensure_detached(volume, machine)
             attachment = {}
         volume = volume or {}

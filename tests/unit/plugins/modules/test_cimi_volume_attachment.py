@@ -114,6 +114,8 @@ def test_unknown_volume_or_machine(fake, run_module):
 
     result, code = run_module(cimi_volume_attachment, {'endpoint': fake.cep_url, 'volume': 'data'})
     assert code == 1 and 'state is present but all of the following are missing: machine' in result['msg']
+    result, code = run_module(cimi_volume_attachment, dict(base, machine=''))
+    assert code == 1 and result['msg'] == "no machine named ''"
 
 
 def test_without_waiting_the_attachment_is_predicted(fake, run_module):
