@@ -152,8 +152,8 @@ class VolumeModule(ResourceModule):
     machine = None
 
     def prepare(self):
-        if self.params['attached_to'] and self.params['state'] == 'present':
-            self.machine = self.lookup('machines', self.params['attached_to'], 'machine')  # a bad name leaves nothing behind
+        if self.params['attached_to'] and self.params['state'] == 'present':  # a bad name leaves nothing behind
+            self.machine = self.lookup('machines', self.params['attached_to'], 'machine')
 
     def before_delete(self, current):
         change = Attachments(self.client, self.engine).ensure_detached(current)

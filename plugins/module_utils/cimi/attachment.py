@@ -7,7 +7,7 @@ cimi_volume's attached_to / detached options.
 An attachment is an entry of a machine's ``volumes`` sub-collection (a CIMI 2.0 locatedVolume,
 a 1.x MachineVolume: ``volume`` and ``initialLocation``). Attaching POSTs the collection's
 ``insert`` operation, detaching its ``remove`` operation (DSP0263 5.5.13); both hrefs are read
-from the sub-collection's ``operations``. Each step returns an Attachments.Change: the actions
+from the sub-collection's ``operations``. Each step returns a Change: the actions
 taken (or, in check mode, that would be) and the public views of the volume's attachments before
 and after.
 """
