@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import sqlite3
@@ -163,6 +164,11 @@ def build(settings: Settings):
         # recover() and seed() adopted every known resource: the backend may now clean up what
         # no resource owns, before the first request and before resumed deletes run.
         backend.adopted()
+        store.sync()  # what recovery and seeding wrote, before the first request
+        # What start-up loaded (the store's rows, the catalogue) lives as long as the process:
+        # the collector no longer walks it, which keeps its pauses out of request latencies.
+        gc.collect()
+        gc.freeze()
         if pending:
             await resume_deletes(provider, pending)
 

@@ -1,19 +1,23 @@
-"""Durable resource store: SQLite in WAL mode with synchronous=FULL.
+"""Durable resource store: SQLite in WAL mode, synced off the event loop before each answer.
 
 Every resource (top-level, sub-resource, job) is one row: its relative id (``machines/ab12``),
 its catalogue type, an optional parent (the owning Machine, Interface or System), an insertion
 sequence, the stored document as JSON and its owner (the principal that created it, see
 ``tenancy.py``; NULL: the operator, also for rows of databases made before owners existed).
-``write()`` opens an immediate transaction; the commit returns only after SQLite has synced it,
-and the HTTP layer answers only after that, so every acknowledged change survives a crash. A
-read cache mirrors committed rows (the provider is the only writer of its database); it is
-updated only after a successful commit.
+``write()`` opens an immediate transaction and commits it without waiting for the disk
+(``synchronous=NORMAL``); ``await durable()`` then syncs the write-ahead log in a worker thread,
+which is what ``synchronous=FULL`` does at each commit, once for every commit made so far (a
+group commit). The HTTP layer awaits it before answering any mutating request and a Job before
+it ends, so every acknowledged change survives a crash, and reads go on while the disk
+syncs. A read cache mirrors committed rows (the provider is the only writer of its database);
+it is updated only after a successful commit.
 
 All calls happen on the event-loop thread, never across an ``await`` inside a transaction, so
 transactions are serialised; the lock guards against use from worker threads.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -22,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import tenancy
+
+CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024  # a WAL this large is copied into the database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -113,7 +119,11 @@ class Store:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # the WAL is synced by durable()
+        # Checkpoints (which sync the database file) run in durable()'s worker thread too,
+        # on a connection of their own, never in a commit on the event loop.
+        self._db.execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpointer = None
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
         columns = {c[1] for c in self._db.execute("PRAGMA table_info(resources)")}
@@ -124,6 +134,10 @@ class Store:
         self._by_type: dict[str, dict[str, None]] = {}
         self._by_parent: dict[str, dict[str, None]] = {}
         self._seq = 0
+        self._committed = 0  # commits so far; _synced of them are on stable storage
+        self._synced = 0
+        self._sync_task = None
+        self._wal_fd: int | None = None
         # Bumped after every committed write, once the read index shows it: a reader that sees
         # generation g sees every write up to g (the HTTP render cache keys on it).
         self.generation = 0
@@ -134,7 +148,47 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            self.sync()
+            if self._checkpointer is not None:
+                self._checkpointer.close()
             self._db.close()
+            if self._wal_fd is not None:
+                os.close(self._wal_fd)
+                self._wal_fd = None
+
+    # durability (see the module docstring) --------------------------------------------------
+    def sync(self) -> int:
+        """Put every commit made so far on stable storage; returns how many that covers."""
+        upto = self._committed
+        if self.path == ":memory:" or self._synced >= upto:
+            return upto
+        if self._wal_fd is None:
+            self._wal_fd = os.open(self.path + "-wal", os.O_RDONLY | os.O_CLOEXEC)
+            directory = os.open(os.path.dirname(os.path.abspath(self.path)), os.O_RDONLY)
+            try:
+                os.fsync(directory)  # the -wal file's own name, once
+            finally:
+                os.close(directory)
+        os.fsync(self._wal_fd)
+        if os.fstat(self._wal_fd).st_size > CHECKPOINT_WAL_BYTES:
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(self.path, isolation_level=None,
+                                                     check_same_thread=False)
+            # PASSIVE: copies what it can without blocking the writer; the WAL restarts from its
+            # beginning at a later commit once all of it was copied.
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return upto
+
+    async def durable(self) -> None:
+        """Return once every commit made before the call is on stable storage. Callers that
+        come while a sync runs share the next one, so a busy provider syncs once for many
+        commits, and the event loop serves reads meanwhile."""
+        wanted = self._committed
+        while self._synced < wanted:
+            task = self._sync_task
+            if task is None or task.done():
+                task = self._sync_task = asyncio.ensure_future(asyncio.to_thread(self.sync))
+            self._synced = max(self._synced, await asyncio.shield(task))
 
     def _next_seq(self) -> int:
         self._seq += 1
@@ -156,14 +210,10 @@ class Store:
             self._by_parent.get(row.parent, {}).pop(row.id, None)
 
     @contextmanager
-    def write(self, durable: bool = True):
-        """One transaction. ``durable=False`` commits without waiting for the disk (WAL,
-        ``synchronous=NORMAL``): for what may be lost in a crash, such as a Job's progress, which
-        recovery replaces anyway. The next durable commit makes it durable too."""
+    def write(self):
+        """One transaction, committed on leaving the block (made durable by ``durable()``)."""
         with self._lock:
             seq_before = self._seq
-            if not durable:
-                self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
             tx = Transaction(self)
             try:
@@ -173,9 +223,7 @@ class Store:
                 self._db.execute("ROLLBACK")
                 self._seq = seq_before
                 raise
-            finally:
-                if not durable:
-                    self._db.execute("PRAGMA synchronous=FULL")
+            self._committed += 1
             for rid in tx._deletes:
                 row = self._rows.get(rid)
                 if row:

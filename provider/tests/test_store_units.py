@@ -26,21 +26,42 @@ def test_store_rollback_leaves_cache_and_disk_unchanged(tmp_path):
     reopened = Store(str(tmp_path / "s.db"))
     assert [d["id"] for d in reopened.list("Machine")] == ["machines/a"]
     assert reopened._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert reopened._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert reopened._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: durable() syncs
 
 
-def test_a_write_that_need_not_be_durable_leaves_durable_commits_after_it(tmp_path):
+def test_durable_syncs_every_commit_made_before_it_once(tmp_path, monkeypatch):
     store = Store(str(tmp_path / "s.db"))
-    with store.write(durable=False) as tx:
-        tx.put("jobs/j", "Job", {"id": "jobs/j", "progress": 40})
-    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
-    with pytest.raises(RuntimeError), store.write(durable=False) as tx:
-        tx.put("jobs/j", "Job", {"id": "jobs/j", "progress": 50})
+    synced = []
+    monkeypatch.setattr("cimi_provider.store.os.fsync", lambda fd: synced.append(fd))
+    for n in range(3):
+        with store.write() as tx:
+            tx.put(f"jobs/j{n}", "Job", {"id": f"jobs/j{n}"})
+
+    async def callers():  # concurrent callers share one sync of the write-ahead log
+        await asyncio.gather(*(store.durable() for _ in range(5)))
+
+    asyncio.run(callers())
+    wal_syncs = [fd for fd in synced if fd == store._wal_fd]
+    assert len(wal_syncs) == 1 and store._synced == 3
+    asyncio.run(store.durable())  # nothing new: no sync
+    assert len([fd for fd in synced if fd == store._wal_fd]) == 1
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.put("jobs/j9", "Job", {"id": "jobs/j9"})
         raise RuntimeError("boom")
-    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
-    assert store.get("jobs/j")["progress"] == 40
+    assert store._committed == 3  # a rolled-back transaction needs no sync
+
+
+def test_checkpoints_run_in_the_sync_not_in_commits(tmp_path, monkeypatch):
+    path = tmp_path / "s.db"
+    store = Store(str(path))
+    with store.write() as tx:
+        tx.put("machines/a", "Machine", {"id": "machines/a", "blob": "x" * 20000})
+    before = path.stat().st_size  # commits leave everything in the WAL
+    monkeypatch.setattr("cimi_provider.store.CHECKPOINT_WAL_BYTES", 0)
+    store.sync()
+    assert path.stat().st_size > before  # the sync copied the WAL into the database
     store.close()
-    assert Store(str(tmp_path / "s.db")).get("jobs/j")["progress"] == 40
+    assert Store(str(path)).get("machines/a")["blob"] == "x" * 20000
 
 
 def test_children_and_delete(tmp_path):

@@ -143,6 +143,14 @@ class Dispatcher:
         target = req.target
         return await self.p.action(target.id, target.op, await self.body(request), req)
 
+    def shown_row(self, req: RequestContext):
+        """The one stored row a GET answer shows when nothing else decides its bytes: a
+        resource read as stored (no $expand or $select) whose view derives from no other row."""
+        target, q = req.target, req.query
+        if target.kind != "resource" or target.row is None or q.expand or q.select:
+            return None
+        return None if self.p.lifecycle(target.row.type).derived else target.row
+
     def cache_key(self, request: Request, access: tenancy.Access):
         """What decides a GET answer's bytes (see render_cache.py), or None if not cacheable.
         What a principal may see decides it too: one principal never gets another's page."""
@@ -154,7 +162,7 @@ class Dispatcher:
 
     async def __call__(self, request: Request) -> Response:
         fmt = "json"
-        key = generation = principal = target = None
+        key = generation = principal = target = shown_row = None
         audited = self.audit is not None and request.method in MUTATING
         if audited:  # resolved before the request runs: a DELETE removes its target
             event_time = self.audit.now()
@@ -170,7 +178,7 @@ class Dispatcher:
             key = self.cache_key(request, access)
             if key is not None:
                 generation = self.p.store.generation
-                hit = self.cache.get(key, generation)
+                hit = self.cache.get(key, generation, self.p.store.row)
                 if hit is not None:
                     return self.send(request, 200, dict(hit.headers), hit.body, hit.media_type)
             params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
@@ -182,6 +190,10 @@ class Dispatcher:
             req = RequestContext(base_uri(request), principal, access, fmt, q,
                                  target or self.resolve(request))
             result = await self.route(request, req)
+            if request.method in MUTATING:
+                await self.p.store.durable()  # what is acknowledged is on disk (store.py)
+            elif key is not None:
+                shown_row = self.shown_row(req)
         except CimiError as exc:
             result = Result(exc.status, error_job(exc.status, exc.message), exc.headers)
         except QueryError as exc:
@@ -206,7 +218,8 @@ class Dispatcher:
             return self.response(request, result, fmt)
         body, ctype = render(result.body, fmt)
         if self.p.store.generation == generation:  # no write committed while rendering
-            self.cache.put(key, generation, Rendered(body, ctype, tuple(result.headers.items())))
+            self.cache.put(key, generation, Rendered(body, ctype, tuple(result.headers.items()),
+                                                     shown_row))
         return self.send(request, 200, dict(result.headers), body, ctype)
 
     def audit_subject(self, request: Request):

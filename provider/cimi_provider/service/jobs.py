@@ -100,7 +100,7 @@ class JobRunner:
         def progress(percent: int, message: str) -> None:
             if self.synchronous:
                 return  # nothing observable between the start and the end of synchronous work
-            with self.store.write(durable=False) as tx:  # lost in a crash: recovery ends the Job
+            with self.store.write() as tx:
                 doc = tx.get(job_id)
                 if doc and doc["state"] == "RUNNING":
                     self._set(tx, job_id, progress=max(doc.get("progress", 0), min(99, percent)),
@@ -133,6 +133,7 @@ class JobRunner:
                 self._set_resource_status(tx, job_id, None)
                 self._set(tx, job_id, state="SUCCESS", statusMessage=message, progress=100)
             state = "SUCCESS"
+        await self.store.durable()  # the outcome is on disk before anyone is told of it
         for listener in self.listeners:
             try:
                 listener(job_id, state)
