@@ -27,6 +27,24 @@ def test_cache_unit_generation_and_bounds():
     assert not RenderCache(max_entries=0).enabled
 
 
+def test_cache_unit_an_answer_of_one_row_lives_as_long_as_its_row():
+    class Row:
+        id = "machines/a"
+
+    first, second = Row(), Row()
+    current = {"machines/a": first}
+    cache = RenderCache(max_entries=4)
+    cache.put("a", 1, Rendered(b"a1", "application/json", row=first))
+    cache.put("page", 1, Rendered(b"p1", "application/json"))
+    assert cache.get("a", 7, current.get).body == b"a1"  # other writes: still valid
+    assert cache.get("page", 7, current.get) is None      # a page: its generation only
+    current["machines/a"] = second                         # a write to the row itself
+    assert cache.get("a", 8, current.get) is None and "a" not in cache.entries
+    cache.put("a", 8, Rendered(b"a2", "application/json", row=second))
+    del current["machines/a"]                               # deleted
+    assert cache.get("a", 9, current.get) is None
+
+
 def test_write_is_visible_to_the_next_read(provider):
     c = Cimi(provider)
     coll_url = c.collection("machineConfigs")

@@ -37,28 +37,27 @@ class Pruned(dict):
     """A document already pruned (and treated as read-only): ``render`` keeps it as is."""
 
 
-class FragmentPage(Pruned):
-    """A collection page whose items are also kept as rendered JSON fragments.
+class Prerendered(Pruned):
+    """A document whose JSON is already made (or made by ``json()`` from memoised parts):
+    rendered as JSON it is those bytes, the same as ``render_json`` of the document; XML is
+    rendered from the document as usual."""
 
-    Rendered as JSON, the page is assembled from the fragments (each item is serialized once
-    per version of its row, see ``service/views.py``) instead of serializing every item again;
-    the bytes are the same as ``render_json`` of the whole document. Keys are in collection
-    order: resourceURI, id, count, the items, operations."""
-
-    def __init__(self, doc: dict, items_key: str, fragments):
+    def __init__(self, doc: dict, json):
         super().__init__(doc)
-        self.items_key = items_key
-        self.fragments = fragments  # () -> list of bytes, one per item, in page order
+        self.json = json  # () -> bytes
 
-    def assemble_json(self) -> bytes:
-        head = {k: v for k, v in self.items() if k not in (self.items_key, "operations")}
-        parts = [render_json(head)[:-1]]
-        if self.get(self.items_key):
-            parts += [b',"', self.items_key.encode(), b'":[', b",".join(self.fragments()), b"]"]
-        if self.get("operations"):
-            parts += [b',"operations":', render_json(self["operations"])]
-        parts.append(b"}")
-        return b"".join(parts)
+
+def page_json(page: dict, items_key: str, fragments) -> bytes:
+    """A collection page as JSON, assembled from its items' JSON ``fragments`` (in page order):
+    keys in collection order (resourceURI, id, count, the items, operations)."""
+    head = {k: v for k, v in page.items() if k not in (items_key, "operations")}
+    parts = [render_json(head)[:-1]]
+    if page.get(items_key):
+        parts += [b',"', items_key.encode(), b'":[', b",".join(fragments), b"]"]
+    if page.get("operations"):
+        parts += [b',"operations":', render_json(page["operations"])]
+    parts.append(b"}")
+    return b"".join(parts)
 
 
 _KEEP_EMPTY = ("id", "href")
@@ -99,8 +98,8 @@ def render(doc: dict, fmt: str) -> tuple[bytes, str]:
     """Serialize a document; ``fmt`` is what ``negotiate`` returned."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown format {fmt!r}")
-    if fmt == "json" and type(doc) is FragmentPage:
-        return doc.assemble_json(), CONTENT_TYPES[fmt]
+    if fmt == "json" and type(doc) is Prerendered:
+        return doc.json(), CONTENT_TYPES[fmt]
     pruned = _prune(doc)
     body = render_json(pruned) if fmt == "json" else render_xml(pruned)
     return body, CONTENT_TYPES[fmt]
@@ -121,8 +120,8 @@ def parse_body(body: bytes, content_type: str | None, max_bytes: int) -> dict:
 
 __all__ = [
     "BodyTooLarge", "CONTENT_TYPES", "NotAcceptable", "SerializationError",
-    "UnsupportedMediaType", "negotiate", "parse_body", "render", "prune", "Pruned", "FragmentPage",
-    "render_json",
+    "UnsupportedMediaType", "negotiate", "parse_body", "render", "prune", "Pruned", "Prerendered",
+    "page_json", "render_json",
 ]
 
 

@@ -6,7 +6,7 @@ from ..errors import NotFound
 from ..query import (apply_collection_query, expand_paths, parse_query, select_attributes,
                      select_collection)
 from ..timeutil import now_iso
-from ..serialization import FragmentPage, prune, render_json
+from ..serialization import Prerendered, page_json, prune, render_json
 from .. import tenancy
 from . import render as rnd
 
@@ -94,6 +94,13 @@ class Views:
     def resource(self, rid: str, base: str, q) -> dict:
         if rid in self.metadata:
             doc = dict(self.metadata[rid], id=base + rid)
+        elif not q.expand and not q.select:  # as stored: the row's memoised view and JSON
+            row = self.p.store.row(rid)
+            if row is None:
+                raise NotFound(f"{rid} not found")
+            rtype = TYPES[row.type]
+            return Prerendered(self.rendered(row, base, rtype),
+                               lambda: self.fragment(row, base, rtype))
         else:
             doc = self.p.view(rid).render(base)
         doc = self.expand(doc, expand_paths(q.expand), base)
@@ -192,8 +199,8 @@ class Views:
         if rows is not None and not paths and not q.select:
             # the page as it is stored: JSON answers are assembled from per-row fragments
             item_type = TYPES[items_type]
-            return FragmentPage(doc, items_key,
-                                lambda: [self.fragment(row, base, item_type) for row in rows])
+            return Prerendered(doc, lambda: page_json(
+                doc, items_key, [self.fragment(row, base, item_type) for row in rows]))
         return select_collection(doc, items_key, q.select)
 
     def is_collection(self, path: str) -> bool:
