@@ -2,8 +2,8 @@
 as soon as the previous answer is read. Raw asyncio streams, so one Python process can keep 50
 connections busy on a 2-core machine without the client being the bottleneck.
 
-Reads are GETs of one URL. With ``writes`` (a ``Writes``), every ``writes.every``-th request of
-a connection is a write instead: it creates a machine, or deletes one it created earlier that
+Reads are GETs of one URL. With ``writes`` (a ``Writes``), every ``writes.every``-th request
+(counted over all connections) is a write instead: it creates a machine, or deletes one it created earlier that
 has had time to settle. Only reads are timed and counted as requests; writes are counted apart.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ async def _answer(reader) -> tuple[int, dict]:
 
 
 class _Connection:
-    def __init__(self, url: str, headers: dict, writes: Writes | None):
+    def __init__(self, url: str, headers: dict, writes: Writes | None, sent: list):
         parts = urlsplit(url)
         self.host, self.port, self.netloc = parts.hostname, parts.port, parts.netloc
         self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
@@ -48,7 +48,7 @@ class _Connection:
                              self.netloc, self.extra)
         self.writes = writes
         self.created: list = []  # (path, created at) of this connection's machines
-        self.count = 0
+        self.sent = sent  # one shared counter: [requests sent by every connection]
 
     def next_write(self) -> bytes:
         now = time.monotonic()
@@ -62,8 +62,8 @@ class _Connection:
         reader, writer = await asyncio.open_connection(self.host, self.port)
         try:
             while time.perf_counter() < stop_at:
-                self.count += 1
-                if self.writes and self.count % self.writes.every == 0:
+                self.sent[0] += 1
+                if self.writes and self.sent[0] % self.writes.every == 0:
                     writer.write(self.next_write())
                     status, headers = await _answer(reader)
                     written.append(status)
@@ -86,10 +86,11 @@ async def _run(url: str, connections: int, seconds: float, headers: dict,
     latencies: list = []
     errors: list = []
     written: list = []
+    sent = [0]
     started = time.perf_counter()
     stop_at = started + seconds
-    await asyncio.gather(*(_Connection(url, headers, writes).run(stop_at, latencies, errors,
-                                                                  written)
+    await asyncio.gather(*(_Connection(url, headers, writes, sent).run(stop_at, latencies,
+                                                                        errors, written)
                            for _ in range(connections)))
     elapsed = time.perf_counter() - started
     return {"requests": len(latencies), "rps": len(latencies) / elapsed,
