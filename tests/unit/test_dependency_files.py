@@ -38,8 +38,8 @@ def pins():
     """{canonical name: version} of constraints.txt."""
     found = {}
     for line in requirement_lines(WORKTREE / 'constraints.txt'):
-        name, _, version = line.partition('==')
-        assert version, 'constraints.txt pins exact versions only: %r' % line
+        name, separator, version = line.partition('==')
+        assert separator and version, 'constraints.txt pins exact versions only: %r' % line
         found[canonicalize_name(name)] = version
     return found
 
