@@ -51,7 +51,8 @@ provider-test: libvirt
 integration: libvirt
 	tools/integration.sh
 
-# pytest suites that drive real ansible-playbook runs, qemu-img and libvirtd.
+# pytest suites that drive real ansible-playbook runs, qemu-img and libvirtd, and ansible-builder
+# on the built artifact (tests/system/ee: the execution environment, the tested lower bounds).
 system: libvirt
 	if [ -d tests/system ]; then $(PYTEST) tests/system -q; else echo "no system tests yet"; fi
 

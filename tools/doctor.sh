@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the host binaries and services the make targets use, and names the Debian package of
-# whatever is missing (bindep.txt lists them; `make setup` installs them). Exit 1 if anything
+# whatever is missing (bindep.txt and test-bindep.txt list them; `make setup` installs them). Exit 1 if anything
 # a target needs is missing or broken. Read-only: it starts and changes nothing.
 # --quiet (make setup's last step): print only what is missing, and notes.
 set -uo pipefail

@@ -10,12 +10,20 @@ PY=${PYTHON:-python3}
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
-# 1. System packages from bindep.txt (Debian names; the platform tags are for bindep).
+# 1. bindep, in the virtualenv, to read the bindep files (the system Python may lack pip).
+[ -x "$VENV/bin/python" ] || { say "creating $VENV"; "$PY" -m venv "$VENV"; }
+[ -x "$VENV/bin/bindep" ] || "$VENV/bin/python" -m pip install -q -c constraints.txt bindep
+
+# 2. System packages, with apt (Debian names): the collection's own (bindep.txt) in the profiles
+#    this machine needs (it builds wheels from source when it must, and it is also the tests' KVM
+#    host, with libvirt-python built in a virtualenv), then this project's development and test
+#    tools (test-bindep.txt).
+collection_pkgs=$("$VENV/bin/bindep" -l newline -f bindep.txt compile kvm-host-compile)
+project_pkgs=$("$VENV/bin/bindep" -l newline -f test-bindep.txt)
 missing=()
-while read -r pkg _; do
-  [ -z "$pkg" ] && continue
+for pkg in $collection_pkgs $project_pkgs; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done < <(grep -v '^\s*#' bindep.txt | grep -v '^\s*$')
+done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -23,19 +31,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 2. The virtualenv with pinned packages; re-installed only when a requirements file changes.
-[ -x "$VENV/bin/python" ] || { say "creating $VENV"; "$PY" -m venv "$VENV"; }
+# 3. The pinned Python packages; re-installed only when a requirements file changes.
 stamp=$VENV/.requirements.sha256
-want=$(cat requirements.txt test-requirements.txt provider/pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt kvm-host-requirements.txt constraints.txt test-requirements.txt \
+  provider/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "installing Python packages into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip==24.2
-  "$VENV/bin/python" -m pip install -q -r test-requirements.txt
-  "$VENV/bin/python" -m pip install -q -e provider/
+  "$VENV/bin/python" -m pip install -q -c constraints.txt -r test-requirements.txt
+  "$VENV/bin/python" -m pip install -q -c constraints.txt -e provider/
   echo "$want" > "$stamp"
 fi
 
-# 3. The collection where ansible finds it: this checkout, linked into the
+# 4. The collection where ansible finds it: this checkout, linked into the
 #    project-local collections path (used by make targets), the user's default,
 #    and the virtualenv's site-packages, where the provider imports it as the
 #    Python dependency it is (ansible-core also looks for collections there).
@@ -45,7 +53,7 @@ for base in "$ROOT/.collections" "$HOME/.ansible/collections" "$purelib"; do
   ln -sfn "$ROOT" "$base/ansible_collections/cloudmgmt/dmtf"
 done
 
-# 4. ansible-test's pip bootstrap, pre-seeded because its download host is unreachable.
+# 5. ansible-test's pip bootstrap, pre-seeded because its download host is unreachable.
 pipver=$("$VENV/bin/python" - <<'PYEOF'
 import re, pathlib, ansible_test
 src = pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py"
@@ -55,7 +63,7 @@ PYEOF
 mkdir -p "$HOME/.ansible/test/cache"
 install -m 0644 tools/get_pip_offline.py "$HOME/.ansible/test/cache/get_pip_${pipver//./_}.py"
 
-# 5. Device permissions udev would set on a normal host, then the host check.
+# 6. Device permissions udev would set on a normal host, then the host check.
 tools/kvm_permissions.sh
 tools/doctor.sh --quiet
 say "ready: $VENV, collection linked at ~/.ansible/collections/ansible_collections/cloudmgmt/dmtf"
