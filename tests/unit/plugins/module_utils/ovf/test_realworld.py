@@ -1,0 +1,285 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shapes real exporters write (issue #14), on the project's own fixtures (realworld.py)."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from lxml import etree
+
+import ovfgen
+import pipeline
+import realworld
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import Appliance
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.envelope import parse_envelope
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import OvfError
+
+Q = realworld._q
+
+
+def _refused(data):
+    with pytest.raises(OvfError) as info:
+        parse_envelope(data)
+    assert 'Traceback' not in str(info.value)
+    return info.value.code
+
+
+# -- 1 / 9: vApps, StartupSection ------------------------------------------------------------
+def test_vapp_is_read_as_a_tree(tmp_path):
+    appliance = Appliance(realworld.vapp(str(tmp_path)), 'require')
+    appliance.verify_all()
+    info = appliance.info()
+    json.dumps(info)
+    assert info['collection']['id'] == 'shop' and info['name'] == 'shop'
+    assert [m['id'] for m in info['collection']['members']] == ['web', 'app', 'db']
+    assert [s['id'] for s in info['systems']] == ['db', 'app', 'web']  # StartupSection order
+    assert [s['startup']['order'] for s in info['systems']] == [1, 2, 3]
+    assert info['systems'][0]['startup']['start_delay'] == 2
+    assert info['systems'][0]['startup']['stop_action'] == 'powerOff'
+    for system in info['systems']:
+        assert system['collection'] == 'shop'
+        assert system['disks'] == ['%s-disk1' % system['id']]
+        assert system['hardware']['default']['summary']['disks'] == 1
+        assert system['hardware']['default']['summary']['memory_bytes'] == 64 << 20
+        keys = [p['key'] for p in system['properties']]
+        assert keys == ['com.example.%s.hostname' % system['id'],
+                        'com.example.%s.password' % system['id']]
+    assert info['systems'][2]['networks'] == ['Frontend']
+    assert [n['name'] for n in info['networks']] == ['Frontend', 'Backend']
+    assert len(info['properties']) == 6 and info['properties'][0]['system'] == 'db'
+    assert len(info['disks']) == 3
+    assert info['manifest']['status'] == 'verified'
+
+
+def test_single_system_keeps_its_shape(standard_ova):
+    info = Appliance(standard_ova[0], 'warn').info()
+    assert info['collection'] is None
+    assert len(info['systems']) == 1 and info['systems'][0]['startup'] is None
+    assert info['name'] == 'appliance' and info['hardware']['medium']['summary']['cpus'] == 1
+    assert info['secure_boot'] is False
+
+
+def test_vapp_refused_for_single_system_use(tmp_path):
+    appliance = Appliance(realworld.vapp(str(tmp_path)), 'warn')
+    with pytest.raises(OvfError) as info:
+        appliance.envelope.system()
+    assert info.value.code == 'collection'
+
+
+def test_startup_section_bad_values_warn(tmp_path):
+    desc, _files = realworld.vapp_descriptor(str(tmp_path))
+    root = etree.fromstring(desc)
+    item = root.find('%s/%s/%s' % (Q('VirtualSystemCollection'), Q('StartupSection'), Q('Item')))
+    item.set(Q('order'), 'first')
+    item.set(Q('stopAction'), 'explode')
+    env = parse_envelope(etree.tostring(root))
+    assert any("order='first'" in w for w in env.warnings)
+    assert any('explode' in w for w in env.warnings)
+    order = [s.id for s, _entry in env.start_order()]
+    assert order[-1] == 'db'  # without a valid order it starts last
+
+
+def test_duplicate_system_ids_refused(tmp_path):
+    desc, _files = realworld.vapp_descriptor(str(tmp_path))
+    root = etree.fromstring(desc)
+    for system in root.iter(Q('VirtualSystem')):
+        system.set(Q('id'), 'same')
+    assert _refused(etree.tostring(root)) == 'duplicate_system'
+
+
+# -- 2: 2008-era VMware ----------------------------------------------------------------------
+def test_vmware_2008_unqualified_children(tmp_path):
+    appliance = Appliance(realworld.vmware_2008(str(tmp_path)), 'require')
+    appliance.verify_all()
+    info = appliance.info()
+    assert info['name'] == 'legacy-vm' and info['ovf_version'] == '1.x'
+    assert info['hardware']['default']['summary']['memory_bytes'] == 256 << 20
+    assert info['hardware']['default']['summary']['disks'] == 1
+    assert info['disks'][0]['detected_format'] == 'vmdk'
+    assert any('2008-era' in w for w in info['warnings'])
+
+
+def test_missing_references_has_a_specific_code():
+    desc = realworld.VMWARE_2008.format(href='x', size=1)
+    start = desc.index('<References>')
+    end = desc.index('</References>') + len('</References>')
+    assert _refused((desc[:start] + desc[end:]).replace('ovf:fileRef="file1"', '').encode()) \
+        == 'no_references'
+    foreign = desc.replace('<References>', '<References xmlns="urn:other">')
+    assert _refused(foreign.encode()) == 'foreign_namespace'
+
+
+# -- 3: XenCenter ----------------------------------------------------------------------------
+def test_xencenter_utf16_declared_utf8_bytes_and_type_19_disks(tmp_path):
+    appliance = Appliance(realworld.xencenter(str(tmp_path)), 'require')
+    info = appliance.info()
+    assert info['name'] == 'xen-vm'
+    assert info['hardware']['default']['summary']['disks'] == 1
+    assert any('utf-16' in w for w in info['warnings'])
+    pool = tmp_path / 'pool'
+    pool.mkdir()
+    _appliance, jobs, created = pipeline.run(str(tmp_path / 'xen.ova'), str(pool))
+    assert [j.source_id for j in jobs] == ['d0a1b2c3-0002'] and len(created) == 1
+
+
+def test_utf16_declared_but_not_utf8_refused():
+    data = b'<?xml version="1.0" encoding="utf-16"?><Envelope>\xff\xfe\xfa</Envelope>'
+    assert _refused(data) == 'bad_encoding'
+
+
+def test_real_utf16_still_read(tmp_path):
+    spec, _files = ovfgen.standard_spec(str(tmp_path), disk_formats=())
+    text = ovfgen.descriptor(spec).decode('utf-8').replace("encoding='UTF-8'", "encoding='UTF-16'")
+    env = parse_envelope(text.encode('utf-16'))
+    assert env.systems[0].id == 'appliance' and not env.warnings
+
+
+# -- 4 / 9: firmware, secure boot ------------------------------------------------------------
+def test_virtualbox_efi(tmp_path):
+    info = Appliance(realworld.virtualbox_efi(str(tmp_path)), 'require').info()
+    assert info['firmware'] == 'efi'
+
+
+def test_vmware_secure_boot(tmp_path):
+    spec = ovfgen.Spec('sb')
+    spec.firmware = 'efi'
+
+    def edit(root):
+        cfg = etree.SubElement(realworld.hardware(root), '{%s}Config' % ovfgen.VMW)
+        cfg.set(Q('required'), 'false')
+        cfg.set('{%s}key' % ovfgen.VMW, 'bootOptions.efiSecureBootEnabled')
+        cfg.set('{%s}value' % ovfgen.VMW, 'true')
+    system = parse_envelope(realworld.edited(spec, edit)).system()
+    assert system.firmware == 'efi' and system.secure_boot is True
+
+
+# -- 5: advisory fields ----------------------------------------------------------------------
+@pytest.mark.parametrize('os_id', ['-100', 'linux'])
+def test_bad_os_id_is_a_warning(os_id):
+    spec = ovfgen.Spec('os')
+    spec.os_id = os_id
+    env = parse_envelope(ovfgen.descriptor(spec))
+    assert env.system().os['id'] is None
+    assert any('OperatingSystemSection' in w and 'advisory' in w for w in env.warnings)
+
+
+# -- 6: OVA layouts --------------------------------------------------------------------------
+def test_tar_of_dot_directory(tmp_path):
+    appliance = Appliance(realworld.tar_dot_dir(str(tmp_path)), 'require')
+    appliance.verify_all()
+    assert appliance.package.descriptor_name == 'dotdir.ovf'
+    assert len(appliance.manifest.verified) == 2
+
+
+def test_per_file_manifests(tmp_path):
+    appliance = Appliance(realworld.per_file_manifests(str(tmp_path)), 'require')
+    appliance.verify_all()
+    status = appliance.manifest.status()
+    assert status['names'] == ['disk1.mf', 'disk2.mf', 'ovf.mf']
+    assert sorted(status['verified']) == ['permf-disk1.vmdk', 'permf-disk2.img', 'permf.ovf']
+    assert any('one manifest per file' in w for w in appliance.warnings)
+
+
+def test_per_file_manifests_that_disagree(tmp_path):
+    path = realworld.per_file_manifests(str(tmp_path))
+    realworld.add_tar_member(path, 'zz.mf', b'SHA256(permf.ovf)= ' + b'0' * 64 + b'\n')
+    with pytest.raises(OvfError) as info:
+        Appliance(path, 'warn')
+    assert info.value.code == 'manifest_conflict'
+
+
+def test_v2v_chunks_without_chunk_size(tmp_path):
+    work = tmp_path / 'w'
+    pool = tmp_path / 'pool'
+    work.mkdir()
+    pool.mkdir()
+    path = realworld.v2v_chunks(str(work))
+    appliance, jobs, created = pipeline.run(path, str(pool), policy='require')
+    assert jobs[0].staged and len(jobs[0].members) == 8
+    assert any('chunks' in w for w in appliance.warnings)
+    assert len(created) == 1
+
+
+# -- 7: silently dropped data, now refused ---------------------------------------------------
+def _dup_instance(root):
+    hw = realworld.hardware(root)
+    disk = [i for i in hw if i.findtext('{%s}ResourceType' % ovfgen.RASD) == '17'][0]
+    twin = etree.fromstring(etree.tostring(disk))
+    twin.find('{%s}AddressOnParent' % ovfgen.RASD).text = '1'
+    hw.append(twin)
+
+
+def _dup_disk(root):
+    section = root.find(Q('DiskSection'))
+    section.append(etree.fromstring(etree.tostring(section.find(Q('Disk')))))
+
+
+def _dup_property(root):
+    product = root.find('%s/%s' % (Q('VirtualSystem'), Q('ProductSection')))
+    product.append(etree.fromstring(etree.tostring(product.find(Q('Property')))))
+
+
+def _unknown_required(root):
+    el = etree.SubElement(realworld.hardware(root), '{urn:vendor}Tuning')
+    el.set(Q('required'), 'true')
+
+
+@pytest.mark.parametrize('edit,code', [(_dup_instance, 'duplicate_instance_id'),
+                                       (_dup_disk, 'duplicate_disk'),
+                                       (_dup_property, 'duplicate_property'),
+                                       (_unknown_required, 'unsupported_required')])
+def test_dropped_data_is_refused(tmp_path, edit, code):
+    spec, _files = ovfgen.standard_spec(str(tmp_path))
+    assert _refused(realworld.edited(spec, edit)) == code
+
+
+def test_configuration_overrides_are_not_duplicates(standard_ova):
+    """Items sharing an InstanceID in different configurations are the DeploymentOption way."""
+    system = Appliance(standard_ova[0], 'warn').envelope.system()
+    assert len(system.items('large')) == len(system.items('small'))
+
+
+def test_unknown_optional_element_is_ignored(tmp_path):
+    spec, _files = ovfgen.standard_spec(str(tmp_path))
+
+    def edit(root):
+        etree.SubElement(realworld.hardware(root), '{urn:vendor}Tuning').set(Q('required'), 'false')
+        etree.SubElement(root.find(Q('VirtualSystem')), '{urn:vendor}Extra')
+    assert parse_envelope(realworld.edited(spec, edit)).system().id == 'appliance'
+
+
+# -- 8: URL hrefs ----------------------------------------------------------------------------
+@pytest.mark.parametrize('href', ['http://example.com/disk.vmdk', 'file:///etc/hostname'])
+def test_url_href_refused(tmp_path, href):
+    spec = ovfgen.Spec('url')
+    spec.files = [{'id': 'f1', 'href': href}]
+    spec.disks = [{'id': 'd1', 'file': 'f1', 'capacity': 1, 'units': 'byte * 2^20'}]
+    path = ovfgen.build(os.path.join(str(tmp_path), 'url.ova'), spec, {})
+    with pytest.raises(OvfError) as info:
+        Appliance(path, 'warn')
+    assert info.value.code == 'url_reference'
+
+
+# -- 9: categories, optional hardware --------------------------------------------------------
+def test_property_categories_and_optional_items(tmp_path):
+    spec, _files = ovfgen.standard_spec(str(tmp_path))
+
+    def edit(root):
+        product = root.find('%s/%s' % (Q('VirtualSystem'), Q('ProductSection')))
+        props = product.findall(Q('Property'))
+        network = etree.Element(Q('Category'))
+        network.text = 'Networking'
+        props[3].addprevious(network)
+        general = etree.Element(Q('Category'))
+        general.text = 'General'
+        props[0].addprevious(general)
+        nic = [i for i in realworld.hardware(root)
+               if i.findtext('{%s}ResourceType' % ovfgen.RASD) == '10'][0]
+        nic.set(Q('required'), 'false')
+    env = parse_envelope(realworld.edited(spec, edit))
+    cats = dict((p.key, p.as_dict()['category']) for p in env.system().properties)
+    assert cats['hostname'] == 'General' and cats['mtu'] == 'Networking'
+    items = [i.as_dict() for i in env.system().items('medium')]
+    assert [i['required'] for i in items if i['kind'] == 'ethernet'] == [False, True]
