@@ -207,7 +207,7 @@ def run(module):
     if params['state'] != 'absent':
         if not params['src']:
             raise DeployError('src is required unless state=absent', 'missing_src')
-        plan = deploy.Plan(params).build()
+        plan = deploy.build_plan(params)
         for prop, value in plan.values:
             if prop.password and value:
                 module.no_log_values.add(value)
