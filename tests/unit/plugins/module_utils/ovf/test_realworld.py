@@ -283,3 +283,48 @@ def test_property_categories_and_optional_items(tmp_path):
     assert cats['hostname'] == 'General' and cats['mtu'] == 'Networking'
     items = [i.as_dict() for i in env.system().items('medium')]
     assert [i['required'] for i in items if i['kind'] == 'ethernet'] == [False, True]
+
+
+def test_nested_collection_is_started_as_a_unit(tmp_path):
+    desc, _files = realworld.vapp_descriptor(str(tmp_path))
+    root = etree.fromstring(desc)
+    outer = root.find(Q('VirtualSystemCollection'))
+    inner = etree.SubElement(outer, Q('VirtualSystemCollection'), {Q('id'): 'front'})
+    etree.SubElement(inner, Q('Info')).text = 'the front tiers'
+    startup = etree.SubElement(inner, Q('StartupSection'))
+    etree.SubElement(startup, Q('Info')).text = 'web before app'
+    for system in list(outer.findall(Q('VirtualSystem'))):
+        if system.get(Q('id')) in ('web', 'app'):
+            inner.append(system)
+            order = '1' if system.get(Q('id')) == 'web' else '2'
+            etree.SubElement(startup, Q('Item'), {Q('id'): system.get(Q('id')), Q('order'): order})
+    for item in outer.find(Q('StartupSection')).findall(Q('Item')):
+        if item.get(Q('id')) == 'app':
+            item.set(Q('id'), 'front')
+        elif item.get(Q('id')) == 'web':
+            outer.find(Q('StartupSection')).remove(item)
+    env = parse_envelope(etree.tostring(root))
+    assert [s.id for s, _entry in env.start_order()] == ['db', 'web', 'app']
+    assert [s.parent for s in env.systems] == ['shop', 'front', 'front']
+
+
+def test_vapp_properties_per_system(tmp_path):
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.deploy import split_properties
+    env = parse_envelope(realworld.vapp_descriptor(str(tmp_path))[0])
+    given = split_properties(env.systems, {'com.example.web.hostname': 'www',
+                                           'db.password': 'x', 'hostname': 'all'})
+    assert given['web'] == {'com.example.web.hostname': 'www', 'hostname': 'all'}
+    assert given['db'] == {'password': 'x', 'hostname': 'all'}
+    with pytest.raises(OvfError) as info:
+        split_properties(env.systems, {'cache.size': 1})
+    assert info.value.code == 'unknown_property' and 'db.com.example.db.hostname' in str(info.value)
+
+
+def test_vapp_info_module(tmp_path, capsys):
+    from modrun import run_module
+    from ansible_collections.cloudmgmt.dmtf.plugins.modules import ovf_info
+    result, failed = run_module(ovf_info, {'src': realworld.vapp(str(tmp_path)),
+                                           'manifest': 'require'}, capsys)
+    assert not failed, result
+    assert result['collection']['members'][0] == {'kind': 'system', 'id': 'web', 'name': 'web'}
+    assert all(p['default'] is None for p in result['properties'] if p['password'])
