@@ -328,3 +328,26 @@ def test_vapp_info_module(tmp_path, capsys):
     assert not failed, result
     assert result['collection']['members'][0] == {'kind': 'system', 'id': 'web', 'name': 'web'}
     assert all(p['default'] is None for p in result['properties'] if p['password'])
+
+
+def test_signed_vapp_deploys_through_the_same_checks(tmp_path):
+    work = tmp_path / 'w'
+    pool = tmp_path / 'pool'
+    work.mkdir()
+    pool.mkdir()
+    desc, files = realworld.vapp_descriptor(str(work))
+    entries = [('shop.ovf', desc)] + [(h, ovfgen.read(p)) for h, p in files.items()]
+    mf = ovfgen.manifest(entries)
+    ca_key, ca = ovfgen.make_ca()
+    key, cert = ovfgen.make_signer(ca_key, ca)
+    path = ovfgen.write_tar(str(work / 'shop.ova'), entries[:1] + [
+        ('shop.mf', mf), ('shop.cert', ovfgen.sign_manifest(key, cert, 'shop.mf', mf))]
+        + entries[1:])
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan
+    appliance = Appliance(path, 'require', [('ca', ovfgen.pem(ca))])
+    assert appliance.certificate['status'] == 'trusted'
+    for system, _entry in appliance.envelope.start_order():
+        jobs = diskplan.plan(appliance, system.items(None), {}, 'vm-' + system.id, 'qcow2')
+        diskplan.write_all_or_nothing(appliance, jobs, str(pool), appliance.manifest)
+    assert sorted(appliance.manifest.verified) == sorted(['shop.ovf'] + list(files))
+    assert len(os.listdir(str(pool))) == 3
