@@ -19,6 +19,15 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import O
 Q = realworld._q
 
 
+@pytest.fixture
+def work_pool(tmp_path):
+    """(work directory, pool directory), both empty."""
+    dirs = (tmp_path / 'w', tmp_path / 'pool')
+    for path in dirs:
+        path.mkdir()
+    return dirs
+
+
 def _refused(data):
     with pytest.raises(OvfError) as info:
         parse_envelope(data)
@@ -190,11 +199,8 @@ def test_per_file_manifests_that_disagree(tmp_path):
     assert info.value.code == 'manifest_conflict'
 
 
-def test_v2v_chunks_without_chunk_size(tmp_path):
-    work = tmp_path / 'w'
-    pool = tmp_path / 'pool'
-    work.mkdir()
-    pool.mkdir()
+def test_v2v_chunks_without_chunk_size(work_pool):
+    work, pool = work_pool
     path = realworld.v2v_chunks(str(work))
     appliance, jobs, created = pipeline.run(path, str(pool), policy='require')
     assert jobs[0].staged and len(jobs[0].members) == 8
@@ -330,11 +336,8 @@ def test_vapp_info_module(tmp_path, capsys):
     assert all(p['default'] is None for p in result['properties'] if p['password'])
 
 
-def test_signed_vapp_deploys_through_the_same_checks(tmp_path):
-    work = tmp_path / 'w'
-    pool = tmp_path / 'pool'
-    work.mkdir()
-    pool.mkdir()
+def test_signed_vapp_deploys_through_the_same_checks(work_pool):
+    work, pool = work_pool
     desc, files = realworld.vapp_descriptor(str(work))
     entries = [('shop.ovf', desc)] + [(h, ovfgen.read(p)) for h, p in files.items()]
     mf = ovfgen.manifest(entries)
