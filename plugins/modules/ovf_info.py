@@ -24,7 +24,7 @@ description:
     C(vbox:Machine)) and virt-v2v style OVAs (C(./) members, one manifest per file, chunked
     files) are read. Bad values in advisory sections (OperatingSystemSection, StartupSection) are
     warnings.
-  - Input that would lose data silently is refused with a specific RV(error_code): a duplicate
+  - Input that would lose data silently is refused with a specific RV(error_code), such as a duplicate
     InstanceID (C(duplicate_instance_id)), Disk id (C(duplicate_disk)) or property key
     (C(duplicate_property)), an unknown element marked C(ovf:required="true")
     (C(unsupported_required)); so are References hrefs that are URLs (C(url_reference)). The

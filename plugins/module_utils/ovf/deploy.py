@@ -171,10 +171,10 @@ class Plan:
 
     def as_dict(self):
         result = {'deployment_option': self.configuration, 'cpus': self.cpus,
-                'memory_mib': self.memory >> 20, 'firmware': self.firmware, 'nics': self.nics,
-                'volumes': [j.as_dict() for j in self.jobs],
-                'environment_iso': self.want_env,
-                'properties': self.public_properties()}
+                  'memory_mib': self.memory >> 20, 'firmware': self.firmware, 'nics': self.nics,
+                  'volumes': [j.as_dict() for j in self.jobs],
+                  'environment_iso': self.want_env,
+                  'properties': self.public_properties()}
         if self.vapp is not None:
             result.update(name=self.name, system=self.system.id, startup=self.startup)
         return result
