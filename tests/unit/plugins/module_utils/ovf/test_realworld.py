@@ -354,3 +354,15 @@ def test_signed_vapp_deploys_through_the_same_checks(work_pool):
         diskplan.write_all_or_nothing(appliance, jobs, str(pool), appliance.manifest)
     assert sorted(appliance.manifest.verified) == sorted(['shop.ovf'] + list(files))
     assert len(os.listdir(str(pool))) == 3
+
+
+def test_virtualbox_efi_is_planned_with_efi(tmp_path):
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.deploy import build_plan
+    params = {'src': realworld.virtualbox_efi(str(tmp_path)), 'name': 'vb', 'manifest': 'require',
+              'trusted_certs': None, 'accept_eula': False, 'deployment_option': None,
+              'properties': {}, 'networks': {'NAT': 'net'}, 'nic_model': None,
+              'preserve_mac': False, 'disk_format': 'qcow2', 'max_disk_size': None, 'cpus': None,
+              'memory': None, 'firmware': None, 'disk_bus': None}
+    plan = build_plan(params)
+    assert plan.firmware == 'efi' and plan.as_dict()['firmware'] == 'efi'
+    assert build_plan(dict(params, firmware='bios')).firmware == 'bios'
