@@ -356,13 +356,42 @@ def test_signed_vapp_deploys_through_the_same_checks(work_pool):
     assert len(os.listdir(str(pool))) == 3
 
 
+def _plan_params(src, **extra):
+    params = {'src': src, 'name': 'vb', 'manifest': 'require', 'trusted_certs': None,
+              'accept_eula': False, 'deployment_option': None, 'properties': {}, 'networks': {},
+              'nic_model': None, 'preserve_mac': False, 'disk_format': 'qcow2',
+              'max_disk_size': None, 'cpus': None, 'memory': None, 'firmware': None,
+              'disk_bus': None}
+    params.update(extra)
+    return params
+
+
 def test_virtualbox_efi_is_planned_with_efi(tmp_path):
     from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.deploy import build_plan
-    params = {'src': realworld.virtualbox_efi(str(tmp_path)), 'name': 'vb', 'manifest': 'require',
-              'trusted_certs': None, 'accept_eula': False, 'deployment_option': None,
-              'properties': {}, 'networks': {'NAT': 'net'}, 'nic_model': None,
-              'preserve_mac': False, 'disk_format': 'qcow2', 'max_disk_size': None, 'cpus': None,
-              'memory': None, 'firmware': None, 'disk_bus': None}
+    params = _plan_params(realworld.virtualbox_efi(str(tmp_path)), networks={'NAT': 'net'})
     plan = build_plan(params)
     assert plan.firmware == 'efi' and plan.as_dict()['firmware'] == 'efi'
     assert build_plan(dict(params, firmware='bios')).firmware == 'bios'
+
+
+def test_vapp_plan_names_and_shared_networks(tmp_path):
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.deploy import build_plan
+    path = realworld.vapp(str(tmp_path))
+    nets = {'Frontend': 'n1', 'Backend': 'n2', 'Spare': 'n3'}
+    plan = build_plan(_plan_params(path, name='shop', networks=nets))
+    assert [m.name for m in plan.members] == ['shop-db', 'shop-app', 'shop-web']
+    assert [m.record['start_index'] for m in plan.members] == [0, 1, 2]
+    assert plan.members[0].record['vapp'] == 'shop'
+    assert [w for w in plan.warnings if 'not used' in w] == [
+        "network mapping 'Spare' is not used by any system of the vApp"]
+    assert len(plan.as_dict()['volumes']) == 3
+
+
+def test_vapp_system_ids_that_clash_as_domain_names(tmp_path):
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.deploy import build_plan
+    desc, files = realworld.vapp_descriptor(str(tmp_path))
+    desc = desc.replace(b'ovf:id="app"', b'ovf:id="a/b"').replace(b'ovf:id="web"', b'ovf:id="a b"')
+    path = realworld._ova(str(tmp_path), 'clash', desc, files)
+    with pytest.raises(OvfError) as info:
+        build_plan(_plan_params(path, networks={'Frontend': 'n1', 'Backend': 'n2'}))
+    assert info.value.code == 'bad_system_id'
