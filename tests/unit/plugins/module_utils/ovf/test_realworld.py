@@ -111,7 +111,7 @@ def test_vmware_2008_unqualified_children(tmp_path):
 
 
 def test_missing_references_has_a_specific_code():
-    desc = realworld.VMWARE_2008.format(href='x', size=1)
+    desc = realworld.VMWARE_2008.format(cim=realworld.CIM, href='x', size=1)
     start = desc.index('<References>')
     end = desc.index('</References>') + len('</References>')
     assert _refused((desc[:start] + desc[end:]).replace('ovf:fileRef="file1"', '').encode()) \
