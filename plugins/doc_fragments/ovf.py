@@ -43,4 +43,6 @@ requirements:
 notes:
   - Descriptors with a DOCTYPE, entity declarations, unsafe archive members (links, devices,
     sparse, duplicate, absolute or C(..) names) are refused.
+  - References whose C(ovf:href) is a URL (C(http://), C(https://), C(file:)) are refused with
+    C(error_code=url_reference); only files inside the package are read, nothing is downloaded.
 '''

@@ -22,6 +22,12 @@ description:
     redefining the domain (effective at the next boot); a different appliance, deployment option
     or disk format is reported in RV(changed_options) but never applied.
   - On any failure everything the run created is removed.
+  - A VirtualSystemCollection (vApp) is deployed as one domain per VirtualSystem, named
+    C(<name>-<ovf:id>). The O(networks) mapping is shared by all systems; O(properties) are given
+    per system; O(state=running) starts the systems in StartupSection order with their start
+    delays, O(state=stopped) stops them in reverse order with their stop delays; a failure in any
+    system removes every domain and volume the run made. See the appliances guide.
+  - Refusals fail with a specific RV(error_code), listed in the appliances guide.
 author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:
@@ -32,7 +38,9 @@ options:
       - Path on the managed host to the C(.ova) or C(.ovf). Not needed for O(state=absent).
     required: false
   name:
-    description: Name of the libvirt domain; also the prefix of the volumes it creates.
+    description:
+      - Name of the libvirt domain; also the prefix of the volumes it creates.
+      - For a vApp, the prefix of its domains (C(<name>-<ovf:id>)).
     type: str
     required: true
   uri:
@@ -53,6 +61,9 @@ options:
     description:
       - Values for ProductSection properties, by key (C(key) or C(class.key.instance)).
         Checked against the declared type and qualifiers.
+      - For a vApp, a key the guest sees (C(class.key.instance)) or a plain key goes to every
+        system that has it; prefix it with a system's C(ovf:id) (C(web.hostname)) to give one
+        system its value.
       - Password properties are never returned. Mark the task C(no_log) when values are secret.
     type: dict
     default: {}
@@ -101,7 +112,8 @@ options:
     description:
       - C(present) defines the domain without changing its power state (a new one stays off).
       - C(running) and C(stopped) also set the power state.
-      - C(absent) removes the domain and only the volumes it created.
+      - C(absent) removes the domain and only the volumes it created; for a vApp, every domain of
+        the vApp O(name), found by the metadata ovf_deploy wrote.
     type: str
     choices: [present, running, stopped, absent]
     default: running
@@ -168,9 +180,23 @@ volumes:
 plan:
   description: What the deployment is made of (deployment option, cpus, memory, firmware, NICs,
     volumes with formats and sizes, whether an environment ISO is attached, property values with
-    passwords hidden).
+    passwords hidden). For a vApp, C(vapp), C(collection), all C(volumes), and C(systems) with one
+    such plan per system (plus its name, system id and startup entry).
   returned: when state is not absent
   type: dict
+systems:
+  description: For a vApp, one result per system in start order (system, name, domain, volumes,
+    changed, changed_options, applied_options, actions, startup); RV(domain) is then null.
+  returned: for a vApp
+  type: list
+  elements: dict
+events:
+  description: For a vApp, every start and stop done (or, in check mode, that would be done), in
+    order, with system, domain, action, order and time (epoch seconds, null in check mode).
+  returned: for a vApp
+  type: list
+  elements: dict
+  sample: [{"system": "db", "domain": "shop-db", "action": "start", "order": 1, "time": 1765130000.5}]
 changed_options:
   description: Options that differ from those recorded on the existing domain.
   returned: always
@@ -207,7 +233,7 @@ def run(module):
     if params['state'] != 'absent':
         if not params['src']:
             raise DeployError('src is required unless state=absent', 'missing_src')
-        plan = deploy.Plan(params).build()
+        plan = deploy.build_plan(params)
         for prop, value in plan.values:
             if prop.password and value:
                 module.no_log_values.add(value)

@@ -15,6 +15,20 @@ description:
     product, EULAs, properties with types and defaults, deployment options, networks, disks with
     capacities and formats, hardware per deployment option, operating system type, and the
     manifest and certificate status.
+  - A VirtualSystemCollection (vApp) is described as a tree in RV(collection), and every system
+    with its hardware, disks, networks, properties and StartupSection entry in RV(systems). A single
+    VirtualSystem keeps the top-level keys (RV(name), RV(hardware), RV(properties), ...) and also
+    gets RV(systems) with one entry.
+  - Exports of VMware ovftool (also 2008-era ones without namespaces on child elements), Citrix
+    XenCenter (UTF-16 declared on UTF-8 bytes, ResourceType 19 disks), VirtualBox (EFI firmware in
+    C(vbox:Machine)) and virt-v2v style OVAs (C(./) members, one manifest per file, chunked
+    files) are read. Bad values in advisory sections (OperatingSystemSection, StartupSection) are
+    warnings.
+  - Input that would lose data silently is refused with a specific RV(error_code), such as a duplicate
+    InstanceID (C(duplicate_instance_id)), Disk id (C(duplicate_disk)) or property key
+    (C(duplicate_property)), an unknown element marked C(ovf:required="true")
+    (C(unsupported_required)); so are References hrefs that are URLs (C(url_reference)). The
+    appliances guide lists every code.
   - Password properties never have their default value returned.
 author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
@@ -72,9 +86,70 @@ ovf_version:
   type: str
   sample: 1.x
 name:
-  description: Name of the virtual system.
+  description: Name of the virtual system (of the collection, for a vApp).
   returned: success
   type: str
+system_id:
+  description: C(ovf:id) of the virtual system (of the collection, for a vApp).
+  returned: success
+  type: str
+systems:
+  description:
+    - Every VirtualSystem, in StartupSection order (document order when there is none).
+    - For a vApp the single-system keys (RV(hardware), RV(firmware), RV(operating_system), ...)
+      are empty or null and RV(properties) lists every system's properties with a C(system) key.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: C(ovf:id) of the system.
+      type: str
+    name:
+      description: Name of the system.
+      type: str
+    collection:
+      description: C(ovf:id) of the collection holding it, null for a single system.
+      type: str
+    hardware:
+      description: Per deployment option, a summary and the items (as RV(hardware)).
+      type: dict
+    disks:
+      description: The C(ovf:diskId) of every disk its hardware maps.
+      type: list
+      elements: str
+    networks:
+      description: The OVF networks its NICs connect to.
+      type: list
+      elements: str
+    properties:
+      description: Its properties (as RV(properties)).
+      type: list
+      elements: dict
+    products:
+      description: Its ProductSections.
+      type: list
+      elements: dict
+    firmware:
+      description: C(bios) or C(efi).
+      type: str
+    secure_boot:
+      description: Whether the appliance asks for UEFI secure boot.
+      type: bool
+    startup:
+      description: Its StartupSection entry (id, order, start_delay, stop_delay, start_action,
+        stop_action, waiting_for_guest), null outside a vApp or when it has none.
+      type: dict
+collection:
+  description: The VirtualSystemCollection as a tree (kind, id, name, startup, products, members
+    with nested collections and systems); null for a single system.
+  returned: success
+  type: dict
+secure_boot:
+  description: Whether the system asks for UEFI secure boot (VMware
+    C(bootOptions.efiSecureBootEnabled)); null for a vApp.
+  returned: success
+  type: bool
 digest:
   description: SHA-256 identity of the appliance (descriptor, manifest, member list).
   returned: success
@@ -95,7 +170,8 @@ eulas:
   elements: str
 properties:
   description: Properties with key (as the guest sees it), type, qualifiers and parsed constraints,
-    default (null for passwords), user_configurable, password, label and description.
+    default (null for passwords), user_configurable, password, label, description and the
+    ProductSection C(Category) they are listed under.
   returned: success
   type: list
   elements: dict
@@ -125,7 +201,8 @@ files:
   type: list
   elements: dict
 hardware:
-  description: Per deployment option, a summary (cpus, memory_bytes, nics, disks, cdroms) and items.
+  description: Per deployment option, a summary (cpus, memory_bytes, nics, disks, cdroms,
+    optional_devices) and items (each with C(required), false for C(ovf:required="false")).
   returned: success
   type: dict
 operating_system:
@@ -167,7 +244,8 @@ schema:
   returned: when schema_lint is true
   type: dict
 error_code:
-  description: Stable code of the refusal when the task fails (for example C(path_traversal)).
+  description: Stable code of the refusal when the task fails (for example C(path_traversal),
+    C(url_reference), C(duplicate_instance_id)); the appliances guide lists them.
   returned: failure
   type: str
 '''

@@ -13,7 +13,7 @@ import hashlib
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.certificate import check_certificate
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.disks import sniff
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.envelope import parse_envelope
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.envelope import Collection, parse_envelope
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import (
     CertificateError, DiskImageError, PackageError)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.hardware import summarise
@@ -34,6 +34,7 @@ class Appliance:
         for file_ref in self.envelope.files.values():
             self.file_members[file_ref.id] = self.package.file_members(file_ref.href,
                                                                        file_ref.chunk_size)
+        self.warnings.extend(w for w in self.package.warnings if w not in self.warnings)
         self._check_sizes()
         self.manifest.require_coverage(self.referenced_names())
         self.warnings.extend(self.manifest.warnings)
@@ -59,6 +60,11 @@ class Appliance:
                 raise CertificateError('trusted_certs were given but the package has no '
                                        'certificate (.cert)', 'no_certificate')
             return {'present': False, 'status': 'absent'}
+        if len(self.package.manifest_names) > 1:
+            raise CertificateError('the package is signed (%s) but has several manifests (%s); '
+                                   'the signed one cannot be told apart'
+                                   % (name, ', '.join(self.package.manifest_names)),
+                                   'ambiguous_manifest')
         status = check_certificate(self.package.read_certificate(), name, self.manifest.mf_bytes,
                                    self.package.manifest_name, trusted_certs)
         status['status'] = 'trusted' if status['trusted'] else 'untrusted'
@@ -87,24 +93,19 @@ class Appliance:
         return digest.hexdigest()
 
     def product(self):
-        system = self.envelope.system()
-        if system.products:
-            return system.products[0].as_dict()
+        root = self.envelope.root
+        if root is not None and root.products:
+            return root.products[0].as_dict()
         return {}
 
     def eulas(self):
         system = self.envelope.systems[0] if self.envelope.systems else None
+        if self.envelope.is_collection:
+            return list(self.envelope.eulas) + [e for s in self.envelope.systems for e in s.eulas]
         return list(self.envelope.eulas) + (list(system.eulas) if system else [])
 
-    def info(self):
+    def _disks(self):
         env = self.envelope
-        system = env.system()
-        configs = [c['id'] for c in env.configurations] or [None]
-        hardware = {}
-        for config in configs:
-            items = system.items(config)
-            hardware[config or 'default'] = {'summary': summarise(items),
-                                             'items': [i.as_dict() for i in items]}
         disks = []
         for disk in env.disks.values():
             entry = disk.as_dict()
@@ -122,34 +123,91 @@ class Appliance:
             else:
                 entry['blank'] = True
             disks.append(entry)
+        return disks
+
+    def system_info(self, system, startup=None):
+        """One VirtualSystem: hardware per deployment option, disks, networks, properties."""
+        env = self.envelope
+        configs = [c['id'] for c in env.configurations] or [None]
+        hardware, disk_ids, networks = {}, [], []
+        for config in configs:
+            items = system.items(config)
+            hardware[config or 'default'] = {'summary': summarise(items),
+                                             'items': [i.as_dict() for i in items]}
+            for item in items:
+                if item.is_disk and item.disk_id() and item.disk_id() not in disk_ids:
+                    disk_ids.append(item.disk_id())
+                if item.resource_type == 10:
+                    networks.extend(c for c in item.get('Connection') or [] if c not in networks)
         section = system.hardware_section()
         return {
+            'id': system.id,
+            'name': system.name or system.id,
+            'collection': system.parent,
+            'product': system.products[0].as_dict() if system.products else {},
+            'products': [p.as_dict() for p in system.products],
+            'properties': [p.as_dict(env.default_configuration) for p in system.properties],
+            'eulas': list(system.eulas),
+            'hardware': hardware,
+            'disks': disk_ids,
+            'networks': networks,
+            'operating_system': system.os,
+            'firmware': system.firmware,
+            'secure_boot': system.secure_boot,
+            'transports': section.transports,
+            'virtual_system_types': section.system_types,
+            'annotation': system.annotation,
+            'startup': startup,
+        }
+
+    def info(self):
+        env = self.envelope
+        ordered = env.start_order()
+        systems = [self.system_info(system, entry) for system, entry in ordered]
+        result = {
             'package': {'kind': self.package.kind, 'path': self.package.path,
                         'descriptor': self.package.descriptor_name,
                         'members': self.package.index()},
             'ovf_version': env.version,
             'digest': self.digest,
-            'name': system.name or system.id,
-            'system_id': system.id,
             'product': self.product(),
-            'products': [p.as_dict() for p in system.products],
             'eulas': self.eulas(),
-            'properties': [p.as_dict(env.default_configuration) for p in system.properties],
             'deployment_options': env.configurations,
             'default_deployment_option': env.default_configuration,
             'networks': env.networks,
-            'disks': disks,
+            'disks': self._disks(),
             'files': [f.as_dict() for f in env.files.values()],
-            'hardware': hardware,
-            'operating_system': system.os,
-            'firmware': system.firmware,
-            'transports': section.transports,
-            'virtual_system_types': section.system_types,
-            'annotation': system.annotation,
             'manifest': self.manifest.status(),
             'certificate': self.certificate,
+            'systems': systems,
+            'collection': _tree(env.root) if env.is_collection else None,
             'warnings': self.warnings,
         }
+        if not env.is_collection:
+            single = systems[0]
+            result.update((key, single[key]) for key in (
+                'name', 'products', 'properties', 'hardware', 'operating_system', 'firmware',
+                'secure_boot', 'transports', 'virtual_system_types', 'annotation'))
+            result['system_id'] = single['id']
+            return result
+        # A vApp: the single-system keys describe the collection; each system is in ``systems``.
+        result.update({
+            'name': env.root.name or env.root.id, 'system_id': env.root.id,
+            'products': [p.as_dict() for p in env.root.products],
+            'properties': [dict(p, system=s['id']) for s in systems for p in s['properties']],
+            'hardware': {}, 'operating_system': None, 'firmware': None, 'secure_boot': None,
+            'transports': [], 'virtual_system_types': [], 'annotation': env.root.annotation,
+        })
+        return result
+
+
+def _tree(node):
+    """A VirtualSystemCollection as nested dicts (systems by id; details in ``systems``)."""
+    if not isinstance(node, Collection):
+        return {'kind': 'system', 'id': node.id, 'name': node.name or node.id}
+    return {'kind': 'collection', 'id': node.id, 'name': node.name or node.id,
+            'startup': node.startup, 'products': [p.as_dict() for p in node.products],
+            'members': [_tree(m) for m in node.members]}
 
 
 def read_trusted_certs(paths):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 import traceback
 
@@ -21,7 +22,8 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm,
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import (
     Appliance, read_trusted_certs)
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DeployError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import (
+    DeployError, OvfError, PropertyValueError)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.hardware import summarise
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.properties import resolve_values
 
@@ -41,45 +43,66 @@ STATE_NAMES = {1: 'running', 2: 'blocked', 3: 'paused', 4: 'shutdown', 5: 'shuto
                6: 'crashed', 7: 'pmsuspended'}
 
 
-class Plan:
-    """What a deployment would create, computed without touching the host."""
+_SAFE_NAME = re.compile(r'[^A-Za-z0-9._-]')
 
-    def __init__(self, params):
+
+def build_plan(params):
+    """The Plan of ``params['src']``: a :class:`Plan`, or a :class:`VappPlan` for a collection."""
+    appliance = Appliance(params['src'], params['manifest'],
+                          read_trusted_certs(params['trusted_certs']))
+    eulas = appliance.eulas()
+    if eulas and not params['accept_eula']:
+        raise DeployError('the appliance has %d EULA(s); read them with ovf_info and set '
+                          'accept_eula=true to deploy' % len(eulas), 'eula_not_accepted')
+    if appliance.envelope.is_collection:
+        return VappPlan(params).build(appliance)
+    return Plan(params).build(appliance)
+
+
+class Plan:
+    """What a deployment of one VirtualSystem would create, computed without touching the host."""
+
+    def __init__(self, params, name=None):
         self.params = params
+        self.name = name or params['name']
         self.warnings = []
         self.appliance = None
+        self.system = None
+        self.startup = None  # the StartupSection entry, in a vApp
+        self.vapp = None  # the vApp's name, in a vApp
         self.configuration = None
         self.values = []
         self.items = []
         self.jobs = []
         self.nics = []
+        self.used_networks = []
         self.record = {}
         self.env_xml = None
 
-    def build(self):
+    def build(self, appliance=None, system=None, given=None):
         params = self.params
-        self.appliance = Appliance(params['src'], params['manifest'],
-                                   read_trusted_certs(params['trusted_certs']))
-        self.warnings.extend(self.appliance.warnings)
-        env = self.appliance.envelope
-        system = env.system()
-        eulas = self.appliance.eulas()
-        if eulas and not params['accept_eula']:
-            raise DeployError('the appliance has %d EULA(s); read them with ovf_info and set '
-                              'accept_eula=true to deploy' % len(eulas), 'eula_not_accepted')
+        if appliance is None:
+            return build_plan(params)
+        self.appliance = appliance
+        if system is None:
+            self.warnings.extend(appliance.warnings)
+        env = appliance.envelope
+        system = self.system = system or env.system()
         self.configuration = env.choose_configuration(params['deployment_option'])
         self.items = system.items(self.configuration)
-        self.values = resolve_values(system.properties, params['properties'], self.configuration)
+        self.values = resolve_values(system.properties,
+                                     params['properties'] if given is None else given,
+                                     self.configuration)
         summary = summarise(self.items)
-        self._nics(params)
+        self._nics(params, report_unused=self.vapp is None)
         by_key = dict((p.key, v) for p, v in self.values)
-        self.jobs = diskplan.plan(self.appliance, self.items, by_key, params['name'],
+        self.jobs = diskplan.plan(self.appliance, self.items, by_key, self.name,
                                   params['disk_format'], params['max_disk_size'])
         transports = system.hardware_section().transports
         self.want_env = bool(self.values) and ('iso' in transports or not transports)
         if self.values and not self.want_env:
-            self.warnings.append('the appliance does not accept the iso transport (%s); its '
-                                 'properties are not delivered' % ' '.join(transports))
+            self.warnings.append('%s does not accept the iso transport (%s); its properties are '
+                                 'not delivered' % (self._what(), ' '.join(transports)))
         if self.want_env:
             self.env_xml = environment.environment_xml(
                 system.id, [(p.env_key, v) for p, v in self.values])
@@ -88,12 +111,19 @@ class Plan:
             summary['memory_bytes'] or 512 << 20)
         self.cores_per_socket = summary['cores_per_socket']
         self.firmware = params['firmware'] or system.firmware
+        if system.secure_boot:
+            self.warnings.append('%s asks for UEFI secure boot; the domain is defined with %s '
+                                 'firmware, secure boot not enforced' % (self._what(),
+                                                                         self.firmware))
         self.record = self._record()
         return self
 
-    def _nics(self, params):
+    def _what(self):
+        return 'system %s' % self.system.id if self.vapp else 'the appliance'
+
+    def _nics(self, params, report_unused=True):
         mapping = params['networks'] or {}
-        used = []
+        used = self.used_networks
         for item in self.items:
             if item.resource_type != 10:
                 continue
@@ -111,13 +141,14 @@ class Plan:
             mac = item.get('Address') if params['preserve_mac'] else None
             self.nics.append({'network': mapping[connection], 'model': model, 'mac': mac or None})
             used.append(connection)
-        for name in sorted(set(mapping) - set(used)):
-            self.warnings.append('network mapping %r is not used by the chosen configuration'
-                                 % name)
+        if report_unused:
+            for name in sorted(set(mapping) - set(used)):
+                self.warnings.append('network mapping %r is not used by the chosen configuration'
+                                     % name)
 
     def _record(self):
         params = self.params
-        return {
+        record = {
             'appliance': self.appliance.digest,
             'src': os.path.abspath(params['src']),
             'deployment_option': self.configuration,
@@ -126,6 +157,9 @@ class Plan:
             'nic_model': params['nic_model'], 'disk_bus': params['disk_bus'],
             'networks': [n['network'] for n in self.nics],
         }
+        if self.vapp is not None:
+            record.update(vapp=self.vapp, system=self.system.id)
+        return record
 
     def properties_digest(self, salt):
         """Salted digest of the chosen values: detects changes without storing secrets."""
@@ -136,11 +170,85 @@ class Plan:
         return dict((p.env_key, None if p.password else v) for p, v in self.values)
 
     def as_dict(self):
-        return {'deployment_option': self.configuration, 'cpus': self.cpus,
-                'memory_mib': self.memory >> 20, 'firmware': self.firmware, 'nics': self.nics,
-                'volumes': [j.as_dict() for j in self.jobs],
-                'environment_iso': self.want_env,
-                'properties': self.public_properties()}
+        result = {'deployment_option': self.configuration, 'cpus': self.cpus,
+                  'memory_mib': self.memory >> 20, 'firmware': self.firmware, 'nics': self.nics,
+                  'volumes': [j.as_dict() for j in self.jobs],
+                  'environment_iso': self.want_env,
+                  'properties': self.public_properties()}
+        if self.vapp is not None:
+            result.update(name=self.name, system=self.system.id, startup=self.startup)
+        return result
+
+
+class VappPlan:
+    """A VirtualSystemCollection: one member :class:`Plan` per VirtualSystem, in start order.
+
+    Each system becomes the domain ``<name>-<ovf:id>``; the network mapping is shared; property
+    values are given per system, by the key the guest sees (``class.key.instance``) or the plain
+    key (every system that has it), or prefixed with the system id (``web.hostname``).
+    """
+
+    def __init__(self, params):
+        self.params = params
+        self.name = params['name']
+        self.warnings = []
+        self.appliance = None
+        self.members = []
+
+    def build(self, appliance):
+        self.appliance = appliance
+        self.warnings.extend(appliance.warnings)
+        ordered = appliance.envelope.start_order()
+        given = split_properties([s for s, _entry in ordered], self.params['properties'])
+        names = {}
+        for index, (system, entry) in enumerate(ordered):
+            name = '%s-%s' % (self.name, _SAFE_NAME.sub('_', system.id))
+            if name in names:
+                raise DeployError('systems %s and %s would both become domain %s'
+                                  % (names[name], system.id, name), 'bad_system_id')
+            names[name] = system.id
+            member = Plan(self.params, name)
+            member.vapp = self.name
+            member.startup = dict(entry or {}, index=index)
+            member.build(appliance, system, given[system.id])
+            member.record['start_index'] = index
+            self.members.append(member)
+            self.warnings.extend(w for w in member.warnings if w not in self.warnings)
+        used = set(n for m in self.members for n in m.used_networks)
+        for name in sorted(set(self.params['networks'] or {}) - used):
+            self.warnings.append('network mapping %r is not used by any system of the vApp' % name)
+        return self
+
+    @property
+    def values(self):
+        return [pair for member in self.members for pair in member.values]
+
+    def as_dict(self):
+        return {'vapp': self.name, 'collection': self.appliance.envelope.collection,
+                'deployment_option': self.members[0].configuration,
+                'volumes': [v for m in self.members for v in m.as_dict()['volumes']],
+                'systems': [m.as_dict() for m in self.members]}
+
+
+def split_properties(systems, given):
+    """``{system id: {key: value}}`` from the user's values (see :class:`VappPlan`)."""
+    result = dict((s.id, {}) for s in systems)
+    for key, value in (given or {}).items():
+        targets = [s for s in systems
+                   if any(key in (p.env_key, p.key) for p in s.properties)]
+        if targets:
+            for system in targets:
+                result[system.id][key] = value
+            continue
+        prefixed = [s for s in systems if key.startswith(s.id + '.')]
+        if len(prefixed) == 1:
+            result[prefixed[0].id][key[len(prefixed[0].id) + 1:]] = value
+            continue
+        known = sorted(set('%s.%s' % (s.id, p.env_key) for s in systems for p in s.properties))
+        raise PropertyValueError('unknown property %s (known, each also without the system '
+                                 'prefix: %s)' % (key, ', '.join(known) or 'none'),
+                                 'unknown_property')
+    return result
 
 
 def _disk_buses(plan, pool_path):
@@ -181,6 +289,8 @@ class Outcome:
         self.plan = None
         self.diff = None
         self.warnings = []
+        self.systems = None  # a vApp: one result per member domain, in start order
+        self.events = None  # a vApp: start and stop, in the order they were done
 
     def as_result(self):
         """The module's result (without warnings)."""
@@ -192,6 +302,8 @@ class Outcome:
             result['plan'] = self.plan
         if self.diff is not None:
             result['diff'] = self.diff
+        if self.systems is not None:
+            result.update(systems=self.systems, events=self.events or [])
         return result
 
 
@@ -248,24 +360,156 @@ class Deployer:
 
     # -- the whole run ---------------------------------------------------
     def ensure(self, plan, state):
-        """Bring domain ``params['name']`` to ``state``; ``plan`` is None for ``absent``.
+        """Bring domain ``params['name']`` (or, for a vApp, its member domains) to ``state``.
 
-        Returns an Outcome; in check mode nothing on the host changes.
+        ``plan`` is a Plan, a VappPlan, or None for ``absent``. Returns an Outcome; in check mode
+        nothing on the host changes.
         """
+        self.connect()
+        try:
+            if isinstance(plan, VappPlan):
+                outcome = self._ensure_vapp(plan, state)
+            elif plan is None and self.lookup() is None and self.vapp_domains():
+                outcome = self._ensure_vapp(None, state)
+            else:
+                outcome = self._ensure_single(plan, state)
+        finally:
+            self.close()
+        outcome.warnings = self.warnings
+        return outcome
+
+    def _ensure_single(self, plan, state):
         outcome = Outcome(self.params['name'])
         if plan is not None:
             self.warnings.extend(plan.warnings)
             outcome.plan = plan.as_dict()
-        self.connect()
+        domain = self.lookup()
+        if state == 'absent':
+            self._ensure_absent(domain, outcome)
+        else:
+            self._ensure_present(domain, plan, state, outcome)
+        return outcome
+
+    # -- vApps -----------------------------------------------------------
+    def child(self, name):
+        """A deployer for one member domain, sharing this one's connection and warnings."""
+        child = Deployer(dict(self.params, name=name), self.check_mode)
+        child.conn = self.conn
+        child.warnings = self.warnings
+        return child
+
+    def vapp_domains(self):
+        """``[(domain, record)]`` of the vApp ``params['name']``, in start order."""
+        found = []
+        for domain in self.conn.listAllDomains(0):
+            try:
+                record = domain_xml.read_metadata(domain.XMLDesc(0))
+            except (libvirt.libvirtError, OvfError):
+                continue
+            if record and record.get('vapp') == self.params['name']:
+                found.append((record.get('start_index', 0), domain.name(), domain, record))
+        return [(domain, record) for _index, _name, domain, record in sorted(found)]
+
+    def _ensure_vapp(self, plan, state):
+        outcome = Outcome(self.params['name'])
+        outcome.systems, outcome.events = [], []
+        if state == 'absent':
+            return self._remove_vapp(outcome)
+        self.warnings.extend(plan.warnings)
+        outcome.plan = plan.as_dict()
+        members, made = [], []
         try:
-            domain = self.lookup()
-            if state == 'absent':
-                self._ensure_absent(domain, outcome)
-            else:
-                self._ensure_present(domain, plan, state, outcome)
-        finally:
-            self.close()
-        outcome.warnings = self.warnings
+            for member in plan.members:
+                child = self.child(member.name)
+                sub = Outcome(member.name)
+                child._ensure_present(child.lookup(), member, 'present', sub)
+                domain = child.lookup()
+                if 'create' in sub.actions and domain is not None:
+                    made.append((child, domain))
+                members.append((child, member, domain, sub))
+            if state == 'running':
+                self._start_in_order(members, outcome)
+            elif state == 'stopped':
+                self._stop_in_order(members, outcome)
+        except BaseException:
+            # All or nothing: every domain this run defined goes, with its volumes.
+            for child, domain in reversed(made):
+                try:
+                    child.remove(domain)
+                except (libvirt.libvirtError, OvfError) as exc:
+                    self.warnings.append('rollback of %s failed: %s' % (child.params['name'], exc))
+            raise
+        before, after = {}, {}
+        for child, member, domain, sub in members:
+            sub.domain = domain_facts(domain) if domain is not None else sub.domain
+            if self.check_mode and sub.domain is not None and state in ('running', 'stopped'):
+                sub.domain = dict(sub.domain, state='running' if state == 'running' else 'shutoff')
+            result = sub.as_result()
+            result.update(system=member.system.id, startup=member.startup, actions=sub.actions)
+            result.pop('plan', None)
+            outcome.systems.append(result)
+            outcome.volumes.extend(sub.volumes)
+            outcome.changed = outcome.changed or sub.changed
+            before[member.name] = (sub.diff or {}).get('before', {}).get('domain')
+            after[member.name] = sub.domain
+        outcome.diff = {'before': {'domains': before}, 'after': {'domains': after}}
+        return outcome
+
+    def _start_in_order(self, members, outcome):
+        """Start the stopped members by StartupSection order, waiting startDelay after each."""
+        delay, last_order = 0, None
+        if any(m[1].startup.get('waiting_for_guest') for m in members):
+            self.warnings.append('waitingForGuest cannot be observed without a guest agent; '
+                                 'startDelay is waited instead')
+        for _child, member, domain, sub in members:
+            entry = member.startup
+            if entry.get('start_action') == 'none':
+                continue
+            if domain is not None and domain.isActive():
+                continue
+            if delay and entry.get('order') != last_order and not self.check_mode:
+                time.sleep(delay)
+            if not self.check_mode:
+                domain.create()
+                if self.params['wait'] and not wait_for_state(domain, 'running',
+                                                              self.params['wait_timeout']):
+                    raise DeployError('domain %s did not start' % member.name, 'start_timeout')
+            outcome.events.append(_event(member, 'start', self.check_mode))
+            sub.actions.append('start')
+            sub.changed = True
+            delay, last_order = entry.get('start_delay') or 0, entry.get('order')
+
+    def _stop_in_order(self, members, outcome):
+        """Stop the running members in reverse order, waiting stopDelay after each."""
+        delay = 0
+        for child, member, domain, sub in reversed(members):
+            if domain is None or not domain.isActive():
+                continue
+            if delay and not self.check_mode:
+                time.sleep(delay)
+            if not self.check_mode:
+                if member.startup.get('stop_action') == 'powerOff':
+                    domain.destroy()
+                else:
+                    child.stop(domain)
+            outcome.events.append(_event(member, 'stop', self.check_mode))
+            sub.actions.append('stop')
+            sub.changed = True
+            delay = member.startup.get('stop_delay') or 0
+
+    def _remove_vapp(self, outcome):
+        before = {}
+        for domain, record in reversed(self.vapp_domains()):
+            child = self.child(domain.name())
+            sub = Outcome(domain.name())
+            child._ensure_absent(domain, sub)
+            before[domain.name()] = sub.diff['before']['domain']
+            outcome.volumes.extend(sub.volumes)
+            outcome.systems.append(dict(sub.as_result(), system=record.get('system'),
+                                        actions=sub.actions))
+            outcome.changed = True
+        outcome.diff = {'before': {'domains': before},
+                        'after': {'domains': dict((name, None) for name in before)}}
         return outcome
 
     def _ensure_absent(self, domain, outcome):
@@ -295,6 +539,10 @@ class Deployer:
             if record is None:
                 raise DeployError('a domain named %s exists and was not created by ovf_deploy'
                                   % self.params['name'], 'foreign_domain')
+            if record.get('vapp') != plan.vapp:
+                raise DeployError('a domain named %s exists and belongs to %s' % (
+                    self.params['name'], 'vApp %s' % record['vapp'] if record.get('vapp')
+                    else 'a single-system deployment'), 'foreign_domain')
             outcome.volumes = record.get('volumes', [])
             outcome.changed_options = self.differences(plan, record)
             outcome.applied_options = self.apply_changes(domain, plan, record,
@@ -490,6 +738,12 @@ class Deployer:
         except libvirt.libvirtError:
             pass
         return removed
+
+
+def _event(member, action, check_mode):
+    return {'system': member.system.id, 'domain': member.name, 'action': action,
+            'order': member.startup.get('order'),
+            'time': None if check_mode else round(time.time(), 3)}
 
 
 def wait_for_state(domain, want, timeout):

@@ -69,7 +69,7 @@ def plan(appliance, items, property_values, name, out_format, max_disk_size=None
     jobs = []
     for item in items:
         rtype = item.resource_type
-        if rtype == 17:
+        if item.is_disk:
             disk_id = _resource(item, 'disk')
             if disk_id is None:
                 raise DescriptorError('disk Item %s has no ovf:/disk/ HostResource'

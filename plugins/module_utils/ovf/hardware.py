@@ -46,6 +46,20 @@ class Item:
         except (TypeError, ValueError):
             return None
 
+    def disk_id(self):
+        """The ``ovf:/disk/<id>`` this Item maps, or None."""
+        for resource in self.fields.get('HostResource') or []:
+            target = resource[4:] if resource.startswith('ovf:') else resource
+            parts = target.strip('/').split('/', 1)
+            if len(parts) == 2 and parts[0] == 'disk':
+                return parts[1]
+        return None
+
+    @property
+    def is_disk(self):
+        """A disk drive (17), or a storage extent (19, as XenCenter writes) mapping a Disk."""
+        return self.resource_type == 17 or (self.resource_type == 19 and self.disk_id() is not None)
+
     @property
     def sub_types(self):
         return (self.fields.get('ResourceSubType') or '').split()
@@ -64,6 +78,7 @@ class Item:
             'kind': RESOURCE_NAMES.get(self.resource_type, 'unknown'),
             'element_name': self.fields.get('ElementName'),
             'sub_types': self.sub_types,
+            'required': self.required,
         }
         for name, key in (('VirtualQuantity', 'virtual_quantity'),
                           ('AllocationUnits', 'allocation_units'), ('Parent', 'parent'),
@@ -127,7 +142,7 @@ def select_items(items, configuration):
 def summarise(items, memory_default_units='byte * 2^20'):
     """CPU, memory and device counts of a selected item list (for ovf_info)."""
     summary = {'cpus': None, 'memory_bytes': None, 'cores_per_socket': None, 'nics': 0, 'disks': 0,
-               'cdroms': 0}
+               'cdroms': 0, 'optional_devices': 0}
     for item in items:
         rtype = item.resource_type
         if rtype == 3:
@@ -143,8 +158,12 @@ def summarise(items, memory_default_units='byte * 2^20'):
             summary['memory_bytes'] = item.quantity_bytes(memory_default_units)
         elif rtype == 10:
             summary['nics'] += 1
-        elif rtype == 17:
+            if not item.required:
+                summary['optional_devices'] += 1
+        elif item.is_disk:
             summary['disks'] += 1
+            if not item.required:
+                summary['optional_devices'] += 1
         elif rtype in (15, 16):
             summary['cdroms'] += 1
     return summary

@@ -66,6 +66,19 @@ def parse_manifest(data, name):
     return Manifest(name, entries, sorted(set(warnings)))
 
 
+def merge_manifests(manifests):
+    """One manifest per file (as virt-v2v's tests build OVAs): their union, or refuse conflicts."""
+    entries, warnings = {}, []
+    for manifest in manifests:
+        warnings.extend(manifest.warnings)
+        for name, entry in manifest.entries.items():
+            if name in entries and entries[name] != entry:
+                raise ManifestError('manifests disagree about %s (%s)' % (name, manifest.name),
+                                    'manifest_conflict')
+            entries[name] = entry
+    return Manifest(', '.join(m.name for m in manifests), entries, sorted(set(warnings)))
+
+
 def digest_member(package, member, algorithm):
     digest = hashlib.new(algorithm)
     for block in package.iter_bytes(member):
@@ -97,7 +110,11 @@ class ManifestCheck:
                                     'is "require"', 'no_manifest')
             self.warnings.append('the package has no manifest; file integrity is not verified')
             return
-        self.manifest = parse_manifest(self.mf_bytes, package.manifest_name)
+        if len(package.manifest_names) > 1:
+            self.manifest = merge_manifests([parse_manifest(data, name) for name, data
+                                             in sorted(package.read_manifests().items())])
+        else:
+            self.manifest = parse_manifest(self.mf_bytes, package.manifest_name)
         self.warnings.extend(self.manifest.warnings)
         for name in sorted(self.manifest.entries):
             if not package.has(name):
@@ -145,7 +162,8 @@ class ManifestCheck:
         else:
             state = 'verified'
         return {'policy': self.policy, 'present': self.manifest is not None,
-                'name': self.package.manifest_name, 'status': state,
+                'name': self.package.manifest_name, 'names': list(self.package.manifest_names),
+                'status': state,
                 'algorithms': self.manifest.algorithms if self.manifest else [],
                 'verified': sorted(self.verified), 'uncovered': self.uncovered,
                 'listed_but_absent': self.absent_files}

@@ -77,6 +77,7 @@ class OvfPackage:
         self.order = []
         self.descriptor_name = None
         self.manifest_name = None
+        self.manifest_names = []  # several when each file has its own manifest (virt-v2v tests)
         self.certificate_name = None
         self.warnings = []
         self._identity = None
@@ -108,6 +109,9 @@ class OvfPackage:
             except EOFError:
                 raise PackageError('%s is truncated' % self.path, 'truncated')
         for info in infos:
+            if info.isdir() and info.name.rstrip('/') in ('.', ''):
+                # ``tar -C dir -cf x.ova .`` writes the top directory itself as ``./``.
+                continue
             base = info.name.rsplit('/', 1)[-1]
             if base.startswith('._') and info.isreg():
                 self.warnings.append('ignored AppleDouble member %s' % info.name)
@@ -177,7 +181,13 @@ class OvfPackage:
         elif len(mfs) == 1:
             self.manifest_name = mfs[0]
         elif mfs:
-            raise PackageError('several manifests and none named %s.mf' % base, 'several_manifests')
+            # One manifest per file: read together, as one manifest listing their union.
+            self.manifest_names = sorted(mfs)
+            self.manifest_name = self.manifest_names[0]
+            self.warnings.append('the package has one manifest per file (%s); their entries are '
+                                 'read together' % ', '.join(self.manifest_names))
+        if self.manifest_name and not self.manifest_names:
+            self.manifest_names = [self.manifest_name]
         certs = [n for n in names if n.lower().endswith('.cert')]
         if base + '.cert' in certs:
             self.certificate_name = base + '.cert'
@@ -210,6 +220,12 @@ class OvfPackage:
 
     def file_members(self, href, chunk_size=None):
         """The members making up one References file, in order (several when chunked)."""
+        first = '%s.%0*d' % (href, CHUNK_SUFFIX_DIGITS, 0)
+        if not chunk_size and self.kind == 'ova' and not self.has(href) and self.has(first):
+            # virt-v2v's convention: chunks named ``<href>.000000000`` without ovf:chunkSize.
+            self.warnings.append('file %s is stored in chunks (%s, ...) without ovf:chunkSize; '
+                                 'read in order' % (href, first))
+            chunk_size = self.member(first).size
         if not chunk_size:
             return [self.member(href)]
         chunks = []
@@ -245,9 +261,14 @@ class OvfPackage:
         return self.read(self.descriptor_name, DESCRIPTOR_MAX)
 
     def read_manifest(self):
-        if not self.manifest_name:
+        """The manifest bytes (several per-file manifests concatenated in name order)."""
+        if not self.manifest_names:
             return None
-        return self.read(self.manifest_name, MANIFEST_MAX)
+        return b''.join(self.read_manifests().values())
+
+    def read_manifests(self):
+        """``{name: bytes}`` of every manifest."""
+        return dict((name, self.read(name, MANIFEST_MAX)) for name in self.manifest_names)
 
     def read_certificate(self):
         if not self.certificate_name:

@@ -35,6 +35,7 @@ class Property:
         self.klass = klass
         self.instance = instance
         self.config_defaults = config_defaults or {}
+        self.category = None  # the ProductSection <Category> it is listed under
 
     @property
     def env_key(self):
@@ -61,6 +62,7 @@ class Property:
             'label': self.label,
             'description': self.description,
             'constraints': parse_qualifiers(self.qualifiers),
+            'category': self.category,
         }
 
 
