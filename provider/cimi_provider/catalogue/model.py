@@ -51,6 +51,9 @@ class ActionSpec:
     allowed_from: tuple  # states in which the action is available
     transitional: str | None = None  # state while it runs
     parameters: tuple = ()  # Attr list of the Action body beyond action/properties
+    # Types whose representation the action's URI also takes as its body besides an Action
+    # (a Machine's capture URI takes a MachineImage, 5.14.7.1).
+    bodies: tuple = ()
 
     @property
     def uri(self) -> str:
@@ -113,6 +116,12 @@ class ResourceType:
     @property
     def create_uri(self) -> str:
         return f"{NS}/{self.name}Create"
+
+    @property
+    def create_messages(self) -> tuple:
+        """The resourceURIs a create body may name: ``<Type>Create`` (5.5.12.1), and for a type
+        created without a template also its own representation."""
+        return (self.create_uri,) if self.create == "template" else (self.uri, self.create_uri)
 
     def attr(self, name: str) -> Attr | None:
         return self.attr_map.get(name)

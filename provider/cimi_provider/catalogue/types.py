@@ -130,7 +130,8 @@ def _machine_actions():
         "pause": a("pause", ("STARTED",), "PAUSING"),
         "suspend": a("suspend", ("STARTED", "PAUSED"), "SUSPENDING"),
         "capture": a("capture", ("STOPPED",), "CAPTURING", (
-            Attr("name", "string", writable=True), Attr("description", "string", writable=True))),
+            Attr("name", "string", writable=True), Attr("description", "string", writable=True)),
+            bodies=("MachineImage",)),
     }
 
 

@@ -191,13 +191,19 @@ class MachineLifecycle(Lifecycle):
                                         lambda tx, m: self.settle(tx, rid, None))
         return self.job_result(state, job)
 
-    async def capture(self, rid: str, doc: dict, fields: dict, req: RequestContext,
-                      image_fields: dict | None = None) -> Result:
-        image_fields = image_fields or {k: fields[k] for k in ("name", "description", "properties")
-                                        if fields.get(k) is not None}
+    async def capture(self, rid: str, doc: dict, fields: dict, req: RequestContext) -> Result:
+        """``fields``: an Action's parameters, or a MachineImage sent to the capture URI
+        (5.14.7.1), whose ``imageLocation``, if given, must be this machine."""
+        location = fields.get("imageLocation")
+        if location is not None and (not isinstance(location, str)
+                                     or req.relative(location) != rid):
+            raise BadRequest(f"imageLocation must be this machine ({rid}) or absent")
+        image_fields = {k: fields[k] for k in ("name", "description", "properties")
+                        if fields.get(k) is not None}
         image_rid = new_id("machineImages")
         with self.ctx.store.write() as tx:
-            image = new_image(tx, image_rid, image_fields, rid, "IMAGE", related=None)
+            image = new_image(tx, image_rid, image_fields, rid, fields.get("type") or "IMAGE",
+                              related=None)
             image["imageLocation"] = rid
             tx.put(image_rid, "MachineImage", image)
         job, _ = self.begin(rid, "CAPTURING", ACTION_NS + "capture", [image_rid])

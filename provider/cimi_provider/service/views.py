@@ -30,11 +30,13 @@ def metadata_doc(rtype: ResourceType) -> dict:
     for attr in rtype.all_attrs:
         if attr.name == "operations":
             continue
-        attributes.append({
-            "name": attr.name, "namespace": EXTENSION_NS if attr.extension else NS,
-            "type": _spec_type(attr), "providerMandatory": attr.provider_mandatory,
-            "consumerMandatory": attr.mandatory, "mutable": attr.mutable or attr.name in (
-                "state", "updated"), "consumerWritable": attr.writable})
+        entry = {"name": attr.name}
+        if attr.extension:  # Table 6: namespace and type only for attributes the spec does not define
+            entry.update(namespace=EXTENSION_NS, type=_spec_type(attr))
+        entry.update(providerMandatory=attr.provider_mandatory, consumerMandatory=attr.mandatory,
+                     mutable=attr.mutable or attr.name in ("state", "updated"),
+                     consumerWritable=attr.writable)
+        attributes.append(entry)
         scope = {}
         if attr.values:
             scope["values"] = list(attr.values)
