@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .audit import AuditError, AuditSettings
 from .audit.recorder import ApiAudit
 from .backends import BackendError, create_backend
+from .catalogue import NS, NS_V1
 from .http.access_log import AccessLogFile
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
@@ -51,6 +52,7 @@ class Settings:
     default_initial_state: str = "STOPPED"
     max_body_bytes: int = 1024 * 1024
     render_cache_entries: int = 256
+    compat: str | None = None  # "cimi1": answers in the CIMI 1.x namespace
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -152,7 +154,7 @@ def build(settings: Settings):
                      JobLifecycle(provider))
     if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
-    views = Views(provider, settings.name)
+    views = Views(provider, settings.name, v1_operations=settings.compat == "cimi1")
 
     async def start() -> None:
         await backend.open(BackendContext(store), BackendEvents(store))
@@ -190,8 +192,9 @@ def build(settings: Settings):
             store.close()
             auth.close()
 
-    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
-                                                                 settings.render_cache_entries), audit)
+    dispatcher = Dispatcher(provider, views, auth, HttpSettings(
+        settings.max_body_bytes, settings.render_cache_entries,
+        NS_V1 if settings.compat == "cimi1" else NS), audit)
     # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.
     app = build_app(dispatcher, openapi_document(), lifespan, access_log,
                     None if auth.enabled else frozenset(settings.allowed_hosts))

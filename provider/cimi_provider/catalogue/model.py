@@ -68,6 +68,9 @@ class SubCollection:
     collection_uri: str  # resourceURI of the collection
     insert: bool = False  # advertises insert/remove (references to existing resources)
     composed: bool = True  # items are deleted with the parent (5.10.2)
+    # The CIMI 1.x type a POST of its own representation adds to this collection as an insert
+    # would (1.x attached a Volume by adding a MachineVolume to the Machine's volumes).
+    v1_item: str | None = None
 
 
 @dataclass(frozen=True)

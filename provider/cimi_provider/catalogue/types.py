@@ -189,7 +189,7 @@ _register(ResourceType(
     subcollections=(
         SubCollection("disks", "Disk", "disks", NS + "/DiskCollection"),
         SubCollection("volumes", "locatedVolume", "volumes", NS + "/locatedVolumeCollection",
-                      insert=True),
+                      insert=True, v1_item="MachineVolume"),
         SubCollection("interfaces", "NetworkInterface", "interfaces",
                       NS + "/NetworkInterfaceCollection"),
     ),

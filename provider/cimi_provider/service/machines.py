@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec
-from ..catalogue import ACTION_NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
+from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
 from ..errors import BadRequest, Conflict, NotFound
 from ..request import RequestContext
 from ..timeutil import now_iso
@@ -11,7 +11,7 @@ from .credentials import hash_inline_password
 from .infra import new_image
 from .lifecycle import Lifecycle, LifecycleContext, mark, sub_row
 from .result import Result, Stored
-from .validate import check_fields, check_struct_required, require
+from .validate import check_fields, check_resource_uri, check_struct_required, require
 
 MACHINE = TYPES["Machine"]
 BUSY = ("CREATING", "DELETING", "STARTING", "STOPPING", "PAUSING", "SUSPENDING", "CAPTURING",
@@ -247,9 +247,13 @@ class MachineLifecycle(Lifecycle):
         """Attach (insert) or detach (remove) a Volume: ``attr`` is "volumes", the only
         sub-collection of references a Machine has."""
         doc = self.ctx.load(rid, "Machine")
+        v1_item = MACHINE.subcollection(attr).v1_item
+        added = check_resource_uri(body, NS + "/Action", f"{NS}/{v1_item}") == v1_item
         params = {a.name: a for a in VOLUME_ACTION_PARAMS}
         fields = check_fields(body, params, "", mode="create")
-        verb = str(fields.get("action") or "").rsplit("/", 1)[-1]
+        verb = "insert" if added else str(fields.get("action") or "").rsplit("/", 1)[-1]
+        if added and fields.get("action") is not None:
+            raise BadRequest(f"a {v1_item} has no 'action'")
         if verb not in ("insert", "remove"):
             raise BadRequest(f"action must be {ACTION_NS}insert or {ACTION_NS}remove")
         if not fields.get("volume"):
@@ -285,6 +289,8 @@ class MachineLifecycle(Lifecycle):
 
             self.attaching.add(vol_rid)
             state = await self.ctx.jobs.run(job, work, ok, bad)
+            if added:  # a 1.x add made a resource: 201 (202 while it runs) with its Location
+                return self.job_result(state, job, None, entry_id, done_status=201)
             return self.job_result(state, job, None, None)
         if not located:
             raise Conflict(f"volume {vol_rid} is not attached to this machine")
