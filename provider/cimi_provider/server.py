@@ -20,7 +20,7 @@ from .service.core import Provider
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
                             MachineImageLifecycle, MachineTemplateLifecycle, NetworkLifecycle,
                             VolumeImageLifecycle, VolumeLifecycle)
-from .service.machines import MachineLifecycle
+from .service.machines import LocatedVolumeLifecycle, MachineLifecycle
 from .service.startup import recover, resume_deletes, seed, set_status_message
 from .service.systems import SystemLifecycle
 from .service.views import Views
@@ -147,7 +147,8 @@ def build(settings: Settings):
     provider = Provider(store, backend, settings.default_initial_state)
     machines = MachineLifecycle(provider)
     volumes, networks = VolumeLifecycle(provider, machines), NetworkLifecycle(provider)
-    provider.install(machines, volumes, networks, MachineImageLifecycle(provider, machines),
+    provider.install(machines, LocatedVolumeLifecycle(provider, machines), volumes, networks,
+                     MachineImageLifecycle(provider, machines),
                      SystemLifecycle(provider, machines, volumes, networks),
                      VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
                      CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),

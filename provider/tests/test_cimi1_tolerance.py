@@ -88,6 +88,8 @@ def test_machine_volume_add_attaches(cimi_json, form):
                                    "volume": {"href": volume}, "action": ACTION + "insert"},
                         headers={"Accept": "application/json"}, timeout=30)
     assert again.status_code == 400 and "no 'action'" in again.json()["statusMessage"]
+    c.settle(c.ok("DELETE", op(entry, "delete")))  # detached: the volume is free again
+    assert c.settle(c.ok("DELETE", volume))["state"] == "SUCCESS"
 
 
 def test_compat_cimi1_answers_in_the_1x_namespace(v1_provider):
@@ -120,3 +122,17 @@ def test_compat_cimi1_machine_and_volume_add(v1_provider):
     started = c.call("POST", start[0]["href"], {"resourceURI": V1 + "/Action",
                                                 "action": V1 + "/action/start"})
     assert started.status == 200 and c.ok("GET", machine["id"]).doc["state"] == "STARTED"
+
+
+def test_deleting_a_volumes_entry_detaches(cimi):
+    """1.x removed the MachineVolume it added with DELETE on the entry's delete operation."""
+    machine, volume = cimi.new_machine(uname()), new_volume(cimi)
+    volumes = cimi.ok("GET", machine["volumes"]["href"]).doc
+    cimi.settle(cimi.ok("POST", op(volumes, "insert"), {
+        "resourceURI": NS + "/Action", "action": ACTION + "insert", "volume": {"href": volume}}))
+    entry = items(cimi.ok("GET", machine["volumes"]["href"]).doc)[0]
+    reply = cimi.ok("DELETE", op(entry, "delete"), status=(200, 202))
+    assert cimi.settle(reply)["state"] == "SUCCESS"
+    assert cimi.call("GET", entry["id"]).status == 404
+    assert items(cimi.ok("GET", machine["volumes"]["href"]).doc) == []
+    assert cimi.settle(cimi.ok("DELETE", volume))["state"] == "SUCCESS"  # free again

@@ -215,7 +215,7 @@ _register(ResourceType(
 ))
 _register(ResourceType(
     "locatedVolume", (Attr("volume", "ref:Volume"), Attr("initialLocation", "string")),
-    common=False, updatable=False, deletable=False,
+    common=False, updatable=False,  # delete detaches (the 1.x MachineVolume's delete)
     spec_order=("volume", "initialLocation"),
 ))
 _register(ResourceType(

@@ -258,8 +258,7 @@ class MachineLifecycle(Lifecycle):
             raise BadRequest(f"action must be {ACTION_NS}insert or {ACTION_NS}remove")
         if not fields.get("volume"):
             raise BadRequest("missing mandatory attribute 'volume'")
-        if doc["state"] in BUSY or doc["state"] in ("ERROR", "FAILED"):
-            raise Conflict(f"volumes cannot be changed while the machine is {doc['state']}")
+        self.check_volumes_changeable(doc)
         vol_rid, vol = self.ctx.resolve(fields["volume"], req, "Volume", "volume")
         located = [r for r in self.ctx.store.children(rid) if r.type == "locatedVolume"
                    and r.doc.get("volume", {}).get("href") == vol_rid]
@@ -294,7 +293,15 @@ class MachineLifecycle(Lifecycle):
             return self.job_result(state, job, None, None)
         if not located:
             raise Conflict(f"volume {vol_rid} is not attached to this machine")
-        entry_id = located[0].id
+        return await self.detach(rid, vol_rid, located[0].id)
+
+    @staticmethod
+    def check_volumes_changeable(doc: dict) -> None:
+        if doc["state"] in BUSY or doc["state"] in ("ERROR", "FAILED"):
+            raise Conflict(f"volumes cannot be changed while the machine is {doc['state']}")
+
+    async def detach(self, rid: str, vol_rid: str, entry_id: str) -> Result:
+        """Detach the volume that the locatedVolume ``entry_id`` of machine ``rid`` holds."""
         with self.ctx.store.write() as tx:
             job = self.ctx.jobs.create(tx, ACTION_NS + "remove", f"{rid}/volumes", [vol_rid])
 
@@ -313,3 +320,18 @@ class MachineLifecycle(Lifecycle):
             return [r.doc for r in self.ctx.store.children(rid) if r.type == "locatedVolume"]
         except KeyError:
             raise NotFound(rid) from None
+
+
+class LocatedVolumeLifecycle(Lifecycle):
+    """Deleting a Machine's volumes entry detaches its Volume: how 1.x removed the MachineVolume
+    it added (2.0 clients send ``remove`` to the collection; both work)."""
+    type_name = "locatedVolume"
+
+    def __init__(self, ctx: LifecycleContext, machines: MachineLifecycle):
+        super().__init__(ctx)
+        self.machines = machines
+
+    async def delete(self, rid: str, doc: dict, req: RequestContext) -> Result:
+        machine = self.ctx.store.row(rid).parent
+        self.machines.check_volumes_changeable(self.ctx.load(machine, "Machine"))
+        return await self.machines.detach(machine, doc["volume"]["href"], rid)

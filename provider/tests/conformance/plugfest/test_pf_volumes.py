@@ -1,9 +1,9 @@
 """Plugfest volume scenario (part4): a VolumeConfiguration (VolumeConfigurationCreate), volumes by
 reference and by value, and a volume attached to a machine with a MachineVolume (the 1.x
-message, still read) and detached again."""
+message, still read) and detached by deleting that entry."""
 from __future__ import annotations
 
-from wire import ACTION, NS, items, machine_create, op
+from wire import NS, items, machine_create, op
 
 V1 = "http://schemas.dmtf.org/cimi/1"
 
@@ -39,9 +39,7 @@ def test_attach_and_detach_a_volume(wire, name):
     entry = wire.get(wire.resolve(reply.headers["Location"]))
     assert wire.resolve(entry["volume"]["href"]) == volume["id"]
     assert entry["initialLocation"] == "/dev/sdf"
-    wire.settle(wire.ok("POST", op(attached, "remove"), {
-        "resourceURI": NS + "/Action", "action": ACTION + "remove",
-        "volume": {"href": volume["id"]}}, status=(200, 202, 204)))
+    wire.settle(wire.ok("DELETE", op(entry, "delete"), status=(200, 202, 204)))  # detach
     assert not items(wire.get(wire.resolve(machine["volumes"]["href"])))
     wire.delete(volume)
     wire.delete(machine)
