@@ -93,10 +93,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--default-initial-state", choices=("STOPPED", "STARTED"),
                        default="STOPPED", help="Machine DefaultInitialState capability")
     serve.add_argument("--compat", choices=("cimi1",), default=None,
-                       help="cimi1: answer in the CIMI 1.x namespace (resourceURIs and XML "
-                            "namespace http://schemas.dmtf.org/cimi/1) and advertise the 1.x "
-                            "'add' of a MachineVolume, for 1.x clients; default: CIMI 2.0 "
-                            "answers (1.x requests are read either way)")
+                       help="cimi1: for CIMI 1.x clients, answer in the 1.x namespace "
+                            "(resourceURIs, action rels and the XML namespace "
+                            "http://schemas.dmtf.org/cimi/1) and advertise the 1.x 'add' of a "
+                            "MachineVolume; default: CIMI 2.0 answers (1.x requests are read "
+                            "either way)")
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
                        help="rendered GET answers kept until the next write (0 = no cache)")

@@ -3,6 +3,8 @@
 ``--compat cimi1`` answers them (the 1.x namespace)."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -136,3 +138,9 @@ def test_deleting_a_volumes_entry_detaches(cimi):
     assert cimi.call("GET", entry["id"]).status == 404
     assert items(cimi.ok("GET", machine["volumes"]["href"]).doc) == []
     assert cimi.settle(cimi.ok("DELETE", volume))["state"] == "SUCCESS"  # free again
+
+
+def test_serve_help_documents_compat():
+    out = subprocess.run([sys.executable, "-m", "cimi_provider.cli", "serve", "--help"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "--compat {cimi1}" in out and "http://schemas.dmtf.org/cimi/1" in " ".join(out.split())
