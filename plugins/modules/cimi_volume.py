@@ -16,8 +16,13 @@ description:
     O(template) are used at creation only.
   - Attaching inserts the volume into the machine's C(volumes) collection (the C(insert) operation);
     detaching uses its C(remove) operation.
+  - To manage the attachment as a resource of its own (attach, move, detach; an error when the volume
+    is attached to another machine), use M(cloudmgmt.dmtf.cimi_volume_attachment). O(attached_to) and
+    O(detached) share its implementation.
 author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
+seealso:
+  - module: cloudmgmt.dmtf.cimi_volume_attachment
 extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.resource
@@ -57,6 +62,7 @@ options:
     description:
       - Machine (name or href) the volume must be attached to. Other attachments are left alone.
       - If it is attached to that machine at another O(initial_location), it is detached and attached again.
+      - M(cloudmgmt.dmtf.cimi_volume_attachment) does the same as a task of its own.
     type: str
   initial_location:
     description: Device path in the machine, for example C(/dev/vdb). Used with O(attached_to).
@@ -124,12 +130,12 @@ cadf:
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import looks_like_href
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.attachment import Attachments
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
-    KINDS, collection_of, common_spec, gb_to_kb)
+    KINDS, common_spec, gb_to_kb)
 
 
 class VolumeModule(ResourceModule):
@@ -146,14 +152,20 @@ class VolumeModule(ResourceModule):
     machine = None
 
     def prepare(self):
-        if self.params['attached_to'] and self.params['state'] == 'present':
-            self.machine = self.find_machine(self.params['attached_to'])  # a bad name leaves nothing behind
+        if self.params['attached_to'] and self.params['state'] == 'present':  # a bad name leaves nothing behind
+            self.machine = self.lookup('machines', self.params['attached_to'], 'machine')
 
     def before_delete(self, current):
-        outcome = Outcome(current)
-        for entry in self.attachments(current['id']):
-            outcome = outcome.then(self.detach(current, entry))
-        return outcome
+        change = Attachments(self.client, self.engine).ensure_detached(current)
+        return Outcome(current, change.actions)
+
+    @staticmethod
+    def with_change(outcome, change):
+        """outcome followed by an attachment change, the attachments in its --diff views."""
+        if not change.changed:
+            return outcome
+        return outcome.then(Outcome(outcome.resource, change.actions)).with_diff_field(
+            'attachment', change.before, change.after)
 
     def absent_extra(self):
         return {'attachments': []}
@@ -191,69 +203,15 @@ class VolumeModule(ResourceModule):
         body['volumeTemplate'] = template
         return body
 
-    def find_machine(self, value):
-        ref = self.ref('machines', value, 'machine')
-        if self.check_mode and not looks_like_href(ref['href']):
-            return {'id': value, 'predicted': True}
-        return self.client.get(ref['href'])
-
-    def attachments(self, volume_id, machines=None):
-        """[{machine, initial_location, entry}] of every machine holding this volume."""
-        if machines is None:
-            machines = self.client.list('machines', expand='volumes')
-        found = []
-        for machine in machines:
-            for entry in collection_of(self.client, machine, 'volumes'):
-                href = compat.ref_href(entry.get('volume'))
-                if href and self.client.resolve(href) == volume_id:
-                    found.append({'machine': machine['id'], 'initial_location': entry.get('initialLocation'),
-                                  'collection': self.client.resolve(machine['volumes']['href'])})
-        return found
-
     def reconcile_attachment(self, outcome, machine):
-        """(outcome, attachments) once the volume of outcome is attached to machine only, or to
-        none when machine is None."""
-        p = self.params
-        volume = outcome.resource
-        wanted = [{'machine': machine['id'], 'initial_location': p['initial_location']}] if machine is not None else []
-        if not volume.get('id') or (machine or {}).get('predicted'):  # check mode: not created yet
-            if machine is None:
-                return outcome, []
-            outcome = outcome.then(Outcome(volume, ['attach']))
-            return outcome.with_diff_field('attachment', [], wanted), wanted
+        """(outcome, attachments) once the volume of outcome is attached to machine (other
+        machines left alone), or to none when machine is None."""
+        attachments = Attachments(self.client, self.engine)
         if machine is not None:
-            entries = self.attachments(volume['id'], [self.client.get(machine['id'], {'$expand': 'volumes'})])
-            keep = [e for e in entries if not p['initial_location'] or e['initial_location'] == p['initial_location']]
-            if keep:
-                return outcome, self.public(keep)
-            for entry in entries:
-                outcome = outcome.then(self.detach(volume, entry))
-            outcome = outcome.then(self.attach(volume, machine))
-            return outcome.with_diff_field('attachment', self.public(entries), wanted), wanted
-        entries = self.attachments(volume['id'])
-        for entry in entries:
-            outcome = outcome.then(self.detach(volume, entry))
-        if entries:
-            outcome = outcome.with_diff_field('attachment', self.public(entries), [])
-        return outcome, []
-
-    @staticmethod
-    def public(entries):
-        return [{'machine': e['machine'], 'initial_location': e['initial_location']} for e in entries]
-
-    def attach(self, volume, machine):
-        if not self.check_mode:
-            job_url = self.client.collection_action(self.client.resolve(machine['volumes']['href']), 'insert',
-                                                    volume={'href': volume['id']},
-                                                    initialLocation=self.params['initial_location'])
-            self.engine.wait_job(job_url, 'attaching volume %r' % volume.get('name'))
-        return Outcome(volume, ['attach'])
-
-    def detach(self, volume, entry):
-        if not self.check_mode:
-            job_url = self.client.collection_action(entry['collection'], 'remove', volume={'href': volume['id']})
-            self.engine.wait_job(job_url, 'detaching volume %r' % volume.get('name'))
-        return Outcome(volume, ['detach'])
+            change = attachments.ensure_attached(outcome.resource, machine, self.params['initial_location'])
+        else:
+            change = attachments.ensure_detached(outcome.resource)
+        return self.with_change(outcome, change), change.after
 
 
 def main():

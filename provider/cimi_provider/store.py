@@ -156,9 +156,14 @@ class Store:
             self._by_parent.get(row.parent, {}).pop(row.id, None)
 
     @contextmanager
-    def write(self):
+    def write(self, durable: bool = True):
+        """One transaction. ``durable=False`` commits without waiting for the disk (WAL,
+        ``synchronous=NORMAL``): for what may be lost in a crash, such as a Job's progress, which
+        recovery replaces anyway. The next durable commit makes it durable too."""
         with self._lock:
             seq_before = self._seq
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
             tx = Transaction(self)
             try:
@@ -168,6 +173,9 @@ class Store:
                 self._db.execute("ROLLBACK")
                 self._seq = seq_before
                 raise
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
             for rid in tx._deletes:
                 row = self._rows.get(rid)
                 if row:

@@ -103,6 +103,11 @@ def test_compat_cimi1_answers_in_the_1x_namespace(v1_provider):
     coll = http.get(v1_provider.base + "machineConfigs", headers={"Accept": "application/xml"},
                     timeout=30)
     assert f'<Collection xmlns="{V1}" resourceURI="{V1}/MachineConfigurationCollection"' in coll.text
+    page = http.get(v1_provider.base + "machineConfigs", timeout=30,
+                    headers={"Accept": "application/json"}).json()
+    assert page["resourceURI"] == V1 + "/MachineConfigurationCollection"
+    assert {item["resourceURI"] for item in page["machineConfigurations"]} == {
+        V1 + "/MachineConfiguration"}
     missing = http.get(v1_provider.base + "machines/none", timeout=30,
                        headers={"Accept": "application/json"})
     assert missing.status_code == 404 and missing.json()["resourceURI"] == V1 + "/Job"

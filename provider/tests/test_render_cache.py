@@ -103,3 +103,24 @@ def test_concurrent_writes_and_reads(provider):
             assert after == [f"race-{n}"] * 16
     coll = c.ok("GET", c.collection("volumeConfigs"), params={"$filter": "name='race-5'"}).doc
     assert [i["id"] for i in items(coll)] == [url] and coll["resourceURI"].startswith(NS)
+
+
+def test_pages_from_fragments_follow_each_write(tmp_path):
+    """With the answer cache off, pages are assembled from per-row fragments: one machine's
+    change shows in the next page, and the page holds exactly what each machine's GET shows."""
+    with ProviderProcess(tmp_path / "frag.db", "--seed-machines", "5",
+                         "--render-cache-entries", "0") as prov:
+        c = Cimi(prov)
+        url = c.collection("machines")
+        first = c.ok("GET", url).doc
+        assert first["count"] == 5
+        target = items(first)[2]
+        action = "start" if target["state"] == "STOPPED" else "stop"
+        c.act(target, action)
+        again = c.ok("GET", url).doc
+        changed = next(m for m in items(again) if m["id"] == target["id"])
+        assert changed["state"] == ("STARTED" if action == "start" else "STOPPED")
+        for machine in items(again):
+            assert c.ok("GET", machine["id"]).doc == machine
+        raw = requests.get(url, headers={"Accept": "application/json"}, timeout=30)
+        assert raw.json() == again and raw.headers["content-type"] == "application/json"

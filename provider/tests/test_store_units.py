@@ -29,6 +29,20 @@ def test_store_rollback_leaves_cache_and_disk_unchanged(tmp_path):
     assert reopened._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
+def test_a_write_that_need_not_be_durable_leaves_durable_commits_after_it(tmp_path):
+    store = Store(str(tmp_path / "s.db"))
+    with store.write(durable=False) as tx:
+        tx.put("jobs/j", "Job", {"id": "jobs/j", "progress": 40})
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+    with pytest.raises(RuntimeError), store.write(durable=False) as tx:
+        tx.put("jobs/j", "Job", {"id": "jobs/j", "progress": 50})
+        raise RuntimeError("boom")
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert store.get("jobs/j")["progress"] == 40
+    store.close()
+    assert Store(str(tmp_path / "s.db")).get("jobs/j")["progress"] == 40
+
+
 def test_children_and_delete(tmp_path):
     store = Store(str(tmp_path / "s.db"))
     with store.write() as tx:

@@ -5,7 +5,8 @@
 
 FakeProvider holds the resources of every Cloud Entry Point collection and answers requests as a
 provider would: machines are created through a Job (202, CREATING) and started or stopped by
-actions; other resources are stored as POSTed (201); PUT applies a partial ``$select`` update.
+actions; other resources are stored as POSTed (201); PUT applies a partial ``$select`` update;
+volumes are attached and detached through a machine's ``volumes`` (insert and remove, 202).
 What a provider may not support is switchable: the capabilities it advertises in
 ResourceMetadata (without FilterParameter it ignores ``$filter``, without FirstParameter
 ``$first``/``$last``, without ExpandParameter ``$expand``), a page cap, silently truncated
@@ -146,14 +147,22 @@ class FakeProvider:
             resource['state'] = COLLECTIONS[key][2]
         resource = self._store(key, resource)
         resource['operations'] = [{'rel': 'edit', 'href': resource['id']}, {'rel': 'delete', 'href': resource['id']}]
+        if key == 'machines':
+            self._with_volumes(resource)
         resource.update(attributes)
         return resource
+
+    @staticmethod
+    def _with_volumes(machine):
+        """A machine's volumes sub-collection, always shown expanded: {href, count, volumes}."""
+        machine['volumes'] = {'href': machine['id'] + '/volumes', 'count': 0, 'volumes': []}
+        return machine
 
     def add_machine(self, name, state='STOPPED', properties=None):
         """A machine that starts and stops (its operations say which is available)."""
         resource = self._store('machines', {'resourceURI': self.ns + 'Machine', 'name': name, 'state': state,
                                             'cpu': 1, 'memory': 1048576})
-        url = resource['id']
+        url = self._with_volumes(resource)['id']
         delete_rel = 'delete' if self.version == 2 else NS1 + 'action/delete'
         resource['operations'] = [{'rel': 'edit', 'href': url}, {'rel': delete_rel, 'href': url},
                                   {'rel': self.ns + 'action/start', 'href': url + '/start'},
@@ -209,6 +218,8 @@ class FakeProvider:
             return self._resource(method, key, segments[1], query, body)
         if stored is not None and segments[2:] == ['networkInterfaces'] and self.dangling_addresses:
             return 200, self._v1_interfaces(stored), {}
+        if stored is not None and key == 'machines' and segments[2] == 'volumes':
+            return self._machine_volumes(method, stored, body)
         if stored is not None and key == 'machines' and segments[2] in ('start', 'stop') and method == 'POST':
             stored['state'] = 'STARTED' if segments[2] == 'start' else 'STOPPED'
             job = self.add_job(stored['id'], NS2 + 'action/' + segments[2])
@@ -223,6 +234,42 @@ class FakeProvider:
                     {'resourceURI': NS1 + 'MachineNetworkInterface', 'id': iid, 'state': 'ACTIVE',
                      'macAddress': '52:54:00:00:00:01', 'network': {'href': self.base + 'networks/n1'},
                      'addresses': {'href': iid + '/addresses'}}]}
+
+    def attached(self, volume_id):
+        """(machine, entry) of every attachment of a volume."""
+        return [(m, e) for m in self.machines.values() if isinstance(m.get('volumes'), dict)
+                for e in m['volumes'].get('volumes') or [] if (e.get('volume') or {}).get('href') == volume_id]
+
+    def _machine_volumes(self, method, machine, body):
+        """A machine's volumes: read, or insert/remove through a Job, as the reference provider does
+        (a volume attached anywhere cannot be inserted again)."""
+        volumes = machine['volumes']
+        if method == 'GET':
+            return 200, dict(volumes, resourceURI=self.ns + 'MachineVolumeCollection', id=volumes['href'],
+                             operations=[{'rel': 'insert', 'href': volumes['href']},
+                                         {'rel': 'remove', 'href': volumes['href']}]), {}
+        if method != 'POST':
+            return self.error(405, 'method not allowed')
+        verb = str(body.get('action') or '').rsplit('/', 1)[-1]
+        volume_id = (body.get('volume') or {}).get('href')
+        if volume_id not in [v['id'] for v in self.resources['volumes'].values()]:
+            return self.error(400, 'no volume %s' % volume_id)
+        if verb == 'insert':
+            if self.attached(volume_id):
+                return self.error(409, 'volume %s is already attached to a machine' % volume_id)
+            entry = {'id': '%s/v%d' % (volumes['href'], len(volumes['volumes']) + 1), 'volume': {'href': volume_id}}
+            if body.get('initialLocation'):
+                entry['initialLocation'] = body['initialLocation']
+            volumes['volumes'].append(entry)
+        elif verb == 'remove':
+            entries = [e for e in volumes['volumes'] if e['volume']['href'] == volume_id]
+            if not entries:
+                return self.error(409, 'volume %s is not attached to this machine' % volume_id)
+            volumes['volumes'].remove(entries[0])
+        else:
+            return self.error(400, 'action must be insert or remove')
+        volumes['count'] = len(volumes['volumes'])
+        return 202, None, {'CIMI-Job-URI': self.add_job(volumes['href'], NS2 + 'action/' + verb)['id']}
 
     def error(self, status, message):
         return status, {'resourceURI': self.ns + 'Job', 'id': '', 'state': 'FAILED',

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import CimiClient, looks_like_href
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
     CimiError, CimiLookupError, CimiMissingCreateInfo)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import (
@@ -85,6 +85,27 @@ class CimiModule:
                 self.module.warn('%s; check mode assumes an earlier task creates it' % exc)
                 return {'href': value}
             raise
+
+    def lookup(self, key, value, what, required=True):
+        """The resource a name or href refers to, or None when it does not exist and not required.
+
+        A required one that is missing is a CimiLookupError; in check mode it is only warned about
+        and predicted ({'id', 'name', 'predicted'}), as ref() assumes an earlier task creates it."""
+        if looks_like_href(value):
+            href = self.client.resolve(value)
+            found = self.client.get_optional(href)
+            error = CimiLookupError('no %s at %s' % (what, href))
+        else:
+            href = value
+            found = self.client.find_one(key, value, what=what + 's')
+            error = CimiLookupError('no %s named %r' % (what, value))
+        if found is not None or not required:
+            return found
+        error.not_found = True
+        if not self.check_mode:
+            raise error
+        self.module.warn('%s; check mode assumes an earlier task creates it' % error)
+        return {'id': href, 'name': None if looks_like_href(value) else value, 'predicted': True}
 
     def build_create_body(self, build):
         """build() or, in check mode when the task cannot create (it only changes a resource an

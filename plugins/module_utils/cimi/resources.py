@@ -48,9 +48,13 @@ def common_spec(states=('present', 'absent'), default_state='present', waits=Tru
         'state': {'type': 'str', 'default': default_state, 'choices': list(states)},
     }
     if waits:
-        spec['wait'] = {'type': 'bool', 'default': True}
-        spec['wait_timeout'] = {'type': 'int', 'default': 600}
+        spec.update(wait_spec())
     return spec
+
+
+def wait_spec():
+    """The wait options (doc fragment cloudmgmt.dmtf.cimi.wait)."""
+    return {'wait': {'type': 'bool', 'default': True}, 'wait_timeout': {'type': 'int', 'default': 600}}
 
 
 COMMON_KWARGS = {'required_one_of': [('name', 'id')]}

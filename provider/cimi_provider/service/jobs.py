@@ -100,7 +100,7 @@ class JobRunner:
         def progress(percent: int, message: str) -> None:
             if self.synchronous:
                 return  # nothing observable between the start and the end of synchronous work
-            with self.store.write() as tx:
+            with self.store.write(durable=False) as tx:  # lost in a crash: recovery ends the Job
                 doc = tx.get(job_id)
                 if doc and doc["state"] == "RUNNING":
                     self._set(tx, job_id, progress=max(doc.get("progress", 0), min(99, percent)),

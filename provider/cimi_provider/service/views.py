@@ -6,7 +6,7 @@ from ..errors import NotFound
 from ..query import (apply_collection_query, expand_paths, parse_query, select_attributes,
                      select_collection)
 from ..timeutil import now_iso
-from ..serialization import prune
+from ..serialization import FragmentPage, prune, render_json
 from .. import tenancy
 from . import render as rnd
 
@@ -116,15 +116,16 @@ class Views:
             return [{"rel": "add", "href": base + cid}]
         return []
 
-    def rendered(self, row, base: str, rtype: ResourceType) -> dict:
-        """The consumer view of a stored row, memoised per (row version, base URI).
+    def _memo(self, row, base: str, rtype: ResourceType) -> list | None:
+        """The memo entry ``[row, view, JSON fragment or None]`` of a row under ``base``.
 
-        Rows are replaced, never changed, on every write, so a cached view is valid while its
-        row object is the current one. Types whose view depends on other rows (rendering
-        hooks: a System's derived state) are rendered afresh. Views are shared: read-only."""
+        Rows are replaced, never changed, on every write, so an entry is valid while its row
+        object is the current one: a write invalidates only the views of what it changed.
+        Types whose view depends on other rows (rendering hooks: a System's derived state)
+        have none (None): they are rendered afresh. Views are shared: read-only."""
         hooks = self.p.lifecycle(rtype.name)
         if hooks.derived:
-            return rnd.render(row.doc, base, rtype, hooks)
+            return None
         per_base = self._rendered.get(base)
         if per_base is None:
             if len(self._rendered) >= MAX_CACHED_BASES:  # Host headers vary: stay bounded
@@ -132,12 +133,28 @@ class Views:
             per_base = self._rendered[base] = {}
         hit = per_base.get(row.id)
         if hit is not None and hit[0] is row:
-            return hit[1]
-        view = prune(rnd.render(row.doc, base, rtype, hooks))
-        per_base[row.id] = (row, view)
+            return hit
+        entry = [row, prune(rnd.render(row.doc, base, rtype, hooks)), None]
+        per_base[row.id] = entry
         if len(per_base) > 4 * (len(self.p.store._rows) + 16):
             per_base.clear()  # deleted rows' entries: drop now and then
-        return view
+        return entry
+
+    def rendered(self, row, base: str, rtype: ResourceType) -> dict:
+        """The consumer view of a stored row, memoised per (row version, base URI)."""
+        entry = self._memo(row, base, rtype)
+        if entry is None:
+            return rnd.render(row.doc, base, rtype, self.p.lifecycle(rtype.name))
+        return entry[1]
+
+    def fragment(self, row, base: str, rtype: ResourceType) -> bytes:
+        """The row's view as JSON bytes, serialized once per row version."""
+        entry = self._memo(row, base, rtype)
+        if entry is None:
+            return render_json(prune(self.rendered(row, base, rtype)))
+        if entry[2] is None:
+            entry[2] = render_json(entry[1])
+        return entry[2]
 
     def items(self, type_name: str, parent: str | None, base: str) -> list:
         if type_name == "ResourceMetadata":
@@ -151,14 +168,14 @@ class Views:
         rows = self.p.store.rows(type_name, parent)
         return rows if access.sees_all else [row for row in rows if access.sees(row)]
 
-    def page(self, type_name: str, parent: str | None, base: str, q) -> tuple[int, list]:
-        """(count after $filter, the requested page); without $filter/$orderby only the page's
-        rows are rendered."""
+    def page(self, type_name: str, parent: str | None, base: str, q) -> tuple[int, list, list]:
+        """(count after $filter, the requested page, its rows or None); without
+        $filter/$orderby only the page's rows are rendered."""
         if type_name == "ResourceMetadata" or q.filters or q.orderby:
-            return apply_collection_query(self.items(type_name, parent, base), q)
+            return (*apply_collection_query(self.items(type_name, parent, base), q), None)
         rtype = TYPES[type_name]
         count, rows = apply_collection_query(self.rows(type_name, parent), q)
-        return count, [self.rendered(row, base, rtype) for row in rows]
+        return count, [self.rendered(row, base, rtype) for row in rows], rows
 
     def collection(self, cid: str, base: str, q) -> dict:
         """A top-level collection (``machines``) or a sub-collection (``machines/x/disks``)."""
@@ -177,12 +194,17 @@ class Views:
             items_type, items_key, curi, insert = (sub.item_type, sub.items_key,
                                                    sub.collection_uri, sub.insert)
             v1_item = sub.v1_item
-        count, page = self.page(items_type, parent, base, q)
+        count, page, rows = self.page(items_type, parent, base, q)
         paths = expand_paths(q.expand)
         if paths:
             page = [self.expand(item, paths, base) for item in page]
         doc = rnd.collection(items_type, items_key, curi, cid, base, page, count,
                              self.collection_ops(rtype, cid, base, insert, v1_item))
+        if rows is not None and not paths and not q.select:
+            # the page as it is stored: JSON answers are assembled from per-row fragments
+            item_type = TYPES[items_type]
+            return FragmentPage(doc, items_key,
+                                lambda: [self.fragment(row, base, item_type) for row in rows])
         return select_collection(doc, items_key, q.select)
 
     def is_collection(self, path: str) -> bool:

@@ -27,5 +27,8 @@ def test_cimi_module_states_use_the_operation_map():
     machine = DEFAULT_ACTIONS["cloudmgmt.dmtf.cimi_machine"]
     assert resolve_action(DEFAULT_ACTIONS, "cloudmgmt.dmtf.cimi_machine", "restarted") == CIMI_OPERATIONS["restart"]
     assert resolve_action(DEFAULT_ACTIONS, "cloudmgmt.dmtf.cimi_volume", "attached") == "update/attach"
+    attachment = "cloudmgmt.dmtf.cimi_volume_attachment"
+    assert resolve_action(DEFAULT_ACTIONS, attachment, "present") == "update/attach"
+    assert resolve_action(DEFAULT_ACTIONS, attachment, "absent") == "update/detach"
     assert machine["default"] == "create"
     assert check_action_map(DEFAULT_ACTIONS) == []
