@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from cimi import ACTION, NS, available, items, op
+from cimi import ACTION, NS, items, op
 
 XML = {"Content-Type": "application/xml", "Accept": "application/json"}
 
@@ -131,7 +131,3 @@ def test_wrong_root_element_is_named_not_a_resource_uri(provider, cimi_json):
     assert not items(cimi_json.ok("GET", cimi_json.collection("machines"),
                                   params={"$filter": "name='m'"}).doc)
 
-
-def test_capture_advertised_on_a_stopped_machine(cimi_json):
-    machine = cimi_json.new_machine(uname())
-    assert available(machine, "capture")
