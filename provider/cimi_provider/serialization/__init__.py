@@ -117,7 +117,8 @@ def _in_namespace(value, old: str, new: str):
         return [_in_namespace(item, old, new) for item in value]
     if not isinstance(value, dict):
         return value
-    out = {key: _in_namespace(item, old, new) if type(item) in _CONTAINERS else item
+    # isinstance, not type(): collection items are memoised views (Pruned, a dict subclass)
+    out = {key: _in_namespace(item, old, new) if isinstance(item, (dict, list)) else item
            for key, item in value.items()}
     for key in _NAMESPACED:
         uri = out.get(key)
