@@ -95,6 +95,23 @@ options:
     type: path
     env: [{name: ANSIBLE_CALLBACK_CADF_ACTION_MAP_FILE}]
     ini: [{section: callback_cadf, key: action_map_file}]
+  tags:
+    description:
+      - Operator tags recorded in every record of the run, as C(name=value) strings (for example a change
+        ticket, C(ticket=CHG-1)); each becomes a CADF tag C(name?value=value) and an entry of the C(tags)
+        mapping in the C(ansible) attachment.
+      - >-
+        The extra var C(cadf_tags) adds to them and wins for the same name; it may be a mapping
+        (C(-e '{"cadf_tags": {"ticket": "CHG-1"}}')) or a list of C(name=value) strings.
+      - A name is a letter then letters, digits, C(_), C(.) or C(-); a value is 1 to 256 printable characters;
+        at most 20 tags. When one tag breaks these rules, the tags of its source (option or extra var) are
+        left out with a warning.
+    type: list
+    elements: str
+    default: []
+    env: [{name: ANSIBLE_CALLBACK_CADF_TAGS}]
+    ini: [{section: callback_cadf, key: tags}]
+    version_added: 0.1.0
   fail_closed:
     description: Stop the play when a record cannot be made durable (trail, digest or HTTP spool), instead of warning.
     type: bool
@@ -104,10 +121,8 @@ options:
 """
 
 import atexit
-import getpass
 import os
 import platform
-import socket
 import threading
 import time
 
@@ -115,23 +130,27 @@ import yaml
 
 from ansible import __version__ as ansible_version
 from ansible import context
+from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.callback import CallbackBase
+from ansible.utils.vars import load_extra_vars
 from ansible.utils.display import Display
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import builder
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import builder, identity
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.actions import (
-    DEFAULT_ACTIONS, check_action_map, resolve_action)
+    DEFAULT_ACTIONS, check_action_map, performed_actions, resolve_action)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.digest import (
     default_digest_path, write_digest)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.http_forwarder import (
     HttpForwarder, SpoolError)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.paths import path_conflicts
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import redact, strip_url_credentials
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import (
+    redact, redact_text, strip_url_credentials)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import SigningKeyError, load_key
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.syslog import SyslogForwarder
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.trail import TrailError, TrailWriter
 
 display = Display()
+TAGS_EXTRA_VAR = "cadf_tags"
 FAIL_CLOSED_EXIT = 1
 _MAX_WARNINGS = 5
 
@@ -219,16 +238,20 @@ class CallbackModule(CallbackBase):
             raise SystemExit(FAIL_CLOSED_EXIT)
 
     # -- run lifecycle -----------------------------------------------------
-    def _start(self, playbook_name):
+    def _start(self, playbook_name, playbook_path=None, loader=None):
         if self._started:
             return
         self._started = True
-        try:
-            user = getpass.getuser()
-        except Exception:
-            user = str(os.getuid())
-        self._ctx = builder.RunContext(user, socket.gethostname(), "ansible-core/%s" % ansible_version,
-                                       platform.system() + " " + platform.release(), playbook_name)
+        uid, user = identity.os_account()
+        host, fqdn = identity.controller_host()
+        run_info = {}
+        if playbook_path:
+            run_info["playbook_path"] = os.path.abspath(playbook_path)
+            run_info["playbook_commit"] = identity.git_commit(run_info["playbook_path"])
+        self._ctx = builder.RunContext(user or str(uid), host, "ansible-core/%s" % ansible_version,
+                                       platform.system() + " " + platform.release(), playbook_name,
+                                       uid=uid, claims=identity.environment_claims(), address=fqdn,
+                                       run_info=run_info, tags=self._operator_tags(loader))
         path = self.get_option("path")
         self._digest_path = self.get_option("digest_path") or default_digest_path(path)
         self._run_start = None
@@ -251,6 +274,24 @@ class CallbackModule(CallbackBase):
                                     check_mode=self._cli_check())
         self._run_start = event["eventTime"]
         self._emit(event)
+
+    def _operator_tags(self, loader):
+        """Tags of the callback option, then of the extra var cadf_tags (which wins per name)."""
+        tags = {}
+        sources = [("the tags option", self.get_option("tags"))]
+        try:
+            extra = load_extra_vars(loader or DataLoader())
+        except Exception as exc:  # an unreadable @file is Ansible's to report; the tags are ours
+            extra = {}
+            self._problem("cannot read the extra var %s: %s" % (TAGS_EXTRA_VAR, type(exc).__name__))
+        if isinstance(extra, dict) and TAGS_EXTRA_VAR in extra:
+            sources.append(("the extra var " + TAGS_EXTRA_VAR, extra[TAGS_EXTRA_VAR]))
+        for where, value in sources:
+            try:
+                tags.update(identity.parse_tags(value))
+            except identity.TagError as exc:
+                self._problem("tags from %s ignored: %s" % (where, exc))
+        return tags
 
     def _refuse_conflicting_paths(self, path):
         """Overlapping files would corrupt the trail (or hang on its lock): stop before any task."""
@@ -376,11 +417,22 @@ class CallbackModule(CallbackBase):
                 details["delegate_to"] = delegate
             if not no_log:
                 self._optional_content(details, res, task_fields)
-            event = builder.result_event(
-                self._ctx, status, resolve_action(self._actions, module, self._state(res, task_fields)),
-                host.name, details, check_mode=bool(getattr(task, "check_mode", False)),
-                hint=None if no_log else res.get("cadf"))
-            self._emit(event)
+            hint = None if no_log else res.get("cadf")
+            performed = None if no_log or status not in ("changed", "ok") else performed_actions(res)
+            if performed and res.get("changed"):
+                steps = [step for step, _action in performed]
+                for step, action in performed:
+                    self._emit(builder.result_event(
+                        self._ctx, status, action, host.name, dict(details, step=step, steps=steps),
+                        check_mode=bool(getattr(task, "check_mode", False)), hint=hint))
+            else:
+                message = None
+                if status in ("failed", "ignored", "unreachable") and not no_log:
+                    message = redact_text(res.get("msg")) or None
+                self._emit(builder.result_event(
+                    self._ctx, status, resolve_action(self._actions, module, self._state(res, task_fields)),
+                    host.name, details, check_mode=bool(getattr(task, "check_mode", False)), hint=hint,
+                    message=message))
         self._stop_if_fatal()
 
     @staticmethod
@@ -403,8 +455,10 @@ class CallbackModule(CallbackBase):
 
     # -- Ansible events ----------------------------------------------------
     def v2_playbook_on_start(self, playbook):
+        file_name = getattr(playbook, "_file_name", "") or ""
         with self._lock:
-            self._start(os.path.basename(getattr(playbook, "_file_name", "") or "playbook"))
+            self._start(os.path.basename(file_name) or "playbook", file_name or None,
+                        getattr(playbook, "_loader", None))
         self._stop_if_fatal()
 
     def v2_playbook_on_play_start(self, play):
