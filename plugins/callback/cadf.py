@@ -59,6 +59,22 @@ options:
     type: path
     env: [{name: ANSIBLE_CALLBACK_CADF_SIGNING_KEY_FILE}]
     ini: [{section: callback_cadf, key: signing_key_file}]
+  anchor_path:
+    description:
+      - File that keeps where the trail had got to after each run (last sequence number, hash and size of the
+        last record; signed with O(signing_key_file) when set), apart from the trail, so that an erased, replaced
+        or truncated trail is noticed by the next run and by M(cloudmgmt.dmtf.cadf_verify) (its O(cloudmgmt.dmtf.cadf_verify#module:anchor) option).
+      - Defaults to C(~/.ansible/cadf/anchors/<hash of the trail's real path>.json).
+      - A run whose trail does not hold the anchored record starts with a record of the reset (action
+        C(evaluate), outcome C(failure), reason code C(trail_reset)) naming the old anchor; the anchor keeps the
+        list of resets from then on. A trail emptied by rotation (the old file kept next to it as
+        C(<path>.<suffix>) or C(<path>-<suffix>)) continues the chain of the rotated file instead.
+      - After each run the anchor is also sent to the O(forwarders) as a CADF event (action C(notify), not written
+        to the trail) so that a copy lives off the host.
+    type: path
+    env: [{name: ANSIBLE_CALLBACK_CADF_ANCHOR_PATH}]
+    ini: [{section: callback_cadf, key: anchor_path}]
+    version_added: 0.1.0
   fsync:
     description:
       - When the trail and the HTTP spool are flushed to disk.
@@ -138,6 +154,10 @@ from ansible.utils.display import Display
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import builder, identity
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.actions import (
     DEFAULT_ACTIONS, check_action_map, performed_actions, resolve_action)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.anchor import (
+    AnchorError, default_anchor_path, holds, make_anchor, read_anchor, reset_entry, rotated_predecessor,
+    signature_problem, tail_of, write_anchor)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.canonical import canonical_json
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.digest import (
     default_digest_path, write_digest)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.http_forwarder import (
@@ -269,6 +289,10 @@ class CallbackModule(CallbackBase):
                 self._syslog = SyslogForwarder(self.get_option("syslog_socket"), self.get_option("syslog_facility"))
         except (TrailError, SpoolError, SigningKeyError, ValueError) as exc:
             self._problem("cannot start: %s" % exc)
+        self._anchor_path = self.get_option("anchor_path") or default_anchor_path(path)
+        self._resets = []
+        if self._writer is not None:
+            self._check_anchor(path)
         atexit.register(self._finish_at_exit)
         event = self._ctx.run_event("start", "success", {"playbook": self._ctx.playbook},
                                     check_mode=self._cli_check())
@@ -293,6 +317,57 @@ class CallbackModule(CallbackBase):
                 self._problem("tags from %s ignored: %s" % (where, exc))
         return tags
 
+    def _check_anchor(self, path):
+        """Does the trail continue where the anchor says it had got to? A trail emptied by rotation
+        continues the chain of the rotated file; anything else is a reset, recorded first."""
+        try:
+            anchor = read_anchor(self._anchor_path)
+            problem = signature_problem(anchor, self._key) if anchor else None
+        except AnchorError as exc:
+            anchor, problem = None, str(exc)
+            self._problem("anchor: %s" % exc)
+        if anchor is None and problem is None:
+            return
+        self._resets = list(anchor.get("resets", [])) if anchor and problem is None else []
+        try:
+            with self._writer.locked_state() as (size, seq, _last_hash):
+                if anchor is not None and problem is None:
+                    if holds(path, anchor):
+                        return
+                    predecessor = rotated_predecessor(path, anchor) if size == 0 else None
+                    if predecessor is not None:
+                        self._writer.continue_chain(*tail_of(predecessor))
+                        return
+                    entry = reset_entry(anchor, seq, size)
+                else:
+                    entry = {"anchor_problem": problem, "found_seq": seq, "found_size": size}
+        except (AnchorError, TrailError) as exc:
+            self._problem("anchor: %s" % exc)
+            return
+        self._resets.append(entry)
+        self._emit(self._ctx.reset_event(path, entry))
+
+    def _write_anchor(self):
+        try:
+            with self._writer.locked_state() as (size, seq, last_hash):
+                anchor = make_anchor(self._writer.path, seq, last_hash, size, self._ctx.run_id, self._key,
+                                     self._resets)
+                write_anchor(self._anchor_path, anchor)
+        except (AnchorError, TrailError) as exc:
+            self._problem("cannot write the anchor: %s" % exc)
+            return
+        line = canonical_json(self._ctx.anchor_event(self._writer.path, anchor))
+        if self._http is not None:
+            try:
+                self._http.submit(line)
+            except SpoolError as exc:
+                self._problem(str(exc))
+        if self._syslog is not None:
+            try:
+                self._syslog.send(line, anchor["time"], failed=False)
+            except OSError as exc:
+                self._problem("syslog %s: %s" % (self._syslog.socket_path, exc.strerror or exc))
+
     def _refuse_conflicting_paths(self, path):
         """Overlapping files would corrupt the trail (or hang on its lock): stop before any task."""
         uses_http = "http" in (self.get_option("forwarders") or [])
@@ -300,6 +375,7 @@ class CallbackModule(CallbackBase):
             "path": path, "digest_path": self._digest_path,
             "spool_dir": (self.get_option("spool_dir") or path + ".spool") if uses_http else None,
             "signing_key_file": self.get_option("signing_key_file"),
+            "anchor_path": self.get_option("anchor_path") or default_anchor_path(path),
             "http_token_file": self.get_option("http_token_file") if uses_http else None,
             "action_map_file": self.get_option("action_map_file")})
         if problems:
@@ -358,6 +434,8 @@ class CallbackModule(CallbackBase):
                                  self._count, self._first_seq, self._last_seq, self._key)
             except TrailError as exc:
                 self._problem("cannot seal the run: %s" % exc)
+            if self._writer is not None:
+                self._write_anchor()
             if self._http is not None:
                 try:
                     self._http.sync()

@@ -11,7 +11,10 @@ return hint. Only allow-listed values reach a record.
 
 from __future__ import annotations
 
+import os
+
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import model
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.anchor import ANCHOR_TYPE_URI, RESET_REASON_CODE
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import strip_url_credentials
 
 REASON_TYPE = "urn:cloudmgmt:dmtf:ansible:result"
@@ -23,6 +26,8 @@ ANSIBLE_ATTACHMENT_TYPE = "mime:application/json"
 OBSERVER_NAME = "cloudmgmt.dmtf.cadf"
 HOST_TYPE_URI = "compute/node"
 RUN_TYPE_URI = "data/workload/job"
+TRAIL_TYPE_URI = "data/file/log"
+ANCHOR_ATTACHMENT = "anchor"
 # Result statuses and their CADF outcome (check-mode "would change" is "pending").
 OUTCOME_BY_STATUS = {"changed": "success", "ok": "success", "would_change": "pending", "failed": "failure",
                      "ignored": "failure", "unreachable": "failure"}
@@ -83,6 +88,27 @@ class RunContext:
             reason={"reasonType": REASON_TYPE, "reasonCode": "run_%s" % action},
             tags=self.tags(check_mode),
             attachments=[model.attachment(ANSIBLE_ATTACHMENT, ANSIBLE_ATTACHMENT_TYPE, self.content(content))])
+
+    def reset_event(self, trail_path, entry):
+        """The first record of a run whose trail does not continue its anchor: what the anchor said."""
+        return model.event(
+            "evaluate", "failure", self.initiator, trail_target(trail_path), self.observer,
+            reason={"reasonType": ANCHOR_TYPE_URI, "reasonCode": RESET_REASON_CODE},
+            tags=self.tags(),
+            attachments=[model.attachment(ANCHOR_ATTACHMENT, ANCHOR_TYPE_URI, dict(entry))])
+
+    def anchor_event(self, trail_path, anchor):
+        """The anchor as a CADF event for the forwarders (never written to the trail itself)."""
+        return model.event(
+            "notify", "success", self.initiator, trail_target(trail_path), self.observer,
+            reason={"reasonType": ANCHOR_TYPE_URI, "reasonCode": "anchor"},
+            tags=self.tags(),
+            attachments=[model.attachment(ANCHOR_ATTACHMENT, ANCHOR_TYPE_URI, dict(anchor))])
+
+
+def trail_target(trail_path):
+    real = os.path.realpath(trail_path)
+    return model.resource(TRAIL_TYPE_URI, model.stable_id("trail", real), name=_text(real, 255))
 
 
 def host_target(host_name):

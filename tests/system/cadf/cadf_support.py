@@ -22,6 +22,7 @@ def run_playbook(tmp_path, playbook, inventory, env_extra=None, args=(), timeout
         "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"),
         "ANSIBLE_CALLBACKS_ENABLED": "cloudmgmt.dmtf.cadf",
         "ANSIBLE_CALLBACK_CADF_PATH": str(tmp_path / "audit.jsonl"),
+        "ANSIBLE_CALLBACK_CADF_ANCHOR_PATH": str(tmp_path / "anchor.json"),
         "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
         "ANSIBLE_LOG_PATH": str(tmp_path / "ansible.log"),
         "ANSIBLE_NOCOLOR": "1",

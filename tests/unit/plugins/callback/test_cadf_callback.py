@@ -51,7 +51,7 @@ def callback(tmp_path):
     def make(**options):
         cb = cadf_callback.CallbackModule()
         cb._load_name = "cloudmgmt.dmtf.cadf"
-        direct = {"path": str(tmp_path / "audit.jsonl")}
+        direct = {"path": str(tmp_path / "audit.jsonl"), "anchor_path": str(tmp_path / "anchor.json")}
         direct.update(options)
         cb.set_options(direct=direct)
         cb.v2_playbook_on_start(type("PB", (), {"_file_name": "site.yml"})())
@@ -239,3 +239,39 @@ class WrittenTask(FakeTask):
 ])
 def test_task_names_recorded_as_written(task, expected):
     assert cadf_callback._task_name_as_written(task) == expected
+
+
+def test_erased_trail_starts_with_a_reset_record_naming_the_old_anchor(tmp_path, callback):
+    for _run in range(2):
+        cb = callback()
+        cb.v2_runner_on_ok(FakeResult("h1", FakeTask(), {"changed": True}))
+        cb._finish(None)
+    anchored = json.loads((tmp_path / "anchor.json").read_text())
+    assert anchored["seq"] == 6 and anchored["resets"] == []
+    (tmp_path / "gone").mkdir()
+    for name in ("audit.jsonl", "audit.jsonl.digest"):
+        (tmp_path / name).rename(tmp_path / "gone" / name)
+    cb = callback()
+    cb._finish(None)
+    recs = trail(tmp_path)
+    assert recs[0]["action"] == "evaluate" and recs[0]["outcome"] == "failure"
+    assert recs[0]["reason"]["reasonCode"] == "trail_reset" and recs[0]["target"]["typeURI"] == "data/file/log"
+    lost = recs[0]["attachments"][0]["content"]
+    assert lost["seq"] == 6 and lost["hash"] == anchored["hash"] and lost["found_seq"] == 0
+    for r in recs:
+        strict_validator.validate(r)
+    report = verify_trail(str(tmp_path / "audit.jsonl"), str(tmp_path / "audit.jsonl.digest"),
+                          anchor=json.loads((tmp_path / "anchor.json").read_text()))
+    assert not report["valid"] and {p["kind"] for p in report["problems"]} == {"trail_reset"}
+
+
+def test_rotated_trail_continues_the_chain(tmp_path, callback):
+    cb = callback()
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(), {"changed": True}))
+    cb._finish(None)
+    for name in ("audit.jsonl", "audit.jsonl.digest"):
+        (tmp_path / name).rename(tmp_path / name.replace("audit.jsonl", "audit.jsonl.1"))
+    cb = callback()
+    cb._finish(None)
+    recs = trail(tmp_path)
+    assert recs[0]["action"] == "start" and recs[0]["attachments"][-1]["content"]["seq"] == 4
