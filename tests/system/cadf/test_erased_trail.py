@@ -1,0 +1,81 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An erased trail is noticed: real ansible-playbook runs with the callback, the trail and its
+digest moved away, then the next run and cadf_verify with the anchor."""
+import json
+
+from cadf_support import ROOT, SIMPLE_PLAY, local_inventory, records, run_playbook
+
+import strict_validator
+
+VERIFY = """
+- name: Verify the trail against its anchor
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Verify
+      cloudmgmt.dmtf.cadf_verify:
+        path: {path}
+        key_file: {key}
+        anchor: {anchor}
+      register: report
+      ignore_errors: true
+    - name: Keep the report
+      ansible.builtin.copy:
+        content: "{{{{ report | to_json }}}}"
+        dest: {out}
+        mode: "0600"
+"""
+
+
+def verify(tmp_path, key, name):
+    vdir = tmp_path / ("verify-" + name)
+    vdir.mkdir()
+    out = vdir / "report.json"
+    proc = run_playbook(vdir, VERIFY.format(path=tmp_path / "audit.jsonl", key=key, anchor=tmp_path / "anchor.json",
+                                            out=out),
+                        "localhost ansible_connection=local ansible_python_interpreter=%s\n"
+                        % (ROOT / ".venv" / "bin" / "python"), env_extra={"ANSIBLE_CALLBACKS_ENABLED": None})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(out.read_text())
+
+
+def kinds(report):
+    return {p["kind"] for p in report["problems"]}
+
+
+def test_erased_trail_does_not_verify_against_its_anchor(tmp_path, collector):
+    key = tmp_path / "audit.key"
+    key.write_text("a-long-enough-hmac-secret-for-tests\n")
+    env = {"ANSIBLE_CALLBACK_CADF_SIGNING_KEY_FILE": str(key), "ANSIBLE_CALLBACK_CADF_FORWARDERS": "http",
+           "ANSIBLE_CALLBACK_CADF_HTTP_URL": collector.url, "ANSIBLE_CALLBACK_CADF_HTTP_TOKEN": collector.token}
+    for _run in range(2):
+        proc = run_playbook(tmp_path, SIMPLE_PLAY, local_inventory(1), env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert verify(tmp_path, key, "intact")["valid"]
+    anchored = json.loads((tmp_path / "anchor.json").read_text())
+    assert anchored["seq"] == 10 and anchored["alg"] == "hmac-sha256" and anchored["sig"]
+    # the collector got the anchor of each run (not part of the chain)
+    sent = [r for r in collector.records if r["reason"]["reasonCode"] == "anchor"]
+    assert [r["attachments"][0]["content"]["seq"] for r in sent] == [5, 10]
+    for r in collector.records:
+        strict_validator.validate(r)
+
+    gone = tmp_path / "elsewhere"
+    gone.mkdir()
+    for name in ("audit.jsonl", "audit.jsonl.digest"):
+        (tmp_path / name).rename(gone / name)
+    (tmp_path / "audit.jsonl").write_bytes(b"")
+    erased = verify(tmp_path, key, "erased")
+    assert erased["failed"] and kinds(erased) == {"anchor_lost", "missing_digests"}
+
+    proc = run_playbook(tmp_path, SIMPLE_PLAY, local_inventory(1), env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    recs = records(tmp_path / "audit.jsonl")
+    assert recs[0]["reason"]["reasonCode"] == "trail_reset"
+    assert recs[0]["attachments"][0]["content"]["seq"] == 10
+    assert recs[0]["attachments"][0]["content"]["hash"] == anchored["hash"]
+    for r in recs:
+        strict_validator.validate(r)
+    after = verify(tmp_path, key, "after-reset")
+    assert after["failed"] and not after["valid"] and "trail_reset" in kinds(after)
+    assert any(p.get("line") == 1 and p.get("seq") == 1 for p in after["problems"])
