@@ -60,6 +60,20 @@ def local_inventory(n=1):
     return "".join("h%02d ansible_connection=local ansible_python_interpreter=%s\n" % (i, py) for i in range(n))
 
 
+def is_anchor_notice(record):
+    """The anchor the callback sends to its forwarders after each run (never part of the trail)."""
+    if isinstance(record, bytes):
+        record = json.loads(record)
+    return record.get("reason", {}).get("reasonCode") == "anchor" \
+        and record.get("target", {}).get("typeURI") == "data/file/log"
+
+
+def forwarded(items):
+    """(trail records, anchor notices) among what a forwarder delivered or spooled."""
+    items = list(items)
+    return [i for i in items if not is_anchor_notice(i)], [i for i in items if is_anchor_notice(i)]
+
+
 def records(path):
     with open(path, "rb") as handle:
         return [json.loads(line) for line in handle]

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cadf_support import ROOT, SIMPLE_PLAY, local_inventory, records, run_playbook, free_port
+from cadf_support import ROOT, SIMPLE_PLAY, forwarded, local_inventory, records, run_playbook, free_port
 import strict_validator
 
 CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee", "CanaryName-42aa"]
@@ -51,7 +51,7 @@ def test_canary_secrets_never_in_records_warnings_or_logs(tmp_path):
     names = [a["content"]["task"] for r in recs for a in r.get("attachments", []) if "task" in a["content"]]
     assert "A URL with credentials in the arguments, and in the task name {{ api_url }} {{ db_password }}" in names
     failed = [r for r in recs if r["outcome"] == "failure" and r["action"] != "stop"]
-    assert len(failed) == 1 and failed[0]["reason"]["reasonCode"] == "ignored"
+    assert len(failed) == 1 and failed[0]["reason"]["reasonCode"] == "ignored: non-zero return code"
 
 
 LOOP_PLAY = """
@@ -159,8 +159,10 @@ def test_http_collector_down_then_up_loses_nothing(tmp_path, collector):
     proc = run_playbook(tmp_path, HTTP_PLAY, local_inventory(2), env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     all_ids = {r["id"] for r in records(tmp_path / "audit.jsonl")}
-    received = {r["id"] for r in collector.records}
+    delivered, anchors = forwarded(collector.records)
+    received = {r["id"] for r in delivered}
     assert len(all_ids) == 16 and received == all_ids
+    assert [a["attachments"][0]["content"]["seq"] for a in anchors] == [8, 16]  # the spooled one first
     for r in collector.records:
         strict_validator.validate(r)
     assert list((tmp_path / "audit.jsonl.spool").iterdir()) == []
