@@ -79,3 +79,15 @@ def test_erased_trail_does_not_verify_against_its_anchor(tmp_path, collector):
     after = verify(tmp_path, key, "after-reset")
     assert after["failed"] and not after["valid"] and "trail_reset" in kinds(after)
     assert any(p.get("line") == 1 and p.get("seq") == 1 for p in after["problems"])
+
+    # the packaged verify_audit playbook prints where each problem is, as cadf_verify returns it
+    vdir = tmp_path / "verify-audit-playbook"
+    vdir.mkdir()
+    proc = run_playbook(vdir, (ROOT / "playbooks" / "verify_audit.yml").read_text(),
+                        "localhost ansible_connection=local ansible_python_interpreter=%s\n"
+                        % (ROOT / ".venv" / "bin" / "python"),
+                        env_extra={"ANSIBLE_CALLBACKS_ENABLED": None},
+                        args=["-e", "cadf_trail=%s" % (tmp_path / "audit.jsonl"), "-e", "cadf_key_file=%s" % key,
+                              "-e", "cadf_anchor=%s" % (tmp_path / "anchor.json")])
+    assert proc.returncode != 0 and "NOT intact" in proc.stdout
+    assert "  - trail_reset (line 1, seq 1): the trail was reset" in proc.stdout
