@@ -21,8 +21,9 @@ options:
     description:
       - The trail file (JSON Lines), or a directory of rotated trails.
       - In a directory every file whose first line is a sealed record is a trail (its digests in the file of the
-        same name with C(.digest) appended); they are checked one by one and ordered by their first sequence
-        number, and each must continue the chain where the one before ends. The oldest must start at sequence 1
+        same name with C(.digest) appended, or, as C(logrotate) names them, C(t.digest.1) for C(t.1)); they are
+        checked one by one and ordered by their first sequence number, and each must continue the chain where
+        the one before ends. The oldest must start at sequence 1
         (older files removed are reported as a truncated head).
     type: path
     required: true

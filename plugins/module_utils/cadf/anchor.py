@@ -145,7 +145,7 @@ def rotated_siblings(trail_path):
         return []
     return sorted(os.path.join(folder, n) for n in names
                   if n != base and n[:len(base) + 1] in (base + ".", base + "-")
-                  and not n.endswith(".digest") and not n.endswith(".spool") and not n.endswith(".tmp")
+                  and ".digest" not in n and not n.endswith(".spool") and not n.endswith(".tmp")
                   and os.path.isfile(os.path.join(folder, n)))
 
 

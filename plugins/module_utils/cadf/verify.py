@@ -258,7 +258,7 @@ def trail_files(folder):
     found = []
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
-        if name.endswith(".digest") or not os.path.isfile(path):
+        if ".digest" in name or not os.path.isfile(path):
             continue
         try:
             with open(path, "rb") as handle:
@@ -269,6 +269,19 @@ def trail_files(folder):
         if isinstance(seq, int):
             found.append((seq, name, path))
     return [path for _seq, _name, path in sorted(found)]
+
+
+def digest_of(path):
+    """The digest file of a trail file in a directory of rotated trails: ``<name>.digest``, or the
+    one whose name without its ``.digest`` is the trail's (logrotate turns ``t.digest`` into
+    ``t.digest.1`` next to ``t.1``). None when there is none."""
+    if os.path.exists(path + ".digest"):
+        return path + ".digest"
+    folder, name = os.path.split(path)
+    for other in sorted(os.listdir(folder)):
+        if ".digest" in other and other.replace(".digest", "", 1) == name:
+            return os.path.join(folder, other)
+    return None
 
 
 def verify_directory(folder, key=None, require_signed=False, require_sealed=False, anchor=None):
@@ -285,7 +298,7 @@ def verify_directory(folder, key=None, require_signed=False, require_sealed=Fals
         name = os.path.basename(path)
         report.file = name
         stats, boundaries = _check_file(
-            path, path + ".digest", key, require_signed, require_sealed, report,
+            path, digest_of(path), key, require_signed, require_sealed, report,
             follows=(previous["last_seq"] or 0, previous["last_hash"]) if previous else None,
             where="%s: " % name)
         all_boundaries.append(boundaries)

@@ -137,6 +137,21 @@ def test_rotated_trails_damage_is_found_per_file(tmp_path, key, damage, expected
         assert {p.get("file") for p in report["problems"]} >= {"audit.jsonl.1"}
 
 
+def test_logrotate_names_are_understood(tmp_path, key):
+    """logrotate renames t and t.digest to t.1 and t.digest.1."""
+    live = tmp_path / "logs" / "audit.jsonl"
+    live.parent.mkdir()
+    made = write_run(live, 3, key)
+    os.rename(live, str(live) + ".1")
+    os.rename(str(live) + ".digest", str(live) + ".digest.1")
+    predecessor = anchor.rotated_predecessor(str(live), made)
+    assert predecessor == str(live) + ".1"
+    made = write_run(live, 2, key, run="r2", follows=anchor.tail_of(predecessor))
+    report = verify.verify_directory(str(live.parent), key, anchor=made)
+    assert report["valid"], report["problems"]
+    assert report["digests"] == 2 and report["signed_digests"] == 2
+
+
 def test_empty_directory_is_a_problem(tmp_path):
     report = verify.verify_directory(str(tmp_path))
     assert kinds(report) == {"missing_trail"}
