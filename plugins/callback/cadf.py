@@ -15,10 +15,19 @@ description:
     outcome C(failure) and a reason; unchanged results only with O(include_unchanged). The start and the end of each
     run are recorded too.
   - >-
-    Initiator is the controller user and host, observer this collection's auditing service, target the managed host
+    Initiator is the operating-system account running Ansible (its uid looked up in the password database, never
+      the C(USER) variable; the user names the environment claims are kept apart in the initiator's C(identity)
+      attachment) on the controller host; observer this collection's auditing service; target the managed host
       (C(compute/node)) or, better, the resource a module reports in its C(cadf) return value
-      (C({"typeURI": "compute/machine", "id": ..., "name": ...})). The action comes from a shipped map of module and
-      C(state) to the CADF action taxonomy that O(action_map_file) extends.
+      (C({"typeURI": "compute/machine", "id": ..., "name": ...})).
+  - >-
+    The action is what the module did when it says so: a module that returns a C(cadf) hint and an C(actions) list
+      (this collection's CIMI modules, for example C([create, start])) gets one record per action. Otherwise the action
+      comes from a shipped map of module and C(state) to the CADF action taxonomy that O(action_map_file) extends.
+      A failure's C(reason) carries the module's message with secrets masked
+      (C({"reasonType": "urn:cloudmgmt:dmtf:ansible:message", "reasonCode": "failed: ..."})).
+  - Every record carries the playbook's path and the git commit of the repository holding it (when there is one)
+    and the operator tags of O(tags) and of the extra var C(cadf_tags).
   - "Check mode: a result that would change is recorded with outcome C(pending), status C(would_change),
     C(changed: false) and the tag C(check_mode?value=true); it is never recorded as a real change."
   - "Secrets: task arguments and diff bodies are not copied unless O(include_task_args) or O(include_diff) is set;
