@@ -174,7 +174,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.http_forwarder
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.paths import path_conflicts
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import (
     redact, redact_text, strip_url_credentials)
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import SigningKeyError, load_key
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import NO_ALG, SigningKeyError, load_key
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.syslog import SyslogForwarder
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.trail import TrailError, TrailWriter
 
@@ -332,6 +332,11 @@ class CallbackModule(CallbackBase):
         try:
             anchor = read_anchor(self._anchor_path)
             problem = signature_problem(anchor, self._key) if anchor else None
+            if anchor and problem and anchor.get("alg") == NO_ALG:
+                # a key set for the first time: the unsigned anchor still tells where the trail was
+                # (digests show a truncation); it is signed from this run on
+                display.warning("CADF audit: the anchor %s was not signed; it is from now on" % self._anchor_path)
+                problem = None
         except AnchorError as exc:
             anchor, problem = None, str(exc)
             self._problem("anchor: %s" % exc)

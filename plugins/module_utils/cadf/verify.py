@@ -35,6 +35,7 @@ class _Report:
         self.problem_count = 0
         self.warnings = []
         self.file = None  # set while one file of a directory of rotated trails is checked
+        self.resets_seen = set()  # (seq, hash) of the anchors named by reset records in the trail
 
     def add(self, kind, message, line=None, seq=None):
         self.problem_count += 1
@@ -93,6 +94,7 @@ def _check_records(handle, report, follows=None, where=""):
             runs.append(chain.get("run"))
         if _is_reset(doc):
             lost = (doc.get("attachments") or [{}])[0].get("content") or {}
+            report.resets_seen.add((lost.get("seq"), lost.get("hash")))
             report.add("trail_reset", "%sthe trail was reset: it did not hold the anchored record (sequence %s) "
                        "when run %s started; the records before were erased or replaced"
                        % (where, lost.get("seq", "?"), chain.get("run")), number, seq)
@@ -224,10 +226,11 @@ def _check_anchor(anchor, key, files, report):
                    "%s): the trail ends at sequence %d; it was erased, truncated or replaced"
                    % (anchor["seq"], anchor.get("run"), anchor.get("time"), last))
     for reset in anchor.get("resets") or []:
-        if isinstance(reset, dict):
+        if isinstance(reset, dict) and (reset.get("seq"), reset.get("hash")) not in report.resets_seen:
             report.add("trail_reset", "the anchor records a reset noticed at %s: the trail no longer held sequence "
                        "%s of run %s and then ended at sequence %s" % (reset.get("noticed_at"), reset.get("seq"),
-                                                                      reset.get("run"), reset.get("found_seq")))
+                                                                      reset.get("run"), reset.get("found_seq"))
+                       + " (its reset record is no longer in the trail)")
 
 
 def _result(report, stats):

@@ -275,3 +275,19 @@ def test_rotated_trail_continues_the_chain(tmp_path, callback):
     cb._finish(None)
     recs = trail(tmp_path)
     assert recs[0]["action"] == "start" and recs[0]["attachments"][-1]["content"]["seq"] == 4
+
+
+def test_anchor_signed_once_a_key_is_set_and_a_forged_one_is_a_reset(tmp_path, callback):
+    key = tmp_path / "k"
+    key.write_text("unit-test-hmac-key-long-enough\n")
+    callback()._finish(None)
+    assert json.loads((tmp_path / "anchor.json").read_text())["alg"] == "none"
+    callback(signing_key_file=str(key))._finish(None)
+    anchored = json.loads((tmp_path / "anchor.json").read_text())
+    assert anchored["alg"] == "hmac-sha256" and anchored["sig"]
+    assert not any(r["reason"]["reasonCode"] == "trail_reset" for r in trail(tmp_path))
+    anchored["seq"] += 1  # edited without the key
+    (tmp_path / "anchor.json").write_text(json.dumps(anchored))
+    callback(signing_key_file=str(key))._finish(None)
+    resets = [r for r in trail(tmp_path) if r["reason"]["reasonCode"] == "trail_reset"]
+    assert len(resets) == 1 and "signature is invalid" in resets[0]["attachments"][0]["content"]["anchor_problem"]
