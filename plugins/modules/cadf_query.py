@@ -10,11 +10,12 @@ version_added: 0.1.0
 description:
   - Reads a trail written by the P(cloudmgmt.dmtf.cadf#callback) callback (one file, or a directory of rotated trails),
     selects the events that match every filter given and returns them.
-  - With O(dest), also writes a report of them as JSON, CSV or one self-contained HTML page (no external resources):
-    a summary per run with counts by action and outcome, and a table of the events with filters that work in
+  - >-
+    With O(dest), also writes a report of them as JSON, CSV or one self-contained HTML page (no external resources)
+    with a summary per run (counts by action and outcome) and a table of the events with filters that work in
     the browser. Everything taken from the trail is escaped; the page's only script is pinned by its
     Content-Security-Policy.
-  - Reading only: the trail is never changed. Lines that are not JSON records are skipped and counted; use
+  - Reading only, the trail is never changed. Lines that are not JSON records are skipped and counted; use
     M(cloudmgmt.dmtf.cadf_verify) to judge whether the trail is intact.
 author:
   - cloudmgmt.dmtf developers (@cloudmgmt)

@@ -70,7 +70,7 @@ def parse_tags(value):
     if value in (None, "", [], {}):
         return {}
     if isinstance(value, str):
-        value = [part for part in value.split(",")]
+        value = value.split(",")
     if isinstance(value, (list, tuple)):
         pairs = []
         for entry in value:

@@ -227,10 +227,10 @@ def _check_anchor(anchor, key, files, report):
                    % (anchor["seq"], anchor.get("run"), anchor.get("time"), last))
     for reset in anchor.get("resets") or []:
         if isinstance(reset, dict) and (reset.get("seq"), reset.get("hash")) not in report.resets_seen:
-            report.add("trail_reset", "the anchor records a reset noticed at %s: the trail no longer held sequence "
-                       "%s of run %s and then ended at sequence %s" % (reset.get("noticed_at"), reset.get("seq"),
-                                                                      reset.get("run"), reset.get("found_seq"))
-                       + " (its reset record is no longer in the trail)")
+            message = "the anchor records a reset noticed at %s: the trail no longer held sequence %s of run %s " \
+                "and then ended at sequence %s (its reset record is no longer in the trail)" \
+                % (reset.get("noticed_at"), reset.get("seq"), reset.get("run"), reset.get("found_seq"))
+            report.add("trail_reset", message)
 
 
 def _result(report, stats):

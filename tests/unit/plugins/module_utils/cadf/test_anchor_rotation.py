@@ -1,6 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Anchors (where a trail had got to) and directories of rotated trails."""
-import json
 import os
 
 import pytest
