@@ -370,7 +370,10 @@ class CallbackModule(CallbackBase):
         except (AnchorError, TrailError) as exc:
             self._problem("cannot write the anchor: %s" % exc)
             return
-        line = canonical_json(self._ctx.anchor_event(self._writer.path, anchor))
+        self._forward(canonical_json(self._ctx.anchor_event(self._writer.path, anchor)), anchor["time"], False)
+
+    def _forward(self, line, event_time, failed):
+        """Hand a sealed line (or the anchor notice) to the forwarders."""
         if self._http is not None:
             try:
                 self._http.submit(line)
@@ -378,7 +381,7 @@ class CallbackModule(CallbackBase):
                 self._problem(str(exc))
         if self._syslog is not None:
             try:
-                self._syslog.send(line, anchor["time"], failed=False)
+                self._syslog.send(line, event_time, failed=failed)
             except OSError as exc:
                 self._problem("syslog %s: %s" % (self._syslog.socket_path, exc.strerror or exc))
 
@@ -479,16 +482,7 @@ class CallbackModule(CallbackBase):
             seq = event["attachments"][-1]["content"]["seq"]
             self._first_seq = seq if self._first_seq is None else self._first_seq
             self._last_seq = seq
-            if self._http is not None:
-                try:
-                    self._http.submit(line)
-                except SpoolError as exc:
-                    self._problem(str(exc))
-            if self._syslog is not None:
-                try:
-                    self._syslog.send(line, event["eventTime"], failed=event["outcome"] == "failure")
-                except OSError as exc:
-                    self._problem("syslog %s: %s" % (self._syslog.socket_path, exc.strerror or exc))
+            self._forward(line, event["eventTime"], event["outcome"] == "failure")
 
     def _record(self, result, status, item=False):
         host, task, res, task_fields = _result_parts(result)

@@ -3,40 +3,13 @@
 digest moved away, then the next run and cadf_verify with the anchor."""
 import json
 
-from cadf_support import ROOT, SIMPLE_PLAY, local_inventory, records, run_playbook
+from cadf_support import LOCALHOST, ROOT, SIMPLE_PLAY, local_inventory, records, run_playbook, run_task
 
 import strict_validator
 
-VERIFY = """
-- name: Verify the trail against its anchor
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Verify
-      cloudmgmt.dmtf.cadf_verify:
-        path: {path}
-        key_file: {key}
-        anchor: {anchor}
-      register: report
-      ignore_errors: true
-    - name: Keep the report
-      ansible.builtin.copy:
-        content: "{{{{ report | to_json }}}}"
-        dest: {out}
-        mode: "0600"
-"""
-
-
 def verify(tmp_path, key, name):
-    vdir = tmp_path / ("verify-" + name)
-    vdir.mkdir()
-    out = vdir / "report.json"
-    proc = run_playbook(vdir, VERIFY.format(path=tmp_path / "audit.jsonl", key=key, anchor=tmp_path / "anchor.json",
-                                            out=out),
-                        "localhost ansible_connection=local ansible_python_interpreter=%s\n"
-                        % (ROOT / ".venv" / "bin" / "python"), env_extra={"ANSIBLE_CALLBACKS_ENABLED": None})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(out.read_text())
+    return run_task(tmp_path / ("verify-" + name), "cloudmgmt.dmtf.cadf_verify", {
+        "path": str(tmp_path / "audit.jsonl"), "key_file": str(key), "anchor": str(tmp_path / "anchor.json")})
 
 
 def kinds(report):
@@ -83,9 +56,7 @@ def test_erased_trail_does_not_verify_against_its_anchor(tmp_path, collector):
     # the packaged verify_audit playbook prints where each problem is, as cadf_verify returns it
     vdir = tmp_path / "verify-audit-playbook"
     vdir.mkdir()
-    proc = run_playbook(vdir, (ROOT / "playbooks" / "verify_audit.yml").read_text(),
-                        "localhost ansible_connection=local ansible_python_interpreter=%s\n"
-                        % (ROOT / ".venv" / "bin" / "python"),
+    proc = run_playbook(vdir, (ROOT / "playbooks" / "verify_audit.yml").read_text(), LOCALHOST,
                         env_extra={"ANSIBLE_CALLBACKS_ENABLED": None},
                         args=["-e", "cadf_trail=%s" % (tmp_path / "audit.jsonl"), "-e", "cadf_key_file=%s" % key,
                               "-e", "cadf_anchor=%s" % (tmp_path / "anchor.json")])

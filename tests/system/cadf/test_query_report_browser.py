@@ -3,7 +3,6 @@
 report opened in a real headless Chromium: the filters work after the page's script ran, nothing
 from the trail runs as markup, nothing is loaded from anywhere. A screenshot is kept in
 tests/output/cadf_query/."""
-import json
 import re
 import shutil
 import subprocess
@@ -11,7 +10,7 @@ import sys
 
 import pytest
 
-from cadf_support import ROOT, local_inventory, records, run_playbook
+from cadf_support import CIMI_PLAY_HEAD, ROOT, local_inventory, records, run_playbook, run_task
 
 sys.path.insert(0, str(ROOT / "provider" / "tests"))
 from server import ProviderProcess  # noqa: E402
@@ -19,17 +18,10 @@ from server import ProviderProcess  # noqa: E402
 OUTPUT = ROOT / "tests" / "output" / "cadf_query"
 HOSTILE = '<script>document.body.dataset.pwned="1"</script><img src=x onerror="document.body.dataset.pwned=2">'
 
-PLAY = """
-- name: Machines for the report
-  hosts: all
-  gather_facts: false
-  module_defaults:
-    group/cloudmgmt.dmtf.cimi:
-      endpoint: "%s"
-  tasks:
-    - name: '%s'
+PLAY = CIMI_PLAY_HEAD + """
+    - name: '{hostile}'
       cloudmgmt.dmtf.cimi_machine:
-        name: "{{ item }}"
+        name: "{{{{ item }}}}"
         config: m1-small
         image: debian-12
       loop: [web-q-1, web-q-2]
@@ -41,25 +33,6 @@ PLAY = """
       cloudmgmt.dmtf.cimi_machine:
         name: web-q-1
         state: started
-"""
-
-QUERY = """
-- name: Report on one machine
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Query
-      cloudmgmt.dmtf.cadf_query:
-        path: {trail}
-        target: web-q-1
-        format: html
-        dest: {dest}
-      register: found
-    - name: Keep the result
-      ansible.builtin.copy:
-        content: "{{{{ found | to_json }}}}"
-        dest: {out}
-        mode: "0600"
 """
 
 
@@ -82,19 +55,15 @@ def browse(tmp_path, url, *extra):
 
 def test_query_one_target_and_open_the_report_in_a_browser(tmp_path):
     with ProviderProcess(tmp_path / "cimi.db") as prov:
-        proc = run_playbook(tmp_path, PLAY % (prov.cep_url, HOSTILE.replace("'", "''")), local_inventory(1))
+        proc = run_playbook(tmp_path, PLAY.format(name="Machines for the report", endpoint=prov.cep_url,
+                                                  hostile=HOSTILE.replace("'", "''")), local_inventory(1))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     trail = tmp_path / "audit.jsonl"
     assert any(r["attachments"][0]["content"].get("task") == HOSTILE for r in records(trail))
 
-    qdir = tmp_path / "query"
-    qdir.mkdir()
     report = tmp_path / "report.html"
-    proc = run_playbook(qdir, QUERY.format(trail=trail, dest=report, out=qdir / "found.json"),
-                        "localhost ansible_connection=local ansible_python_interpreter=%s\n"
-                        % (ROOT / ".venv" / "bin" / "python"), env_extra={"ANSIBLE_CALLBACKS_ENABLED": None})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    found = json.loads((qdir / "found.json").read_text())
+    found = run_task(tmp_path / "query", "cloudmgmt.dmtf.cadf_query",
+                     {"path": str(trail), "target": "web-q-1", "format": "html", "dest": str(report)})
     assert found["changed"] and found["count"] == 3
     assert [(e["target"], e["action"]) for e in found["events"]] == [
         ("web-q-1", "create"), ("web-q-1", "update"), ("web-q-1", "start")]

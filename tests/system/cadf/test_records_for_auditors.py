@@ -6,7 +6,7 @@ import pwd
 import subprocess
 import sys
 
-from cadf_support import ROOT, local_inventory, records, run_playbook
+from cadf_support import CIMI_PLAY_HEAD, ROOT, local_inventory, records, run_playbook
 
 import strict_validator
 
@@ -15,14 +15,7 @@ from server import ProviderProcess  # noqa: E402
 
 CANARY = "SysCanary-user-data-0xF00D"
 
-PLAY = """
-- name: Machines the auditor reads about
-  hosts: all
-  gather_facts: false
-  module_defaults:
-    group/cloudmgmt.dmtf.cimi:
-      endpoint: "%s"
-  tasks:
+PLAY = CIMI_PLAY_HEAD.format(name="Machines the auditor reads about", endpoint="%s") + """
     - name: Create it started
       cloudmgmt.dmtf.cimi_machine:
         name: audit-rec-1
