@@ -78,8 +78,10 @@ options:
         C(evaluate), outcome C(failure), reason code C(trail_reset)) naming the old anchor; the anchor keeps the
         list of resets from then on. A trail emptied by rotation (the old file kept next to it as
         C(<path>.<suffix>) or C(<path>-<suffix>)) continues the chain of the rotated file instead.
-      - After each run the anchor is also sent to the O(forwarders) as a CADF event (action C(notify), not written
-        to the trail) so that a copy lives off the host.
+      - After each run the anchor is also sent to the O(forwarders) as a CADF event (action C(notify), reason code
+        C(anchor), not written to the trail) so that a copy lives off the host.
+      - An anchor that cannot be written is a failure to make the trail durable (a warning, or the end of the play
+        with O(fail_closed)).
     type: path
     env: [{name: ANSIBLE_CALLBACK_CADF_ANCHOR_PATH}]
     ini: [{section: callback_cadf, key: anchor_path}]
