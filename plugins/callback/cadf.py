@@ -176,7 +176,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.http_forwarder
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.paths import path_conflicts
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import (
     redact, redact_text, strip_url_credentials)
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import NO_ALG, SigningKeyError, load_key
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import SigningKeyError, load_key
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.syslog import SyslogForwarder
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.trail import TrailError, TrailWriter
 
@@ -330,25 +330,27 @@ class CallbackModule(CallbackBase):
 
     def _check_anchor(self, path):
         """Does the trail continue where the anchor says it had got to? A trail emptied by rotation
-        continues the chain of the rotated file; anything else is a reset, recorded first."""
+        continues the chain of the rotated file; anything else is a reset, recorded first.
+
+        A signature that does not check out (no key before, the key changed, or edited) matters
+        only when the trail no longer holds the anchored record: then the reset names it too."""
         try:
             anchor = read_anchor(self._anchor_path)
-            problem = signature_problem(anchor, self._key) if anchor else None
-            if anchor and problem and anchor.get("alg") == NO_ALG:
-                # a key set for the first time: the unsigned anchor still tells where the trail was
-                # (digests show a truncation); it is signed from this run on
-                display.warning("CADF audit: the anchor %s was not signed; it is from now on" % self._anchor_path)
-                problem = None
         except AnchorError as exc:
             anchor, problem = None, str(exc)
             self._problem("anchor: %s" % exc)
-        if anchor is None and problem is None:
-            return
-        self._resets = list(anchor.get("resets", [])) if anchor and problem is None else []
+        else:
+            if anchor is None:
+                return
+            problem = signature_problem(anchor, self._key)
+            self._resets = list(anchor.get("resets") or [])
         try:
             with self._writer.locked_state() as (size, seq, _last_hash):
-                if anchor is not None and problem is None:
+                if anchor is not None:
                     if holds(path, anchor):
+                        if problem:
+                            display.warning("CADF audit: %s (%s); the trail holds its record, and this run signs "
+                                            "it anew" % (problem, self._anchor_path))
                         return
                     predecessor = rotated_predecessor(path, anchor) if size == 0 else None
                     if predecessor is not None:
@@ -356,7 +358,9 @@ class CallbackModule(CallbackBase):
                         return
                     entry = reset_entry(anchor, seq, size)
                 else:
-                    entry = {"anchor_problem": problem, "found_seq": seq, "found_size": size}
+                    entry = {"found_seq": seq, "found_size": size}
+                if problem:
+                    entry["anchor_problem"] = problem
         except (AnchorError, TrailError) as exc:
             self._problem("anchor: %s" % exc)
             return

@@ -277,17 +277,29 @@ def test_rotated_trail_continues_the_chain(tmp_path, callback):
     assert recs[0]["action"] == "start" and recs[0]["attachments"][-1]["content"]["seq"] == 4
 
 
-def test_anchor_signed_once_a_key_is_set_and_a_forged_one_is_a_reset(tmp_path, callback):
+def test_anchor_signed_once_a_key_is_set_and_a_forged_one_is_a_reset(tmp_path, callback, capsys):
     key = tmp_path / "k"
     key.write_text("unit-test-hmac-key-long-enough\n")
     callback()._finish(None)
     assert json.loads((tmp_path / "anchor.json").read_text())["alg"] == "none"
-    callback(signing_key_file=str(key))._finish(None)
+    callback(signing_key_file=str(key))._finish(None)  # the key is new: the trail still holds the record
     anchored = json.loads((tmp_path / "anchor.json").read_text())
     assert anchored["alg"] == "hmac-sha256" and anchored["sig"]
+    assert "the anchor is not signed" in capsys.readouterr().err
     assert not any(r["reason"]["reasonCode"] == "trail_reset" for r in trail(tmp_path))
-    anchored["seq"] += 1  # edited without the key
+    anchored["seq"] += 1  # edited without the key, and the trail does not hold that record
+    anchored["size"] += 10
     (tmp_path / "anchor.json").write_text(json.dumps(anchored))
     callback(signing_key_file=str(key))._finish(None)
     resets = [r for r in trail(tmp_path) if r["reason"]["reasonCode"] == "trail_reset"]
     assert len(resets) == 1 and "signature is invalid" in resets[0]["attachments"][0]["content"]["anchor_problem"]
+
+
+def test_unreadable_anchor_is_a_reset(tmp_path, callback):
+    callback()._finish(None)
+    (tmp_path / "anchor.json").write_text("{not json")
+    callback()._finish(None)
+    resets = [r for r in trail(tmp_path) if r["reason"]["reasonCode"] == "trail_reset"]
+    assert len(resets) == 1 and "not JSON" in resets[0]["attachments"][0]["content"]["anchor_problem"]
+    for r in trail(tmp_path):
+        strict_validator.validate(r)
