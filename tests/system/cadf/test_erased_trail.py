@@ -7,6 +7,7 @@ from cadf_support import LOCALHOST, ROOT, SIMPLE_PLAY, local_inventory, records,
 
 import strict_validator
 
+
 def verify(tmp_path, key, name):
     return run_task(tmp_path / ("verify-" + name), "cloudmgmt.dmtf.cadf_verify", {
         "path": str(tmp_path / "audit.jsonl"), "key_file": str(key), "anchor": str(tmp_path / "anchor.json")})
