@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cadf_support import ROOT, SIMPLE_PLAY, forwarded, local_inventory, records, run_playbook, run_task, free_port
+from cadf_support import SIMPLE_PLAY, forwarded, local_inventory, records, run_playbook, run_task, free_port
 import strict_validator
 
 CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee", "CanaryName-42aa"]
