@@ -72,8 +72,10 @@ def test_actions_are_what_the_module_did_and_the_initiator_is_the_os_user(tmp_pa
     # created straight into STARTED by the provider: a create, and no start was needed
     assert [(r["target"]["name"], r["action"], r["outcome"]) for r in recs] == [
         ("audit-rec-1", "create", "success"), ("audit-rec-1", "update", "success"),
-        ("audit-rec-1", "stop", "success"), ("h00", "create", "failure"), ("audit-rec-1", "delete", "success")]
+        ("audit-rec-1", "stop", "success"), ("audit-rec-2", "create", "failure"),
+        ("audit-rec-1", "delete", "success")]
     failure = recs[3]
+    assert failure["target"]["typeURI"] == "compute/machine"   # the machine it was about, not the host
     assert failure["reason"]["reasonType"] == "urn:cloudmgmt:dmtf:ansible:message"
     assert failure["reason"]["reasonCode"].startswith("ignored: ") and "no-such-config" in failure["reason"]["reasonCode"]
     args = recs[0]["attachments"][0]["content"]["args"]
