@@ -39,7 +39,7 @@ PLAY = CIMI_PLAY_HEAD + """
 def chromium():
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        pytest.fail("chromium is not installed (bindep.txt lists it; run make setup)")
+        pytest.fail("chromium is not installed (test-bindep.txt lists it; run make setup)")
     return path
 
 
