@@ -64,6 +64,22 @@ def _take_content(reader, child, scope):
     scope.content = child
 
 
+def _disks(reader, child, scope):
+    parse_disks(reader, child, scope.env)
+
+
+def _networks(reader, child, scope):
+    parse_networks(reader, child, scope.env)
+
+
+def _configurations(reader, child, scope):
+    parse_configurations(reader, child, scope.env)
+
+
+def _envelope_eula(reader, child, scope):
+    scope.env.eulas.append(_license(reader, child))
+
+
 def _member_system(reader, child, scope):
     system = parse_system(reader, child, scope.env)
     system.parent = scope.owner.id
@@ -86,6 +102,18 @@ def _startup(reader, child, scope):
     scope.owner.startup = parse_startup(reader, child, scope.where)
 
 
+def _product(reader, child, scope):
+    scope.owner.products.append(parse_product(reader, child))
+
+
+def _annotation(reader, child, scope):
+    scope.owner.annotation = reader.child_text(child, 'Annotation')
+
+
+def _system_eula(reader, child, scope):
+    scope.owner.eulas.append(_license(reader, child))
+
+
 def _hardware(reader, child, scope):
     scope.owner.hardware.append(parse_hardware(reader, child, scope.where))
 
@@ -99,29 +127,20 @@ def _vbox_machine(reader, child, scope):
 
 
 # Sections that fill the envelope wherever they stand (envelope, collection or system).
-ENVELOPE_WIDE = {
-    'DiskSection': lambda reader, child, scope: parse_disks(reader, child, scope.env),
-    'NetworkSection': lambda reader, child, scope: parse_networks(reader, child, scope.env),
-    'DeploymentOptionSection':
-        lambda reader, child, scope: parse_configurations(reader, child, scope.env),
-}
-# Sections a collection and a system both hold for themselves.
-OWN_SECTIONS = dict(
-    ENVELOPE_WIDE, Info=_ignore, Name=_ignore,
-    ProductSection=lambda reader, child, scope: scope.owner.products.append(
-        parse_product(reader, child)),
-    AnnotationSection=lambda reader, child, scope: setattr(
-        scope.owner, 'annotation', reader.child_text(child, 'Annotation')))
-ENVELOPE_HANDLERS = dict(
-    ENVELOPE_WIDE, References=_ignore, Strings=_ignore,
-    VirtualSystem=_take_content, VirtualSystemCollection=_take_content,
-    EulaSection=lambda reader, child, scope: scope.env.eulas.append(_license(reader, child)))
-COLLECTION_HANDLERS = dict(
-    OWN_SECTIONS, VirtualSystem=_member_system, VirtualSystemCollection=_member_collection,
-    EulaSection=_collection_eula, StartupSection=_startup)
-SYSTEM_HANDLERS = dict(
-    OWN_SECTIONS, VirtualHardwareSection=_hardware, OperatingSystemSection=_os,
-    EulaSection=lambda reader, child, scope: scope.owner.eulas.append(_license(reader, child)))
+ENVELOPE_WIDE = {'DiskSection': _disks, 'NetworkSection': _networks,
+                 'DeploymentOptionSection': _configurations}
+# What a collection and a system both read for themselves.
+OWN_SECTIONS = dict(ENVELOPE_WIDE, Info=_ignore, Name=_ignore, ProductSection=_product,
+                    AnnotationSection=_annotation)
+ENVELOPE_HANDLERS = dict(ENVELOPE_WIDE, References=_ignore, Strings=_ignore,
+                         VirtualSystem=_take_content, VirtualSystemCollection=_take_content,
+                         EulaSection=_envelope_eula)
+COLLECTION_HANDLERS = dict(OWN_SECTIONS, VirtualSystem=_member_system,
+                           VirtualSystemCollection=_member_collection,
+                           EulaSection=_collection_eula, StartupSection=_startup)
+SYSTEM_HANDLERS = dict(OWN_SECTIONS, VirtualHardwareSection=_hardware,
+                       OperatingSystemSection=_os, EulaSection=_system_eula)
+# Elements of other namespaces that are read, by (namespace, local name).
 SYSTEM_FOREIGN = {(VBOX, 'Machine'): _vbox_machine}
 
 
