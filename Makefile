@@ -32,8 +32,10 @@ sanity: setup
 	tree=$$(tools/collection_tree.sh)
 	cd "$$tree" && ansible-test sanity --venv --python 3.11 --color no
 
+# ANSIBLE_HOME: collections only from .collections (this checkout), never a copy or link that
+# another checkout left under ~/.ansible.
 lint: setup
-	ansible-lint --offline --profile production
+	ANSIBLE_HOME=$(CURDIR)/.cache/ansible-home ansible-lint --offline --profile production
 	shellcheck tools/*.sh .ci/run
 	antsibull-changelog lint
 
