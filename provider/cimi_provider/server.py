@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from .audit import AuditError, AuditSettings
+from .audit.events import observer
 from .audit.recorder import ApiAudit
 from .backends import BackendError, create_backend
 from .http.access_log import AccessLogFile
@@ -17,6 +18,7 @@ from .http.auth import Authenticator
 from .http.openapi import openapi_document
 from .imports import ImportPolicy
 from .service.core import Provider
+from .service.eventlogs import EventLogs, Retention, caused_by
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
                             MachineImageLifecycle, MachineTemplateLifecycle, NetworkLifecycle,
                             VolumeImageLifecycle, VolumeLifecycle)
@@ -52,6 +54,7 @@ class Settings:
     default_initial_state: str = "STOPPED"
     max_body_bytes: int = 1024 * 1024
     render_cache_entries: int = 256
+    event_retention: Retention = field(default_factory=Retention)
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -91,7 +94,7 @@ class BackendEvents:
         doc["state"] = state
         set_status_message(doc, message)
         doc["updated"] = now_iso()
-        with self.store.write() as tx:
+        with caused_by("backend"), self.store.write() as tx:  # a state Event says who
             tx.put(resource_id, kind, doc)
 
 
@@ -153,6 +156,8 @@ def build(settings: Settings):
                      JobLifecycle(provider))
     if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
+    eventlogs = EventLogs(store, settings.event_retention)
+    eventlogs.install(provider.jobs)
     views = Views(provider, settings.name)
 
     async def start() -> None:
@@ -167,6 +172,8 @@ def build(settings: Settings):
         store.sync()  # what recovery and seeding wrote, before the first request
         # What start-up loaded (the store's rows, the catalogue) lives as long as the process:
         # the collector no longer walks it, which keeps its pauses out of request latencies.
+        eventlogs.sweep()
+        eventlogs.start()
         gc.collect()
         gc.freeze()
         if pending:
@@ -187,6 +194,7 @@ def build(settings: Settings):
         try:
             yield
         finally:
+            await eventlogs.stop()
             await provider.jobs.shutdown()
             if audit is not None:
                 audit.close()  # SIGTERM and SIGINT come here too, through uvicorn's shutdown
@@ -197,7 +205,8 @@ def build(settings: Settings):
             auth.close()
 
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
-                                                                 settings.render_cache_entries), audit)
+                                                                 settings.render_cache_entries), audit,
+                            eventlogs, observer(settings.name))
     # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.
     app = build_app(dispatcher, openapi_document(), lifespan, access_log,
                     None if auth.enabled else frozenset(settings.allowed_hosts))

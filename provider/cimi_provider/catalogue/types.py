@@ -13,6 +13,11 @@ IMAGE_STATES = ("CREATING", "AVAILABLE", "DELETING", "ERROR")
 # Extension: why the provider last changed the state on its own (e.g. the backend object was
 # removed outside the provider); absent once a later observation clears it.
 STATUS_MESSAGE = Attr("statusMessage", "string", extension=True)
+# The EventLog of a Machine, Volume, Network or System (5.17.2), made with its first Event.
+EVENT_LOG_REF = Attr("eventLog", "ref:EventLog")
+EVENT_TYPES = tuple(NS + "/event/" + t for t in ("state", "alarm", "model", "access"))
+EVENT_OUTCOMES = ("Pending", "Unknown", "Status", "Success", "Warning", "Failure")
+EVENT_SEVERITIES = ("low", "medium", "high", "critical")
 SYSTEM_STATES = ("CREATING",) + MACHINE_STATES[1:11] + ("MIXED", "DELETING", "ERROR")
 JOB_STATES = ("QUEUED", "RUNNING", "FAILED", "SUCCESS", "STOPPING", "STOPPED")
 JOB_ACTIVE = ("QUEUED", "RUNNING", "STOPPING")
@@ -52,6 +57,7 @@ STRUCTS = {
         Attr("network", "ref:Network", writable=True, extension=True),
         Attr("mtu", "integer", writable=True, minimum=68, maximum=65535),
     ),
+    "eventSummary": tuple(Attr(n, "integer") for n in ("low", "medium", "high", "critical")),
     "componentDescriptor": (
         Attr("name", "string", writable=True, mandatory=True),
         Attr("description", "string", writable=True),
@@ -181,6 +187,7 @@ _register(ResourceType(
         Attr("interfaces", "collection:NetworkInterface"),
         Attr("machineConfig", "ref:MachineConfiguration", extension=True),
         Attr("machineImage", "ref:MachineImage", extension=True), STATUS_MESSAGE,
+        EVENT_LOG_REF,
     ),
     path="machines", cep_key="machines", items_key="machines", create="template",
     template_attr="machineTemplate", template_type="MachineTemplate",
@@ -281,6 +288,7 @@ _register(ResourceType(
         Attr("state", "string", values=VOLUME_STATES), Attr("type", "URI"),
         Attr("capacity", "integer", units="kilobyte"), Attr("bootable", "boolean"),
         Attr("volumeConfig", "ref:VolumeConfiguration", extension=True), STATUS_MESSAGE,
+        EVENT_LOG_REF,
     ),
     path="volumes", cep_key="volumes", items_key="volumes", create="template",
     template_attr="volumeTemplate", template_type="VolumeTemplate",
@@ -313,7 +321,7 @@ _register(ResourceType(
 ))
 _register(ResourceType(
     "Network", (Attr("state", "string", values=NETWORK_STATES), STATUS_MESSAGE,
-                Attr("hostAddress", "string", extension=True)),
+                Attr("hostAddress", "string", extension=True), EVENT_LOG_REF),
     path="networks", cep_key="networks", items_key="networks", create="template",
     template_attr="networkTemplate", template_type="NetworkTemplate",
     delete_from=("STARTED", "STOPPED", "ERROR"), states=NETWORK_STATES,
@@ -335,7 +343,7 @@ _register(ResourceType(
         Attr("state", "string", values=SYSTEM_STATES),
         Attr("machines", "collection:Machine"), Attr("volumes", "collection:Volume"),
         Attr("networks", "collection:Network"),
-        Attr("systemTemplate", "ref:SystemTemplate", extension=True),
+        Attr("systemTemplate", "ref:SystemTemplate", extension=True), EVENT_LOG_REF,
     ),
     path="systems", cep_key="systems", items_key="systems", create="template",
     template_attr="systemTemplate", template_type="SystemTemplate",
@@ -366,6 +374,24 @@ _register(ResourceType(
     actions={"stop": ActionSpec("stop", ("QUEUED", "RUNNING"), "STOPPING")}, states=JOB_STATES,
     spec_order=("state", "targetResource", "affectedResources", "action", "returnCode",
                 "progress", "statusMessage", "timeOfStatusChange", "parentJob", "nestedJobs"),
+))
+
+_register(ResourceType(
+    "EventLog", (
+        Attr("targetResource", "ref:any"), Attr("events", "collection:Event"),
+        Attr("persistence", "string"), Attr("summary", "struct:eventSummary"),
+    ),
+    path="eventLogs", cep_key="eventLogs", items_key="eventLogs", deletable=False,
+    subcollections=(SubCollection("events", "Event", "events", NS + "/EventCollection"),),
+    spec_order=("targetResource", "events", "persistence", "summary"),
+))
+_register(ResourceType(
+    "Event", (
+        Attr("timestamp", "dateTime"), Attr("type", "URI", values=EVENT_TYPES),
+        Attr("content", "any"), Attr("outcome", "string", values=EVENT_OUTCOMES),
+        Attr("severity", "string", values=EVENT_SEVERITIES), Attr("contact", "string"),
+    ), updatable=False, deletable=False,
+    spec_order=("timestamp", "type", "content", "outcome", "severity", "contact"),
 ))
 
 # CEP keys served here, in the 2.0 spec order (5.12).

@@ -53,13 +53,17 @@ def base_uri(request: Request) -> str:
 
 
 class Dispatcher:
-    def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings, audit=None):
+    def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings, audit=None,
+                 eventlogs=None, observer: dict | None = None):
         self.p = provider
         self.views = views
         self.auth = auth
         self.settings = settings
         self.cache = RenderCache(settings.render_cache_entries)
         self.audit = audit  # an audit.recorder.ApiAudit, or None
+        self.eventlogs = eventlogs  # a service.eventlogs.EventLogs, or None
+        # the CADF observer of the events (the trail's, so both name the provider alike)
+        self.observer = audit.observer if audit is not None else observer
 
     async def body(self, request: Request) -> dict:
         """The request body, size-limited as it streams in, parsed (JSON or XML) into typed
@@ -163,9 +167,11 @@ class Dispatcher:
     async def __call__(self, request: Request) -> Response:
         fmt = "json"
         key = generation = principal = target = shown_row = None
-        audited = self.audit is not None and request.method in MUTATING
+        built = None  # (CADF event, Job, relative id) of this request, built once
+        audited = request.method in MUTATING and (
+            self.audit is not None or self.eventlogs is not None)
         if audited:  # resolved before the request runs: a DELETE removes its target
-            event_time = self.audit.now()
+            event_time = audit_events.model.utc_now()
             target, subject = self.audit_subject(request)
         try:
             if self.auth.enabled:
@@ -191,6 +197,8 @@ class Dispatcher:
                                  target or self.resolve(request))
             result = await self.route(request, req)
             if request.method in MUTATING:
+                if self.eventlogs is not None and result.status < 400:
+                    built = self.log_event(request, subject, event_time, principal, result)
                 await self.p.store.durable()  # what is acknowledged is on disk (store.py)
             elif key is not None:
                 shown_row = self.shown_row(req)
@@ -209,9 +217,11 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - detail goes to the log only
             log.exception("internal error on %s %s", request.method, request.url.path)
             result = Result(500, error_job(500, "internal error in the provider"))
-        if audited:
+        if audited and self.audit is not None:
             try:
-                self.audit_result(request, subject, event_time, principal, result)
+                if built is None:
+                    built = self.cadf_event(request, subject, event_time, principal, result)
+                self.audit.record(built[0], built[1], self.p.store, subject)
             except Exception:  # noqa: BLE001 - the trail's own failures are logged by ApiAudit
                 log.exception("audit: cannot record %s %s", request.method, request.url.path)
         if result.body is None or result.status != 200 or key is None:
@@ -234,8 +244,20 @@ class Dispatcher:
             return None, audit_events.Subject(None, audit_events.text(
                 request.url.path.strip("/"), 512), audit_events.METHOD_ACTIONS[request.method])
 
-    def audit_result(self, request: Request, subject, event_time: str, principal, result: Result):
-        """Record one CADF event for this mutating request (before the answer is sent)."""
+    def log_event(self, request: Request, subject, event_time: str, principal, result: Result):
+        """Record this change as an Event of its resource's EventLog; its CADF event (None if it
+        could not be built: the change stands, the log says why)."""
+        try:
+            built = self.cadf_event(request, subject, event_time, principal, result)
+            self.eventlogs.api_change(built[0], built[2], built[1], subject)
+            return built
+        except Exception:  # noqa: BLE001 - an EventLog never fails the change it records
+            log.exception("eventlog: cannot record %s %s", request.method, request.url.path)
+            return None
+
+    def cadf_event(self, request: Request, subject, event_time: str, principal, result: Result):
+        """(the CADF event of this mutating request, its Job, the relative id of its
+        resource): recorded in the audit trail and as an Event of the resource's EventLog."""
         base = base_uri(request)
         if subject.creates and result.status < 400:
             subject.cimi_id = audit_events.created_id(result, base) or subject.cimi_id
@@ -247,14 +269,15 @@ class Dispatcher:
             user = audit_events.UNAUTHENTICATED if self.auth.enabled else audit_events.ANONYMOUS
         client = client_host(request)
         job = audit_events.job_of(result, base)
+        rid = subject.cimi_id
         if subject.type_name is not None:
             # the absolute id the client sees, so these events and the collection's audit callback
             # (whose target is the id a module returned) name the same resource alike
             subject.cimi_id = base + subject.cimi_id
-        event = self.audit.event(subject, user, client, request.headers.get("user-agent"),
-                                 request.method, request.url.path, result.status,
-                                 event_time, job)
-        self.audit.record(event, job, self.p.store, subject)
+        event = audit_events.api_event(self.observer, subject, user, client,
+                                       request.headers.get("user-agent"), request.method,
+                                       request.url.path, result.status, event_time, job)
+        return event, job, rid
 
     @staticmethod
     def send(request: Request, status: int, headers: dict, body: bytes, ctype: str) -> Response:
