@@ -149,8 +149,8 @@ class Store:
         # Bumped after every committed write, once the read index shows it: a reader that sees
         # generation g sees every write up to g (the HTTP render cache keys on it).
         self.generation = 0
-        # Types whose row changes are shown to ``observers`` (callables taking the transaction)
-        # just before each commit, inside it: what they write commits (and syncs) with the change.
+        # Types whose row changes are shown to ``observers`` (callables taking the transaction
+        # and its ``touched`` rows) just before each commit, inside it: what they write commits (and syncs) with the change.
         self.watch: frozenset = frozenset()
         self.observers: list = []
         for rid, rtype, parent, seq, text, owner in self._db.execute(
@@ -231,8 +231,9 @@ class Store:
             try:
                 yield tx
                 if tx.touched:
+                    touched = dict(tx.touched)  # what observers write is not shown again
                     for observer in self.observers:
-                        observer(tx)
+                        observer(tx, touched)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

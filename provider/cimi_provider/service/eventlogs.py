@@ -154,13 +154,12 @@ class EventLogs:
         return dropped
 
     # state Events: the store shows every change of a logged row --------------------------
-    def observe(self, tx) -> None:
-        for rid, old in list(tx.touched.items()):
+    def observe(self, tx, touched: dict) -> None:
+        for rid, old in touched.items():
             try:
                 self._observe_one(tx, rid, old)
             except Exception:  # noqa: BLE001 - an EventLog never fails the change it records
                 log.exception("eventlog: cannot record the change of %s", rid)
-        tx.touched.clear()
 
     def _observe_one(self, tx, rid: str, old) -> None:
         new = tx.row(rid)
