@@ -101,6 +101,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--event-log-days", type=_positive_int, default=7, metavar="DAYS",
                        help="Events older than this are dropped (default 7; the EventLogs' "
                             "persistence)")
+    serve.add_argument("--meter-interval", type=_positive_int, default=10, metavar="SECONDS",
+                       help="sampleInterval of the standard MeterConfigurations seeded at the "
+                            "first start (default 10)")
+    serve.add_argument("--meter-max-samples", type=_positive_int, default=100, metavar="N",
+                       help="Samples kept per Meter, the oldest dropped first (default 100)")
     serve.add_argument("--max-connections", type=_positive_int, default=200, metavar="N",
                        help="open connections at most (default 200); one more closes the "
                             "connection waiting longest for its request head")
@@ -206,6 +211,7 @@ def serve(args) -> int:
         default_initial_state=args.default_initial_state, max_body_bytes=args.max_body_bytes,
         render_cache_entries=max(args.render_cache_entries, 0),
         event_retention=Retention(args.event_log_max_events, args.event_log_days),
+        meter_interval=min(args.meter_interval, 86400), meter_max_samples=args.meter_max_samples,
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
         auth_max_failures=args.auth_max_failures, auth_failure_window=args.auth_failure_window,

@@ -19,6 +19,7 @@ from .http.openapi import openapi_document
 from .imports import ImportPolicy
 from .service.core import Provider
 from .service.eventlogs import EventLogs, Retention, caused_by
+from .service.meters import MeterLifecycle, Meters
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
                             MachineImageLifecycle, MachineTemplateLifecycle, NetworkLifecycle,
                             VolumeImageLifecycle, VolumeLifecycle)
@@ -55,6 +56,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     render_cache_entries: int = 256
     event_retention: Retention = field(default_factory=Retention)
+    meter_interval: int = 10  # seconds: the standard MeterConfigurations' sampleInterval
+    meter_max_samples: int = 100  # Samples kept per Meter
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -153,11 +156,13 @@ def build(settings: Settings):
                      SystemLifecycle(provider, machines, volumes, networks),
                      VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
                      CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),
-                     JobLifecycle(provider))
+                     JobLifecycle(provider), MeterLifecycle(provider))
     if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
     eventlogs = EventLogs(store, settings.event_retention)
     eventlogs.install(provider.jobs)
+    meters = Meters(store, backend, settings.meter_interval, settings.meter_max_samples)
+    meters.install()
     views = Views(provider, settings.name)
 
     async def start() -> None:
@@ -172,8 +177,10 @@ def build(settings: Settings):
         store.sync()  # what recovery and seeding wrote, before the first request
         # What start-up loaded (the store's rows, the catalogue) lives as long as the process:
         # the collector no longer walks it, which keeps its pauses out of request latencies.
+        meters.seed_configs()
         eventlogs.sweep()
         eventlogs.start()
+        meters.start()
         gc.collect()
         gc.freeze()
         if pending:
@@ -195,6 +202,7 @@ def build(settings: Settings):
             yield
         finally:
             await eventlogs.stop()
+            await meters.stop()
             await provider.jobs.shutdown()
             if audit is not None:
                 audit.close()  # SIGTERM and SIGINT come here too, through uvicorn's shutdown

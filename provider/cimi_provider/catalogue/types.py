@@ -18,6 +18,12 @@ EVENT_LOG_REF = Attr("eventLog", "ref:EventLog")
 EVENT_TYPES = tuple(NS + "/event/" + t for t in ("state", "alarm", "model", "access"))
 EVENT_OUTCOMES = ("Pending", "Unknown", "Status", "Success", "Warning", "Failure")
 EVENT_SEVERITIES = ("low", "medium", "high", "critical")
+# Meters (5.16): the standard aspects (Table 51) and the units this provider samples them in.
+ASPECT_NS = NS + "/aspect/"
+ASPECT_UNITS = {"cpu": "nanosecond", "memory": "kibibyte", "disk": "byte", "bandwidth": "byte",
+                "inputBandwidth": "byte", "outputBandwidth": "byte"}
+ASPECTS = tuple(ASPECT_NS + a for a in ASPECT_UNITS)
+METER_STATES = ("STARTED", "STOPPED")
 SYSTEM_STATES = ("CREATING",) + MACHINE_STATES[1:11] + ("MIXED", "DELETING", "ERROR")
 JOB_STATES = ("QUEUED", "RUNNING", "FAILED", "SUCCESS", "STOPPING", "STOPPED")
 JOB_ACTIVE = ("QUEUED", "RUNNING", "STOPPING")
@@ -77,6 +83,15 @@ def _w(name, type_, **kw):
     return Attr(name, type_, writable=True, mutable=True, **kw)
 
 
+METER_CONFIG_ATTRS = (
+    _w("aspect", "URI", mandatory=True, values=ASPECTS),
+    _w("units", "string"),
+    _w("sampleInterval", "integer", minimum=1, maximum=86400, units="second"),
+    _w("timeScope", "string", values=("Point", "Interval")),
+    _w("intervalDuration", "duration"),
+    _w("isContinuous", "boolean"),
+)
+
 MACHINE_CONFIG_ATTRS = (
     _w("cpu", "integer", mandatory=True, minimum=1, maximum=1024),
     _w("memory", "integer", mandatory=True, minimum=1, units="kibibyte"),
@@ -94,6 +109,7 @@ MACHINE_TEMPLATE_ATTRS = (
     _w("volumeTemplates", "array:struct:volumeTemplateRef"),
     _w("interfaceTemplates", "array:struct:interfaceTemplate"),
     _w("userData", "string"),
+    _w("meterTemplates", "array:ref:MeterTemplate"),
 )
 
 VOLUME_CONFIG_ATTRS = (
@@ -198,6 +214,7 @@ _register(ResourceType(
                       insert=True),
         SubCollection("interfaces", "NetworkInterface", "interfaces",
                       NS + "/NetworkInterfaceCollection"),
+        SubCollection("meters", "Meter", "meters", NS + "/MeterCollection", composed=False),
     ),
     capabilities=(
         _cap("Machine", "DefaultInitialState", "STOPPED"),
@@ -392,6 +409,41 @@ _register(ResourceType(
         Attr("severity", "string", values=EVENT_SEVERITIES), Attr("contact", "string"),
     ), updatable=False, deletable=False,
     spec_order=("timestamp", "type", "content", "outcome", "severity", "contact"),
+))
+
+_register(ResourceType(
+    "MeterConfiguration", METER_CONFIG_ATTRS, path="meterConfigs", cep_key="meterConfigs",
+    items_key="meterConfigurations", create="self",
+    spec_order=("aspect", "units", "sampleInterval", "timeScope", "intervalDuration",
+                "isContinuous"),
+))
+_register(ResourceType(
+    "MeterTemplate", (_w("meterConfig", "refval:MeterConfiguration", mandatory=True),),
+    path="meterTemplates", cep_key="meterTemplates", items_key="meterTemplates", create="self",
+    spec_order=("targetResource", "meterConfig"),
+))
+_register(ResourceType(
+    "Meter", (
+        Attr("state", "string", values=METER_STATES, extension=True),
+        Attr("targetResource", "ref:any"), Attr("aspect", "URI", values=ASPECTS),
+        Attr("units", "string"), Attr("sampleInterval", "integer", units="second"),
+        Attr("timeScope", "string", values=("Point", "Interval")),
+        Attr("intervalDuration", "duration"), Attr("isContinuous", "boolean"),
+        Attr("samples", "collection:Sample"), Attr("minValue", "string"),
+        Attr("maxValue", "string"), Attr("stopTime", "dateTime"),
+        Attr("expiresTime", "dateTime"),
+        Attr("meterConfig", "ref:MeterConfiguration", extension=True),
+    ),
+    path="meters", cep_key="meters", items_key="meters", deletable=False, states=METER_STATES,
+    actions={"start": ActionSpec("start", ("STOPPED",)), "stop": ActionSpec("stop", ("STARTED",))},
+    subcollections=(SubCollection("samples", "Sample", "samples", NS + "/SampleCollection"),),
+    spec_order=("targetResource", "aspect", "units", "sampleInterval", "timeScope",
+                "intervalDuration", "isContinuous", "samples", "minValue", "maxValue",
+                "stopTime", "expiresTime"),
+))
+_register(ResourceType(
+    "Sample", (Attr("timestamp", "dateTime"), Attr("value", "integer")),
+    common=False, updatable=False, deletable=False, spec_order=("timestamp", "value"),
 ))
 
 # CEP keys served here, in the 2.0 spec order (5.12).
