@@ -203,7 +203,7 @@ _register(ResourceType(
         Attr("interfaces", "collection:NetworkInterface"),
         Attr("machineConfig", "ref:MachineConfiguration", extension=True),
         Attr("machineImage", "ref:MachineImage", extension=True), STATUS_MESSAGE,
-        EVENT_LOG_REF,
+        EVENT_LOG_REF, Attr("meters", "collection:Meter"),
     ),
     path="machines", cep_key="machines", items_key="machines", create="template",
     template_attr="machineTemplate", template_type="MachineTemplate",
