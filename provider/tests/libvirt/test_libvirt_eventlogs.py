@@ -1,4 +1,5 @@
-"""EventLogs on libvirt: a state change made behind the provider's back (virsh) is a state Event."""
+"""EventLogs and Meters on libvirt: a state change made behind the provider's back (virsh) is a
+state Event; a started domain's Meters sample its statistics."""
 from __future__ import annotations
 
 import subprocess
@@ -8,6 +9,7 @@ from urllib.parse import quote
 from libvirt_helpers import LIBVIRT_URI, NS, key, machine_body
 
 STATE = NS + "/event/state"
+ASPECT = NS + "/aspect/"
 
 
 def state_events(client, machine) -> list:
@@ -38,3 +40,37 @@ def test_virsh_destroy_is_a_state_event_caused_by_the_backend(provider):
     assert backend[0]["content"]["resource"]["href"] == machine["id"]
     assert client.get(machine["id"])["state"] == "STOPPED"
     client.delete(client.get(machine["id"]))
+
+
+def test_meters_of_a_started_domain_sample_growing_cpu_time(provider):
+    client = provider.client
+    config = client.create("meterConfigs", {
+        "resourceURI": NS + "/MeterConfiguration", "name": "cpu-1s", "aspect": ASPECT + "cpu",
+        "sampleInterval": 1})
+    memory = client.create("meterConfigs", {
+        "resourceURI": NS + "/MeterConfiguration", "name": "mem-1s", "aspect": ASPECT + "memory",
+        "sampleInterval": 1})
+    templates = [client.create("meterTemplates", {
+        "resourceURI": NS + "/MeterTemplate", "name": f"t-{c['name']}",
+        "meterConfig": {"href": c["id"]}}) for c in (config, memory)]
+    machine = client.create("machines", machine_body(
+        "metered", initialState="STARTED", meterTemplates=[{"href": t["id"]} for t in templates]))
+    meters = client.get(machine["meters"]["href"])["meters"]
+    cpu = next(m for m in meters if m["aspect"] == ASPECT + "cpu")
+    mem = next(m for m in meters if m["aspect"] == ASPECT + "memory")
+    assert cpu["units"] == "nanosecond" and mem["units"] == "kibibyte"
+    deadline = time.monotonic() + 30
+    while True:
+        values = [s["value"] for s in client.get(cpu["id"] + "?$expand=samples")["samples"].get(
+            "samples", [])]
+        if len(values) >= 3:
+            break
+        assert time.monotonic() < deadline, values
+        time.sleep(0.3)
+    assert values[0] > 0 and values == sorted(values) and values[-1] > values[0], values
+    mem_values = [s["value"] for s in client.get(mem["id"] + "?$expand=samples")["samples"].get(
+        "samples", [])]
+    assert mem_values and all(v > 0 for v in mem_values), mem_values
+    client.action(machine, "stop", force=True)
+    client.delete(client.get(machine["id"]))
+    client.get(cpu["id"], ok=(404,))
