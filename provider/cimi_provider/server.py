@@ -15,6 +15,7 @@ from .backends import BackendError, create_backend
 from .http.access_log import AccessLogFile
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
+from .http.metrics import Metrics
 from .http.openapi import openapi_document
 from .imports import ImportPolicy
 from .service.core import Provider
@@ -214,7 +215,7 @@ def build(settings: Settings):
 
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
                                                                  settings.render_cache_entries), audit,
-                            eventlogs, observer(settings.name))
+                            eventlogs, observer(settings.name), Metrics(store))
     # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.
     app = build_app(dispatcher, openapi_document(), lifespan, access_log,
                     None if auth.enabled else frozenset(settings.allowed_hosts))

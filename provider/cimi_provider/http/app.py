@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -32,10 +33,12 @@ from .access_log import AccessLogFile, AccessLogMiddleware, note_user
 from .auth import Authenticator
 from . import routes
 from .host_check import HostCheckMiddleware
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .render_cache import Rendered, RenderCache
 
 log = logging.getLogger("cimi_provider.http")
 PREFIX = "/cimi/"
+KIND_KEY = "cimi.kind"  # the request's target kind, for the metrics
 
 
 @dataclass
@@ -54,7 +57,7 @@ def base_uri(request: Request) -> str:
 
 class Dispatcher:
     def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings, audit=None,
-                 eventlogs=None, observer: dict | None = None):
+                 eventlogs=None, observer: dict | None = None, metrics=None):
         self.p = provider
         self.views = views
         self.auth = auth
@@ -62,6 +65,7 @@ class Dispatcher:
         self.cache = RenderCache(settings.render_cache_entries)
         self.audit = audit  # an audit.recorder.ApiAudit, or None
         self.eventlogs = eventlogs  # a service.eventlogs.EventLogs, or None
+        self.metrics = metrics  # an http.metrics.Metrics, or None
         # the CADF observer of the events (the trail's, so both name the provider alike)
         self.observer = audit.observer if audit is not None else observer
 
@@ -165,6 +169,15 @@ class Dispatcher:
                 scope["path"], scope["query_string"], headers.get("accept"))
 
     async def __call__(self, request: Request) -> Response:
+        if self.metrics is None:
+            return await self.serve(request)
+        started = time.perf_counter()
+        response = await self.serve(request)
+        self.metrics.observe(request.scope.get(KIND_KEY, "unknown"), request.method,
+                             response.status_code, time.perf_counter() - started)
+        return response
+
+    async def serve(self, request: Request) -> Response:
         fmt = "json"
         key = generation = principal = target = shown_row = None
         built = None  # (CADF event, Job, relative id) of this request, built once
@@ -186,6 +199,7 @@ class Dispatcher:
                 generation = self.p.store.generation
                 hit = self.cache.get(key, generation, self.p.store.row)
                 if hit is not None:
+                    request.scope[KIND_KEY] = "cached"
                     return self.send(request, 200, dict(hit.headers), hit.body, hit.media_type)
             params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
             q = parse_query(params)
@@ -195,6 +209,7 @@ class Dispatcher:
                 raise NotFound(f"no resource at {path}; the CIMI API is under {PREFIX}")
             req = RequestContext(base_uri(request), principal, access, fmt, q,
                                  target or self.resolve(request))
+            request.scope[KIND_KEY] = req.target.kind
             result = await self.route(request, req)
             if request.method in MUTATING:
                 if self.eventlogs is not None and result.status < 400:
@@ -317,7 +332,28 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
         return Response(json.dumps(openapi_doc or {}).encode(), 200,
                         media_type="application/json")
 
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics: without authentication, as the API; with it, for principals that
+        see every resource (admin, reader): the figures span all tenants."""
+        if dispatcher.auth.enabled:
+            try:
+                principal = await dispatcher.auth.authenticate(
+                    request.headers.get("authorization"), client_host(request))
+                note_user(request.scope, principal.name)
+                if not dispatcher.auth.access(principal).sees_all:
+                    raise Forbidden("the metrics span all tenants: an admin or reader may read them")
+            except CimiError as exc:
+                return Dispatcher.response(request, Result(exc.status, error_job(
+                    exc.status, exc.message), exc.headers), "json")
+        body = dispatcher.metrics.render()
+        if request.method == "HEAD":
+            return Response(b"", 200, {"Content-Length": str(len(body))},
+                            media_type=METRICS_CONTENT_TYPE)
+        return Response(body, 200, media_type=METRICS_CONTENT_TYPE)
+
     routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"])]
+    if dispatcher.metrics is not None:
+        routes.append(Route("/metrics", metrics, methods=["GET", "HEAD"]))
     # Inside Starlette's error middleware: a request that raises is logged with the 500 it gets.
     middleware = [Middleware(AccessLogMiddleware, sink=access_log)] if access_log is not None else []
     if allowed_hosts is not None:  # inside the access log: refused requests are logged too

@@ -160,6 +160,14 @@ def openapi_document() -> dict:
     paths["/cimi/machines/{id}/volumes"]["post"] = {
         "operationId": "insertOrRemoveMachineVolume", "requestBody": _body(volume_action),
         "responses": _responses(job)}
+    paths["/metrics"] = {"get": {
+        "operationId": "getMetrics", "description": "Prometheus metrics (http/metrics.py); with "
+        "authentication on, for principals that see every resource",
+        "responses": {"200": {"description": "Prometheus text exposition format",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      **{str(code): {"description": "error (Job-shaped body)",
+                                     "content": {"application/json": {"schema": ERROR}}}
+                         for code in (401, 403, 429)}}}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "cimi-provider: DMTF CIMI 2.0 (DSP0263) reference provider",
