@@ -33,6 +33,7 @@ from .access_log import AccessLogFile, AccessLogMiddleware, note_user
 from .auth import Authenticator
 from . import routes
 from .host_check import HostCheckMiddleware
+from ..service.eventlogs import LOGGED_TYPES
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .render_cache import Rendered, RenderCache
 
@@ -212,7 +213,8 @@ class Dispatcher:
             request.scope[KIND_KEY] = req.target.kind
             result = await self.route(request, req)
             if request.method in MUTATING:
-                if self.eventlogs is not None and result.status < 400:
+                if self.eventlogs is not None and result.status < 400 and \
+                        subject.type_name in LOGGED_TYPES:
                     built = self.log_event(request, subject, event_time, principal, result)
                 await self.p.store.durable()  # what is acknowledged is on disk (store.py)
             elif key is not None:

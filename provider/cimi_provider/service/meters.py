@@ -36,6 +36,7 @@ from .result import Result
 
 log = logging.getLogger("cimi_provider.meters")
 TICK_SECONDS = 0.25
+IDLE_RECHECK_SECONDS = 1.0  # a stopped Meter, or one of a machine that is not running
 
 
 def aspect_value(aspect: str, stats) -> int:
@@ -138,6 +139,7 @@ class Meters:
             tx.put(rid, "Meter", doc, parent=mid)
 
     def _remove(self, tx, mid: str) -> None:
+        """A deleted machine's Meters and their Samples."""
         for meter in self.store.rows("Meter", mid):
             for sample in self.store.rows("Sample", meter.id):
                 tx.delete(sample.id)
@@ -150,24 +152,26 @@ class Meters:
         clock = time.monotonic()
         due: dict[str, list] = {}
         for row in self.store.rows("Meter"):
-            doc = row.doc
-            if doc.get("state") != "STARTED":
-                self._due.pop(row.id, None)
-                continue
             if self._due.get(row.id, 0.0) > clock:
-                continue
+                continue  # not due: not even decoded
+            doc = row.doc
             machine = self.store.row(row.parent) if row.parent else None
-            if machine is None or machine.doc.get("state") != "STARTED":
+            if doc.get("state") != "STARTED" or machine is None or \
+                    machine.doc.get("state") != "STARTED":
+                self._due[row.id] = clock + IDLE_RECHECK_SECONDS
                 continue
             due.setdefault(row.parent, []).append((row.id, doc))
-        if not due:
-            return 0
         readings = {}
         for mid in due:
             try:
-                readings[mid] = await self.backend.machine_stats(mid)
+                stats = await self.backend.machine_stats(mid)
             except Exception:  # noqa: BLE001 - one machine's reading never stops the others
                 log.exception("meters: cannot read the counters of %s", mid)
+                stats = None
+            if stats is not None:
+                readings[mid] = stats
+        if not readings:
+            return 0
         written = 0
         stamp = now_iso()
         with self.store.write() as tx:
