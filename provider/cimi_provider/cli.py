@@ -96,16 +96,17 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
                        help="rendered GET answers kept until the next write (0 = no cache)")
-    serve.add_argument("--event-log-max-events", type=_positive_int, default=1000, metavar="N",
-                       help="Events kept per EventLog, the oldest dropped first (default 1000)")
-    serve.add_argument("--event-log-days", type=_positive_int, default=7, metavar="DAYS",
-                       help="Events older than this are dropped (default 7; the EventLogs' "
-                            "persistence)")
-    serve.add_argument("--meter-interval", type=_positive_int, default=10, metavar="SECONDS",
-                       help="sampleInterval of the standard MeterConfigurations seeded at the "
-                            "first start (default 10)")
-    serve.add_argument("--meter-max-samples", type=_positive_int, default=100, metavar="N",
-                       help="Samples kept per Meter, the oldest dropped first (default 100)")
+    for flag, default, metavar, text in (  # EventLog and Meter retention (positive integers)
+            ("--event-log-max-events", 1000, "N",
+             "Events kept per EventLog, the oldest dropped first (default 1000)"),
+            ("--event-log-days", 7, "DAYS",
+             "Events older than this are dropped (default 7; the EventLogs' persistence)"),
+            ("--meter-interval", 10, "SECONDS",
+             "sampleInterval of the standard MeterConfigurations seeded at the first start "
+             "(default 10)"),
+            ("--meter-max-samples", 100, "N",
+             "Samples kept per Meter, the oldest dropped first (default 100)")):
+        serve.add_argument(flag, type=_positive_int, default=default, metavar=metavar, help=text)
     serve.add_argument("--max-connections", type=_positive_int, default=200, metavar="N",
                        help="open connections at most (default 200); one more closes the "
                             "connection waiting longest for its request head")

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from cimi import NS, Cimi, items
-from cimi_provider.http.auth import hash_password
-from server import ProviderProcess
+from server import ProviderProcess, with_users
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "unit" / "plugins"
                        / "module_utils" / "cadf"))
@@ -169,12 +168,7 @@ def test_events_render_as_xml(audited):
 
 @pytest.fixture(scope="module")
 def tenants(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("eventlog-tenants")
-    users = tmp / "users.json"
-    users.write_text(json.dumps({"users": {
-        name: {"password_hash": hash_password(name + "-pw", iterations=1000), "role": role}
-        for name, role in {"alice": "user", "bob": "user", "root": "admin"}.items()}}))
-    with ProviderProcess(tmp / "cimi.db", "--users", str(users)) as prov:
+    with with_users(tmp_path_factory.mktemp("eventlog-tenants"), {"alice": "user", "bob": "user", "root": "admin"}) as prov:
         yield prov
 
 

@@ -1,15 +1,12 @@
 """/metrics: Prometheus metrics of the real provider, read with prometheus-client's own parser."""
 from __future__ import annotations
 
-import json
-
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from cimi import Cimi, items
-from cimi_provider.http.auth import hash_password
-from server import ProviderProcess, wait_until
+from server import ProviderProcess, wait_until, with_users
 
 
 def scrape(prov, **kw) -> dict:
@@ -74,12 +71,7 @@ def test_metrics_answer_only_get_and_head(plain):
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("metrics-auth")
-    users = tmp / "users.json"
-    users.write_text(json.dumps({"users": {
-        name: {"password_hash": hash_password(name + "-pw", iterations=1000), "role": role}
-        for name, role in {"alice": "user", "carol": "reader", "root": "admin"}.items()}}))
-    with ProviderProcess(tmp / "cimi.db", "--users", str(users)) as prov:
+    with with_users(tmp_path_factory.mktemp("metrics-auth"), {"alice": "user", "carol": "reader", "root": "admin"}) as prov:
         yield prov
 
 

@@ -19,7 +19,6 @@ log of a deleted resource stays (its last Events tell how it went) until it is e
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import copy
@@ -31,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from ..catalogue import NS, TYPES, by_path
 from ..timeutil import now_iso
 from ..audit import events as ev
+from .periodic import Periodic
 
 log = logging.getLogger("cimi_provider.eventlogs")
 LOGGED_TYPES = ("Machine", "Volume", "Network", "System")
@@ -94,7 +94,7 @@ class EventLogs:
         self.retention = retention
         # job id -> [(CADF event, resource id, action, type name)]: requests answered 202
         self._pending: dict = {}
-        self._sweeper: asyncio.Task | None = None
+        self._sweeper = Periodic("eventlog retention sweep", SWEEP_SECONDS, self.sweep)
 
     def install(self, jobs) -> None:
         """Watch the logged types' rows and the Jobs' ends."""
@@ -247,22 +247,11 @@ class EventLogs:
                     tx.put(row.id, "EventLog", doc)
         return dropped
 
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_SECONDS)
-            try:
-                self.sweep()
-            except Exception:  # noqa: BLE001 - retry at the next sweep
-                log.exception("eventlog: retention sweep failed")
-
     def start(self) -> None:
-        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
+        self._sweeper.start()
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        await self._sweeper.stop()
 
 
 __all__ = ["EventLogs", "Retention", "caused_by", "log_id", "LOGGED_TYPES", "TYPES"]

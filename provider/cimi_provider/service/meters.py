@@ -20,8 +20,6 @@
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 
@@ -32,6 +30,7 @@ from ..request import RequestContext
 from ..timeutil import now_iso
 from .core import new_id
 from .lifecycle import Lifecycle, mark
+from .periodic import Periodic
 from .result import Result
 
 log = logging.getLogger("cimi_provider.meters")
@@ -56,7 +55,7 @@ class Meters:
         self.default_interval = default_interval
         self.max_samples = max_samples
         self._due: dict[str, float] = {}  # meter id -> monotonic time of its next sample
-        self._task: asyncio.Task | None = None
+        self._sampler = Periodic("meter sampling", TICK_SECONDS, self.sample_once)
 
     def install(self) -> None:
         self.store.watch = self.store.watch | frozenset(("Machine",))
@@ -194,22 +193,11 @@ class Meters:
                         tx.delete(old.id)
         return written
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(TICK_SECONDS)
-            try:
-                await self.sample_once()
-            except Exception:  # noqa: BLE001 - try again at the next tick
-                log.exception("meters: sampling failed")
-
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._sampler.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._sampler.stop()
 
 
 class MeterLifecycle(Lifecycle):
