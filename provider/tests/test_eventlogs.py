@@ -168,7 +168,8 @@ def test_events_render_as_xml(audited):
 
 @pytest.fixture(scope="module")
 def tenants(tmp_path_factory):
-    with with_users(tmp_path_factory.mktemp("eventlog-tenants"), {"alice": "user", "bob": "user", "root": "admin"}) as prov:
+    roles = {"alice": "user", "bob": "user", "root": "admin"}
+    with with_users(tmp_path_factory.mktemp("eventlog-tenants"), roles) as prov:
         yield prov
 
 

@@ -71,7 +71,8 @@ def test_metrics_answer_only_get_and_head(plain):
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
-    with with_users(tmp_path_factory.mktemp("metrics-auth"), {"alice": "user", "carol": "reader", "root": "admin"}) as prov:
+    roles = {"alice": "user", "carol": "reader", "root": "admin"}
+    with with_users(tmp_path_factory.mktemp("metrics-auth"), roles) as prov:
         yield prov
 
 

@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ..catalogue import NS, TYPES, by_path
+from ..catalogue import NS, by_path
 from ..timeutil import now_iso
 from ..audit import events as ev
 from .periodic import Periodic
@@ -140,8 +140,10 @@ class EventLogs:
         ``older_than``, if given); returns how many went."""
         dropped = 0
         for row in self.store.rows("Event", lid):
-            if dropped >= n or tx.row(row.id) is None:
+            if dropped >= n:
                 break
+            if tx.row(row.id) is None:
+                continue  # dropped earlier in this transaction
             doc = row.doc
             if older_than is not None and doc.get("timestamp", "") >= older_than:
                 break
@@ -228,7 +230,8 @@ class EventLogs:
     # retention -----------------------------------------------------------------------------
     def sweep(self) -> int:
         """Drop Events older than the retention period and empty logs of deleted resources."""
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=min(self.retention.days, 36500))).isoformat(
+        days = min(self.retention.days, 36500)
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(
             timespec="milliseconds").replace("+00:00", "Z")
         dropped = 0
         for row in list(self.store.rows("EventLog")):
@@ -254,4 +257,4 @@ class EventLogs:
         await self._sweeper.stop()
 
 
-__all__ = ["EventLogs", "Retention", "caused_by", "log_id", "LOGGED_TYPES", "TYPES"]
+__all__ = ["EventLogs", "Retention", "caused_by", "log_id", "LOGGED_TYPES"]
