@@ -89,6 +89,12 @@ class Transaction:
         self._puts[rid] = row
         self._deletes.discard(rid)
 
+    def next_seq(self) -> int:
+        """The sequence number the next new row will get: larger than every existing row's, so
+        an id made from it (an Event's, a Sample's) names no existing row, without a counter
+        round trip."""
+        return self._store._seq + 1
+
     def delete(self, rid: str) -> None:
         old = self._puts.get(rid) or self._store._rows.get(rid)
         if old is not None and old.type in self._store.watch and rid not in self.touched:

@@ -121,7 +121,7 @@ class EventLogs:
             doc = target.doc
             doc["eventLog"] = {"href": lid}
             tx.put(rid, target.type, doc)
-        eid = f"{lid}/events/{tx.counter('events')}"
+        eid = f"{lid}/events/{tx.next_seq()}"
         stamp = timestamp or now
         tx.put(eid, "Event", {
             "resourceURI": NS + "/Event", "id": eid, "created": now, "updated": now,

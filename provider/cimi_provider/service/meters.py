@@ -182,7 +182,7 @@ class Meters:
                     if tx.row(meter_id) is None:
                         continue  # removed with its machine meanwhile
                     self._due[meter_id] = clock + max(1, int(doc.get("sampleInterval") or 1))
-                    sid = f"{meter_id}/samples/{tx.counter('samples')}"
+                    sid = f"{meter_id}/samples/{tx.next_seq()}"
                     tx.put(sid, "Sample", {"resourceURI": NS + "/Sample", "id": sid,
                                            "timestamp": stamp,
                                            "value": aspect_value(doc["aspect"], stats)},
