@@ -159,6 +159,9 @@ class Store:
         # and its ``touched`` rows) just before each commit, inside it: what they write commits (and syncs) with the change.
         self.watch: frozenset = frozenset()
         self.observers: list = []
+        # callables taking the transaction, run inside every transaction before its commit (the
+        # EventLogs write the access Events they hold there: no commit of their own)
+        self.riders: list = []
         for rid, rtype, parent, seq, text, owner in self._db.execute(
                 "SELECT id, type, parent, seq, doc, owner FROM resources ORDER BY seq"):
             self._index(Row(rid, rtype, parent, seq, text, owner))
@@ -236,6 +239,8 @@ class Store:
             tx = Transaction(self)
             try:
                 yield tx
+                for rider in self.riders:
+                    rider(tx)
                 if tx.touched:
                     touched = dict(tx.touched)  # what observers write is not shown again
                     for observer in self.observers:

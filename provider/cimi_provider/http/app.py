@@ -40,6 +40,7 @@ from .render_cache import Rendered, RenderCache
 log = logging.getLogger("cimi_provider.http")
 PREFIX = "/cimi/"
 KIND_KEY = "cimi.kind"  # the request's target kind, for the metrics
+EVENT_LOGS = PREFIX + "eventLogs"
 
 
 @dataclass
@@ -179,6 +180,8 @@ class Dispatcher:
         return response
 
     async def serve(self, request: Request) -> Response:
+        if self.eventlogs is not None and request.url.path.startswith(EVENT_LOGS):
+            self.eventlogs.flush()  # the access Events still held are shown
         fmt = "json"
         key = generation = principal = target = shown_row = None
         built = None  # (CADF event, Job, relative id) of this request, built once

@@ -7,7 +7,10 @@ transaction of what they record, so they add no commit and no disk sync of their
 * **access** (``…/event/access``): every API change of the resource; the content is the CADF
   event of the request, built by the same code as the API audit trail (``audit/events.py``),
   also when the trail is off. A request answered 202 gets its Event when its Job ends, with the
-  Job's outcome, as the trail does.
+  Job's outcome, as the trail does. An access Event rides along the next transaction the
+  provider commits (``Store.riders``), at the latest ``FLUSH_SECONDS`` later or when the
+  EventLogs are read: a request costs no commit of its own for it (a crash may lose the access
+  Events of the last ``FLUSH_SECONDS``; the audit trail is the durable record).
 * **state** (``…/event/state``): every change of the resource's ``state``, seen by the store
   itself (``Store.observers``), whoever made it: a Job, start-up adoption, or the backend
   reporting a change made behind the provider's back (``cause`` says which).
@@ -19,6 +22,7 @@ log of a deleted resource stays (its last Events tell how it went) until it is e
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import copy
@@ -41,6 +45,7 @@ CADF_OUTCOMES = {"success": "Success", "failure": "Failure", "pending": "Pending
                  "unknown": "Unknown"}
 BAD_STATES = ("ERROR", "FAILED")
 SWEEP_SECONDS = 60.0
+FLUSH_SECONDS = 0.2
 # Who changed a state, when a state Event is written: "provider" (requests and their Jobs),
 # "backend" (an out-of-band change the backend reported) or "adoption" (start-up).
 _cause: contextvars.ContextVar[str] = contextvars.ContextVar("eventlog_cause", default="provider")
@@ -94,12 +99,15 @@ class EventLogs:
         self.retention = retention
         # job id -> [(CADF event, resource id, action, type name)]: requests answered 202
         self._pending: dict = {}
+        self._held: list = []  # (CADF event, resource id): access Events for the next commit
+        self._flush_timer = None
         self._sweeper = Periodic("eventlog retention sweep", SWEEP_SECONDS, self.sweep)
 
     def install(self, jobs) -> None:
         """Watch the logged types' rows and the Jobs' ends."""
         self.store.watch = self.store.watch | frozenset(LOGGED_TYPES)
         self.store.observers.append(self.observe)
+        self.store.riders.append(self._ride)
         jobs.end_hooks.append(self.job_ended)
 
     # writing one Event ---------------------------------------------------------------------
@@ -219,8 +227,35 @@ class EventLogs:
                     (event, rid, subject.action, subject.type_name))
                 return
             ev.finish(event, state, subject.action, subject.type_name)
-        with self.store.write() as tx:
-            self._access(tx, event, rid)
+        self._held.append((event, rid))
+        if self._flush_timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # not on the event loop: write it now
+                self.flush()
+                return
+            self._flush_timer = loop.call_later(FLUSH_SECONDS, self.flush)
+
+    def _ride(self, tx) -> None:
+        """Store rider: the held access Events join the transaction being committed."""
+        if not self._held:
+            return
+        held, self._held = self._held, []
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        for event, rid in held:
+            try:
+                self._access(tx, event, rid)
+            except Exception:  # noqa: BLE001 - an EventLog never fails the change it joins
+                log.exception("eventlog: cannot record an access Event of %s", rid)
+
+    def flush(self) -> None:
+        """Commit the held access Events now (before the EventLogs are read, at shutdown)."""
+        self._flush_timer = None
+        if self._held:
+            with self.store.write():
+                pass  # the rider writes them
 
     def _access(self, tx, event: dict, rid: str) -> None:
         outcome = CADF_OUTCOMES.get(event.get("outcome"), "Unknown")
@@ -255,6 +290,7 @@ class EventLogs:
 
     async def stop(self) -> None:
         await self._sweeper.stop()
+        self.flush()
 
 
 __all__ = ["EventLogs", "Retention", "caused_by", "log_id", "LOGGED_TYPES"]
