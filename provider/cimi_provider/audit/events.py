@@ -113,6 +113,11 @@ def job_outcome(state: str | None, action: str, type_name: str | None) -> str:
     return JOB_OUTCOMES.get(state, "unknown")
 
 
+def now() -> str:
+    """The event time of a request, taken as it arrives."""
+    return model.utc_now()
+
+
 def observer(provider_name: str) -> dict:
     """The CADF observer of the provider's events: this provider on this host."""
     host = socket.gethostname()

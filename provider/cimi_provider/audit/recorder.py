@@ -54,17 +54,6 @@ class ApiAudit:
         self._orphans = self._load_inflight()
         self.observer = ev.observer(provider_name)
 
-    # -- building -----------------------------------------------------------------------------
-    @staticmethod
-    def now() -> str:
-        """The event time of a request, taken as it arrives."""
-        return model.utc_now()
-
-    def event(self, subject: ev.Subject, user: str, address, agent, method: str, path: str,
-              status: int, event_time: str, job: str | None) -> dict:
-        return ev.api_event(self.observer, subject, user, address, agent, method, path, status,
-                            event_time, job)
-
     # -- writing ------------------------------------------------------------------------------
     def append(self, event: dict) -> bool:
         """Seal and write one event; False (logged, never raised) when the trail fails."""

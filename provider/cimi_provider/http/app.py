@@ -188,7 +188,7 @@ class Dispatcher:
         audited = request.method in MUTATING and (
             self.audit is not None or self.eventlogs is not None)
         if audited:  # resolved before the request runs: a DELETE removes its target
-            event_time = audit_events.model.utc_now()
+            event_time = audit_events.now()
             target, subject = self.audit_subject(request)
         try:
             if self.auth.enabled:
