@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cimi import NS, Cimi, items
-from server import ProviderProcess, with_users
+from server import ProviderProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "unit" / "plugins"
                        / "module_utils" / "cadf"))
@@ -166,15 +166,9 @@ def test_events_render_as_xml(audited):
     assert int(listed["count"]) >= 3
 
 
-@pytest.fixture(scope="module")
-def tenants(tmp_path_factory):
-    roles = {"alice": "user", "bob": "user", "root": "admin"}
-    with with_users(tmp_path_factory.mktemp("eventlog-tenants"), roles) as prov:
-        yield prov
-
-
-def test_a_principal_sees_only_the_logs_of_what_it_sees(tenants):
-    alice, bob, root = (Cimi(tenants, "json", auth=(n, n + "-pw")) for n in ("alice", "bob", "root"))
+def test_a_principal_sees_only_the_logs_of_what_it_sees(tenant_provider):
+    alice, bob, root = (Cimi(tenant_provider, "json", auth=(n, n + "-pw"))
+                        for n in ("alice", "bob", "root"))
     mine = alice.new_machine("alices")
     theirs = bob.new_machine("bobs")
     alice_log, bob_log = event_log(alice, mine), event_log(bob, theirs)

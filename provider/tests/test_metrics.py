@@ -6,7 +6,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from cimi import Cimi, items
-from server import ProviderProcess, wait_until, with_users
+from server import ProviderProcess, wait_until
 
 
 def scrape(prov, **kw) -> dict:
@@ -69,15 +69,8 @@ def test_metrics_answer_only_get_and_head(plain):
     assert requests.post(url, data=b"x", timeout=30).status_code == 405
 
 
-@pytest.fixture(scope="module")
-def secured(tmp_path_factory):
-    roles = {"alice": "user", "carol": "reader", "root": "admin"}
-    with with_users(tmp_path_factory.mktemp("metrics-auth"), roles) as prov:
-        yield prov
-
-
-def test_metrics_are_authenticated_like_the_api(secured):
-    url = secured.base.replace("/cimi/", "/metrics")
+def test_metrics_are_authenticated_like_the_api(tenant_provider):
+    url = tenant_provider.base.replace("/cimi/", "/metrics")
     anonymous = requests.get(url, timeout=30)
     assert anonymous.status_code == 401 and "cimi_" not in anonymous.text
     assert requests.get(url, auth=("root", "wrong"), timeout=30).status_code == 401
@@ -85,5 +78,5 @@ def test_metrics_are_authenticated_like_the_api(secured):
     assert tenant.status_code == 403 and "cimi_" not in tenant.text
     assert tenant.json()["statusMessage"]
     for who in ("carol", "root"):
-        assert value(scrape(secured, auth=(who, who + "-pw")), "cimi_machines",
+        assert value(scrape(tenant_provider, auth=(who, who + "-pw")), "cimi_machines",
                      state="STARTED") == 0
