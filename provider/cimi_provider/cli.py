@@ -30,6 +30,7 @@ from .http.host_check import is_loopback_host
 from .http.openapi import openapi_document
 from .imports import roots_from
 from .server import Settings, StartupError, build
+from .service.eventlogs import Retention
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -101,6 +102,17 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
                        help="rendered GET answers kept until the next write (0 = no cache)")
+    for flag, default, metavar, text in (  # EventLog and Meter retention (positive integers)
+            ("--event-log-max-events", 1000, "N",
+             "Events kept per EventLog, the oldest dropped first (default 1000)"),
+            ("--event-log-days", 7, "DAYS",
+             "Events older than this are dropped (default 7; the EventLogs' persistence)"),
+            ("--meter-interval", 10, "SECONDS",
+             "sampleInterval of the standard MeterConfigurations seeded at the first start "
+             "(default 10)"),
+            ("--meter-max-samples", 100, "N",
+             "Samples kept per Meter, the oldest dropped first (default 100)")):
+        serve.add_argument(flag, type=_positive_int, default=default, metavar=metavar, help=text)
     serve.add_argument("--max-connections", type=_positive_int, default=200, metavar="N",
                        help="open connections at most (default 200); one more closes the "
                             "connection waiting longest for its request head")
@@ -205,6 +217,8 @@ def serve(args) -> int:
         fail_seed=args.fail_seed, seed_machines=args.seed_machines,
         default_initial_state=args.default_initial_state, max_body_bytes=args.max_body_bytes,
         render_cache_entries=max(args.render_cache_entries, 0), compat=args.compat,
+        event_retention=Retention(args.event_log_max_events, args.event_log_days),
+        meter_interval=min(args.meter_interval, 86400), meter_max_samples=args.meter_max_samples,
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
         auth_max_failures=args.auth_max_failures, auth_failure_window=args.auth_failure_window,

@@ -9,15 +9,19 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from .audit import AuditError, AuditSettings
+from .audit.events import observer
 from .audit.recorder import ApiAudit
 from .backends import BackendError, create_backend
 from .catalogue import NS, NS_V1
 from .http.access_log import AccessLogFile
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
+from .http.metrics import Metrics
 from .http.openapi import openapi_document
 from .imports import ImportPolicy
 from .service.core import Provider
+from .service.eventlogs import EventLogs, Retention, caused_by
+from .service.meters import MeterLifecycle, Meters
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
                             MachineImageLifecycle, MachineTemplateLifecycle, NetworkLifecycle,
                             VolumeImageLifecycle, VolumeLifecycle)
@@ -54,6 +58,9 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     render_cache_entries: int = 256
     compat: str | None = None  # "cimi1": answers in the CIMI 1.x namespace
+    event_retention: Retention = field(default_factory=Retention)
+    meter_interval: int = 10  # seconds: the standard MeterConfigurations' sampleInterval
+    meter_max_samples: int = 100  # Samples kept per Meter
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -93,7 +100,7 @@ class BackendEvents:
         doc["state"] = state
         set_status_message(doc, message)
         doc["updated"] = now_iso()
-        with self.store.write() as tx:
+        with caused_by("backend"), self.store.write() as tx:  # a state Event says who
             tx.put(resource_id, kind, doc)
 
 
@@ -153,9 +160,13 @@ def build(settings: Settings):
                      SystemLifecycle(provider, machines, volumes, networks),
                      VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
                      CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),
-                     JobLifecycle(provider))
+                     JobLifecycle(provider), MeterLifecycle(provider))
     if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
+    eventlogs = EventLogs(store, settings.event_retention)
+    eventlogs.install(provider.jobs)
+    meters = Meters(store, backend, settings.meter_interval, settings.meter_max_samples)
+    meters.install()
     views = Views(provider, settings.name, v1_operations=settings.compat == "cimi1")
 
     async def start() -> None:
@@ -170,6 +181,10 @@ def build(settings: Settings):
         store.sync()  # what recovery and seeding wrote, before the first request
         # What start-up loaded (the store's rows, the catalogue) lives as long as the process:
         # the collector no longer walks it, which keeps its pauses out of request latencies.
+        meters.seed_configs()
+        eventlogs.sweep()
+        eventlogs.start()
+        meters.start()
         gc.collect()
         gc.freeze()
         if pending:
@@ -190,6 +205,8 @@ def build(settings: Settings):
         try:
             yield
         finally:
+            await eventlogs.stop()
+            await meters.stop()
             await provider.jobs.shutdown()
             if audit is not None:
                 audit.close()  # SIGTERM and SIGINT come here too, through uvicorn's shutdown
@@ -201,7 +218,8 @@ def build(settings: Settings):
 
     dispatcher = Dispatcher(provider, views, auth, HttpSettings(
         settings.max_body_bytes, settings.render_cache_entries,
-        NS_V1 if settings.compat == "cimi1" else NS), audit)
+        NS_V1 if settings.compat == "cimi1" else NS), audit,
+        eventlogs, observer(settings.name), Metrics(store))
     # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.
     app = build_app(dispatcher, openapi_document(), lifespan, access_log,
                     None if auth.enabled else frozenset(settings.allowed_hosts))

@@ -63,12 +63,17 @@ class Transaction:
         self._store = store
         self._puts: dict[str, Row] = {}
         self._deletes: set[str] = set()
+        # rows of watched types (Store.watch) this transaction wrote or deleted: id -> the row
+        # as it was before the transaction (None: new), for the store's observers
+        self.touched: dict[str, Row | None] = {}
 
     def put(self, rid: str, rtype: str, doc: dict, parent: str | None = None,
             owner_of: list | tuple = ()) -> None:
         """Write a row. A row keeps its owner; a new one takes its parent's, else that of the
         first existing row of ``owner_of`` (a Job: its target's), else the current principal."""
         old = self._puts.get(rid) or self._store._rows.get(rid)
+        if rtype in self._store.watch and rid not in self.touched:
+            self.touched[rid] = old
         seq = old.seq if old else self._store._next_seq()
         parent = parent if parent is not None or not old else old.parent
         if old:
@@ -84,7 +89,16 @@ class Transaction:
         self._puts[rid] = row
         self._deletes.discard(rid)
 
+    def next_seq(self) -> int:
+        """The sequence number the next new row will get: larger than every existing row's, so
+        an id made from it (an Event's, a Sample's) names no existing row, without a counter
+        round trip."""
+        return self._store._seq + 1
+
     def delete(self, rid: str) -> None:
+        old = self._puts.get(rid) or self._store._rows.get(rid)
+        if old is not None and old.type in self._store.watch and rid not in self.touched:
+            self.touched[rid] = old
         self._store._db.execute("DELETE FROM resources WHERE id = ?", (rid,))
         self._puts.pop(rid, None)
         self._deletes.add(rid)
@@ -141,6 +155,13 @@ class Store:
         # Bumped after every committed write, once the read index shows it: a reader that sees
         # generation g sees every write up to g (the HTTP render cache keys on it).
         self.generation = 0
+        # Types whose row changes are shown to ``observers`` (callables taking the transaction
+        # and its ``touched`` rows) just before each commit, inside it: what they write commits (and syncs) with the change.
+        self.watch: frozenset = frozenset()
+        self.observers: list = []
+        # callables taking the transaction, run inside every transaction before its commit (the
+        # EventLogs write the access Events they hold there: no commit of their own)
+        self.riders: list = []
         for rid, rtype, parent, seq, text, owner in self._db.execute(
                 "SELECT id, type, parent, seq, doc, owner FROM resources ORDER BY seq"):
             self._index(Row(rid, rtype, parent, seq, text, owner))
@@ -218,6 +239,12 @@ class Store:
             tx = Transaction(self)
             try:
                 yield tx
+                for rider in self.riders:
+                    rider(tx)
+                if tx.touched:
+                    touched = dict(tx.touched)  # what observers write is not shown again
+                    for observer in self.observers:
+                        observer(tx, touched)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from cimi import IMPORT_ROOT, Cimi  # noqa: E402
-from server import ProviderProcess  # noqa: E402
+from server import ProviderProcess, with_users  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +26,15 @@ def slow_provider(tmp_path_factory):
     with ProviderProcess(tmp_path_factory.mktemp("slow") / "cimi.db", "--latency", "0.3",
                          "--inject-failure", "^fail-", "--inject-failure", "role=broken",
                          "--import-root", IMPORT_ROOT) as prov:
+        yield prov
+
+
+@pytest.fixture(scope="module")
+def tenant_provider(tmp_path_factory):
+    """A provider with users (password ``<name>-pw``): alice and bob (role user), carol
+    (reader), root (admin)."""
+    roles = {"alice": "user", "bob": "user", "carol": "reader", "root": "admin"}
+    with with_users(tmp_path_factory.mktemp("tenants"), roles) as prov:
         yield prov
 
 

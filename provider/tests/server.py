@@ -16,6 +16,7 @@ log is in ``log_path``; it is part of every start failure.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -148,3 +149,14 @@ def session(**kw) -> requests.Session:
     for key, value in kw.items():
         setattr(s, key, value)
     return s
+
+
+def with_users(workdir, roles: dict, *args: str) -> ProviderProcess:
+    """A provider (database in ``workdir``) with a ``--users`` file of ``roles`` (name: role);
+    each user's password is ``<name>-pw``."""
+    from cimi_provider.http.auth import hash_password
+    users = Path(workdir) / "users.json"
+    users.write_text(json.dumps({"users": {
+        name: {"password_hash": hash_password(name + "-pw", iterations=1000), "role": role}
+        for name, role in roles.items()}}))
+    return ProviderProcess(Path(workdir) / "cimi.db", "--users", str(users), *args)

@@ -22,7 +22,8 @@ def test_cep(cimi, provider, fmt):
     assert keys == ["resourceMetadata", "systems", "systemTemplates", "machines",
                     "machineTemplates", "machineConfigs", "machineImages", "credentials",
                     "credentialTemplates", "volumes", "volumeTemplates", "volumeConfigs",
-                    "volumeImages", "networks", "networkTemplates", "jobs"]
+                    "volumeImages", "networks", "networkTemplates", "jobs", "meters",
+                    "meterTemplates", "meterConfigs", "eventLogs"]
     for key in keys:
         assert not cep[key]["href"].startswith("/")
         raw = requests.get(cimi.collection(key), params={"$format": fmt})

@@ -7,9 +7,11 @@ beyond those is ever read into a record.
 """
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import actions, builder, model
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
 
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 METHOD_ACTIONS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
@@ -109,3 +111,41 @@ def job_outcome(state: str | None, action: str, type_name: str | None) -> str:
     if state == "STOPPED" and type_name == "Job" and action == "stop":
         return "success"  # the request was to stop that Job
     return JOB_OUTCOMES.get(state, "unknown")
+
+
+def now() -> str:
+    """The event time of a request, taken as it arrives."""
+    return model.utc_now()
+
+
+def observer(provider_name: str) -> dict:
+    """The CADF observer of the provider's events: this provider on this host."""
+    host = socket.gethostname()
+    return model.resource(OBSERVER_TYPE_URI, model.stable_id("observer", f"cimi-provider@{host}"),
+                          name=text(provider_name), domain=text(host))
+
+
+def api_event(observer_: dict, subject: Subject, user: str, address, agent, method: str,
+              path: str, status: int, event_time: str, job: str | None) -> dict:
+    """The CADF event of one mutating request: what the audit trail records and what the
+    target's CIMI EventLog carries as an Event's content (service/eventlogs.py)."""
+    content = {"method": method, "path": text(path, 512), "status": status,
+               "resource": text(subject.cimi_id, 512)}
+    if job:
+        content["job"] = job
+    return model.event(
+        subject.action, http_outcome(status), initiator(user, address, agent),
+        target(KINDS, subject), observer_, event_time=event_time,
+        reason={"reasonType": REASON_TYPE, "reasonCode": str(status)},
+        attachments=[model.attachment(ATTACHMENT, ATTACHMENT_TYPE_URI, content)])
+
+
+def finish(event: dict, state: str | None, action: str, type_name: str | None,
+           recovered: bool = False) -> dict:
+    """Complete the event of a request accepted with a Job (202) with the Job's outcome."""
+    event["outcome"] = job_outcome(state, action, type_name)
+    content = event["attachments"][0]["content"]
+    content["jobState"] = state or "unknown"
+    if recovered:
+        content["recordedAfterRestart"] = True
+    return event

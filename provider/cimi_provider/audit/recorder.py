@@ -13,11 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import threading
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import digest, model, signing, trail
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import KINDS
 
 from ..catalogue import JOB_TERMINAL as TERMINAL
 from . import AuditError, AuditSettings, audit_files, refuse_conflicting_paths
@@ -54,28 +52,7 @@ class ApiAudit:
         except (signing.SigningKeyError, trail.TrailError, ValueError) as exc:
             raise AuditError(str(exc)) from None
         self._orphans = self._load_inflight()
-        host = socket.gethostname()
-        self.observer = model.resource(ev.OBSERVER_TYPE_URI,
-                                       model.stable_id("observer", f"cimi-provider@{host}"),
-                                       name=ev.text(provider_name), domain=ev.text(host))
-
-    # -- building -----------------------------------------------------------------------------
-    @staticmethod
-    def now() -> str:
-        """The event time of a request, taken as it arrives."""
-        return model.utc_now()
-
-    def event(self, subject: ev.Subject, user: str, address, agent, method: str, path: str,
-              status: int, event_time: str, job: str | None) -> dict:
-        content = {"method": method, "path": ev.text(path, 512), "status": status,
-                   "resource": ev.text(subject.cimi_id, 512)}
-        if job:
-            content["job"] = job
-        return model.event(
-            subject.action, ev.http_outcome(status), ev.initiator(user, address, agent),
-            ev.target(KINDS, subject), self.observer, event_time=event_time,
-            reason={"reasonType": ev.REASON_TYPE, "reasonCode": str(status)},
-            attachments=[model.attachment(ev.ATTACHMENT, ev.ATTACHMENT_TYPE_URI, content)])
+        self.observer = ev.observer(provider_name)
 
     # -- writing ------------------------------------------------------------------------------
     def append(self, event: dict) -> bool:
@@ -117,12 +94,7 @@ class ApiAudit:
             self._save_inflight()
 
     def _finish(self, event, state, action, type_name, recovered=False):
-        event["outcome"] = ev.job_outcome(state, action, type_name)
-        content = event["attachments"][0]["content"]
-        content["jobState"] = state or "unknown"
-        if recovered:
-            content["recordedAfterRestart"] = True
-        self.append(event)
+        self.append(ev.finish(event, state, action, type_name, recovered))
 
     def recover(self, store) -> int:
         """At start-up, after Job recovery: record the events a previous process left waiting."""

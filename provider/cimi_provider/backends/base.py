@@ -22,6 +22,8 @@ only does the infrastructure work and reports what it observed. Writing a backen
 * Out-of-band changes (a guest powering itself off) are reported through ``events.state_changed``
   (kind, resource id, new state, optional message safe to show a consumer); the CIMI layer
   persists them, the message as the resource's ``statusMessage``.
+* ``machine_stats`` reads a running machine's counters (CPU time, memory, block and interface
+  bytes) for its Meters; it must be cheap, it runs at every Meter's ``sampleInterval``.
 * Resource ids are the provider's relative ids (``machines/ab12``); name backend objects after
   them (plus a prefix) so they can be found again after a restart.
 """
@@ -105,6 +107,18 @@ class MachineResult:
 
 
 @dataclass
+class MachineStats:
+    """One reading of a running machine's counters (cumulative since it started, except
+    ``memory_kib``, the memory the guest uses now)."""
+    cpu_time_ns: int = 0
+    memory_kib: int = 0
+    disk_read_bytes: int = 0
+    disk_write_bytes: int = 0
+    net_rx_bytes: int = 0
+    net_tx_bytes: int = 0
+
+
+@dataclass
 class VolumeSpec:
     id: str
     name: str
@@ -179,6 +193,11 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def detach_volume(self, machine_id: str, volume_id: str, progress: Progress) -> None: ...
+
+    async def machine_stats(self, machine_id: str) -> MachineStats | None:
+        """A reading of a running machine's counters for its Meters; None when it is not
+        running (or the backend cannot measure it)."""
+        return None
 
     # Volumes
     @abc.abstractmethod

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import time
 
 from .base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
-                   MachineSpec, Progress, VolumeResult, VolumeSpec)
+                   MachineSpec, MachineStats, Progress, VolumeResult, VolumeSpec)
 from ..imports import ImportRefused
 from .failures import FailureInjector
 
@@ -74,7 +75,8 @@ class MemoryBackend(Backend):
         # The simulator keeps no state of its own across restarts: rebuild it from the database.
         if kind == "Machine":
             self.machines[resource_id] = {"name": doc.get("name", ""), "state": state,
-                                          "properties": doc.get("properties", {})}
+                                          "properties": doc.get("properties", {}),
+                                          "memory": doc.get("memory", 65536)}
         elif kind == "Volume":
             self.volumes[resource_id] = {"capacity": doc.get("capacity", 0)}
         elif kind == "Network":
@@ -106,7 +108,8 @@ class MemoryBackend(Backend):
             progress(90, f"starting machine {spec.name}")
             self.failures.check("start", spec.name, spec.properties)
             state = "STARTED"
-        self.machines[spec.id] = {"name": spec.name, "state": state, "properties": spec.properties}
+        self.machines[spec.id] = {"name": spec.name, "state": state, "properties": spec.properties,
+                                  "memory": spec.memory_kib}
         return MachineResult(state, interfaces)
 
     async def machine_action(self, machine_id, name, action, *, force, current_state, progress):
@@ -118,6 +121,21 @@ class MemoryBackend(Backend):
             raise BackendError(f"unsupported machine action {action}")
         machine["state"] = ACTION_RESULT[action]
         return machine["state"]
+
+    async def machine_stats(self, machine_id):
+        """Simulated counters: a busy guest using a tenth of a CPU and some I/O per second
+        since it started (the simulator's clock starts at its first reading)."""
+        machine = self.machines.get(machine_id)
+        if machine is None:
+            return None
+        if machine.get("state") != "STARTED":
+            machine.pop("_since", None)
+            return None
+        now = time.monotonic()
+        up = now - machine.setdefault("_since", now - 0.001)
+        return MachineStats(cpu_time_ns=int(up * 1e8) + 1, memory_kib=machine.get("memory", 65536),
+                            disk_read_bytes=int(up * 4096), disk_write_bytes=int(up * 2048),
+                            net_rx_bytes=int(up * 1500), net_tx_bytes=int(up * 600))
 
     async def delete_machine(self, machine_id, progress):
         await self._simulate(progress, f"deleting machine {machine_id}")

@@ -13,6 +13,17 @@ IMAGE_STATES = ("CREATING", "AVAILABLE", "DELETING", "ERROR")
 # Extension: why the provider last changed the state on its own (e.g. the backend object was
 # removed outside the provider); absent once a later observation clears it.
 STATUS_MESSAGE = Attr("statusMessage", "string", extension=True)
+# The EventLog of a Machine, Volume, Network or System (5.17.2), made with its first Event.
+EVENT_LOG_REF = Attr("eventLog", "ref:EventLog")
+EVENT_TYPES = tuple(NS + "/event/" + t for t in ("state", "alarm", "model", "access"))
+EVENT_OUTCOMES = ("Pending", "Unknown", "Status", "Success", "Warning", "Failure")
+EVENT_SEVERITIES = ("low", "medium", "high", "critical")
+# Meters (5.16): the standard aspects (Table 51) and the units this provider samples them in.
+ASPECT_NS = NS + "/aspect/"
+ASPECT_UNITS = {"cpu": "nanosecond", "memory": "kibibyte", "disk": "byte", "bandwidth": "byte",
+                "inputBandwidth": "byte", "outputBandwidth": "byte"}
+ASPECTS = tuple(ASPECT_NS + a for a in ASPECT_UNITS)
+METER_STATES = ("STARTED", "STOPPED")
 SYSTEM_STATES = ("CREATING",) + MACHINE_STATES[1:11] + ("MIXED", "DELETING", "ERROR")
 JOB_STATES = ("QUEUED", "RUNNING", "FAILED", "SUCCESS", "STOPPING", "STOPPED")
 JOB_ACTIVE = ("QUEUED", "RUNNING", "STOPPING")
@@ -52,6 +63,7 @@ STRUCTS = {
         Attr("network", "ref:Network", writable=True, extension=True),
         Attr("mtu", "integer", writable=True, minimum=68, maximum=65535),
     ),
+    "eventSummary": tuple(Attr(n, "integer") for n in ("low", "medium", "high", "critical")),
     "componentDescriptor": (
         Attr("name", "string", writable=True, mandatory=True),
         Attr("description", "string", writable=True),
@@ -71,6 +83,15 @@ def _w(name, type_, **kw):
     return Attr(name, type_, writable=True, mutable=True, **kw)
 
 
+METER_CONFIG_ATTRS = (
+    _w("aspect", "URI", mandatory=True, values=ASPECTS),
+    _w("units", "string"),
+    _w("sampleInterval", "integer", minimum=1, maximum=86400, units="second"),
+    _w("timeScope", "string", values=("Point", "Interval")),
+    _w("intervalDuration", "duration"),
+    _w("isContinuous", "boolean"),
+)
+
 MACHINE_CONFIG_ATTRS = (
     _w("cpu", "integer", mandatory=True, minimum=1, maximum=1024),
     _w("memory", "integer", mandatory=True, minimum=1, units="kibibyte"),
@@ -88,6 +109,7 @@ MACHINE_TEMPLATE_ATTRS = (
     _w("volumeTemplates", "array:struct:volumeTemplateRef"),
     _w("interfaceTemplates", "array:struct:interfaceTemplate"),
     _w("userData", "string"),
+    _w("meterTemplates", "array:ref:MeterTemplate"),
 )
 
 VOLUME_CONFIG_ATTRS = (
@@ -182,6 +204,7 @@ _register(ResourceType(
         Attr("interfaces", "collection:NetworkInterface"),
         Attr("machineConfig", "ref:MachineConfiguration", extension=True),
         Attr("machineImage", "ref:MachineImage", extension=True), STATUS_MESSAGE,
+        EVENT_LOG_REF, Attr("meters", "collection:Meter"),
     ),
     path="machines", cep_key="machines", items_key="machines", create="template",
     template_attr="machineTemplate", template_type="MachineTemplate",
@@ -192,6 +215,7 @@ _register(ResourceType(
                       insert=True, v1_item="MachineVolume"),
         SubCollection("interfaces", "NetworkInterface", "interfaces",
                       NS + "/NetworkInterfaceCollection"),
+        SubCollection("meters", "Meter", "meters", NS + "/MeterCollection", composed=False),
     ),
     capabilities=(
         _cap("Machine", "DefaultInitialState", "STOPPED"),
@@ -282,6 +306,7 @@ _register(ResourceType(
         Attr("state", "string", values=VOLUME_STATES), Attr("type", "URI"),
         Attr("capacity", "integer", units="kilobyte"), Attr("bootable", "boolean"),
         Attr("volumeConfig", "ref:VolumeConfiguration", extension=True), STATUS_MESSAGE,
+        EVENT_LOG_REF,
     ),
     path="volumes", cep_key="volumes", items_key="volumes", create="template",
     template_attr="volumeTemplate", template_type="VolumeTemplate",
@@ -314,7 +339,7 @@ _register(ResourceType(
 ))
 _register(ResourceType(
     "Network", (Attr("state", "string", values=NETWORK_STATES), STATUS_MESSAGE,
-                Attr("hostAddress", "string", extension=True)),
+                Attr("hostAddress", "string", extension=True), EVENT_LOG_REF),
     path="networks", cep_key="networks", items_key="networks", create="template",
     template_attr="networkTemplate", template_type="NetworkTemplate",
     delete_from=("STARTED", "STOPPED", "ERROR"), states=NETWORK_STATES,
@@ -336,7 +361,7 @@ _register(ResourceType(
         Attr("state", "string", values=SYSTEM_STATES),
         Attr("machines", "collection:Machine"), Attr("volumes", "collection:Volume"),
         Attr("networks", "collection:Network"),
-        Attr("systemTemplate", "ref:SystemTemplate", extension=True),
+        Attr("systemTemplate", "ref:SystemTemplate", extension=True), EVENT_LOG_REF,
     ),
     path="systems", cep_key="systems", items_key="systems", create="template",
     template_attr="systemTemplate", template_type="SystemTemplate",
@@ -367,6 +392,59 @@ _register(ResourceType(
     actions={"stop": ActionSpec("stop", ("QUEUED", "RUNNING"), "STOPPING")}, states=JOB_STATES,
     spec_order=("state", "targetResource", "affectedResources", "action", "returnCode",
                 "progress", "statusMessage", "timeOfStatusChange", "parentJob", "nestedJobs"),
+))
+
+_register(ResourceType(
+    "EventLog", (
+        Attr("targetResource", "ref:any"), Attr("events", "collection:Event"),
+        Attr("persistence", "string"), Attr("summary", "struct:eventSummary"),
+    ),
+    path="eventLogs", cep_key="eventLogs", items_key="eventLogs", deletable=False,
+    subcollections=(SubCollection("events", "Event", "events", NS + "/EventCollection"),),
+    spec_order=("targetResource", "events", "persistence", "summary"),
+))
+_register(ResourceType(
+    "Event", (
+        Attr("timestamp", "dateTime"), Attr("type", "URI", values=EVENT_TYPES),
+        Attr("content", "any"), Attr("outcome", "string", values=EVENT_OUTCOMES),
+        Attr("severity", "string", values=EVENT_SEVERITIES), Attr("contact", "string"),
+    ), updatable=False, deletable=False,
+    spec_order=("timestamp", "type", "content", "outcome", "severity", "contact"),
+))
+
+_register(ResourceType(
+    "MeterConfiguration", METER_CONFIG_ATTRS, path="meterConfigs", cep_key="meterConfigs",
+    items_key="meterConfigurations", create="self",
+    spec_order=("aspect", "units", "sampleInterval", "timeScope", "intervalDuration",
+                "isContinuous"),
+))
+_register(ResourceType(
+    "MeterTemplate", (_w("meterConfig", "refval:MeterConfiguration", mandatory=True),),
+    path="meterTemplates", cep_key="meterTemplates", items_key="meterTemplates", create="self",
+    spec_order=("targetResource", "meterConfig"),
+))
+_register(ResourceType(
+    "Meter", (
+        Attr("state", "string", values=METER_STATES, extension=True),
+        Attr("targetResource", "ref:any"), Attr("aspect", "URI", values=ASPECTS),
+        Attr("units", "string"), Attr("sampleInterval", "integer", units="second"),
+        Attr("timeScope", "string", values=("Point", "Interval")),
+        Attr("intervalDuration", "duration"), Attr("isContinuous", "boolean"),
+        Attr("samples", "collection:Sample"), Attr("minValue", "string"),
+        Attr("maxValue", "string"), Attr("stopTime", "dateTime"),
+        Attr("expiresTime", "dateTime"),
+        Attr("meterConfig", "ref:MeterConfiguration", extension=True),
+    ),
+    path="meters", cep_key="meters", items_key="meters", deletable=False, states=METER_STATES,
+    actions={"start": ActionSpec("start", ("STOPPED",)), "stop": ActionSpec("stop", ("STARTED",))},
+    subcollections=(SubCollection("samples", "Sample", "samples", NS + "/SampleCollection"),),
+    spec_order=("targetResource", "aspect", "units", "sampleInterval", "timeScope",
+                "intervalDuration", "isContinuous", "samples", "minValue", "maxValue",
+                "stopTime", "expiresTime"),
+))
+_register(ResourceType(
+    "Sample", (Attr("timestamp", "dateTime"), Attr("value", "integer")),
+    common=False, updatable=False, deletable=False, spec_order=("timestamp", "value"),
 ))
 
 # CEP keys served here, in the 2.0 spec order (5.12).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -32,10 +33,14 @@ from .access_log import AccessLogFile, AccessLogMiddleware, note_user
 from .auth import Authenticator
 from . import routes
 from .host_check import HostCheckMiddleware
+from ..service.eventlogs import LOGGED_TYPES
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .render_cache import Rendered, RenderCache
 
 log = logging.getLogger("cimi_provider.http")
 PREFIX = "/cimi/"
+KIND_KEY = "cimi.kind"  # the request's target kind, for the metrics
+EVENT_LOGS = PREFIX + "eventLogs"
 
 
 @dataclass
@@ -54,13 +59,18 @@ def base_uri(request: Request) -> str:
 
 
 class Dispatcher:
-    def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings, audit=None):
+    def __init__(self, provider, views, auth: Authenticator, settings: HttpSettings, audit=None,
+                 eventlogs=None, observer: dict | None = None, metrics=None):
         self.p = provider
         self.views = views
         self.auth = auth
         self.settings = settings
         self.cache = RenderCache(settings.render_cache_entries)
         self.audit = audit  # an audit.recorder.ApiAudit, or None
+        self.eventlogs = eventlogs  # a service.eventlogs.EventLogs, or None
+        self.metrics = metrics  # an http.metrics.Metrics, or None
+        # the CADF observer of the events (the trail's, so both name the provider alike)
+        self.observer = audit.observer if audit is not None else observer
 
     async def body(self, request: Request) -> dict:
         """The request body, size-limited as it streams in, parsed (JSON or XML) into typed
@@ -162,11 +172,24 @@ class Dispatcher:
                 scope["path"], scope["query_string"], headers.get("accept"))
 
     async def __call__(self, request: Request) -> Response:
+        if self.metrics is None:
+            return await self.serve(request)
+        started = time.perf_counter()
+        response = await self.serve(request)
+        self.metrics.observe(request.scope.get(KIND_KEY, "unknown"), request.method,
+                             response.status_code, time.perf_counter() - started)
+        return response
+
+    async def serve(self, request: Request) -> Response:
+        if self.eventlogs is not None and request.url.path.startswith(EVENT_LOGS):
+            self.eventlogs.flush()  # the access Events still held are shown
         fmt = "json"
         key = generation = principal = target = shown_row = None
-        audited = self.audit is not None and request.method in MUTATING
+        built = None  # (CADF event, Job, relative id) of this request, built once
+        audited = request.method in MUTATING and (
+            self.audit is not None or self.eventlogs is not None)
         if audited:  # resolved before the request runs: a DELETE removes its target
-            event_time = self.audit.now()
+            event_time = audit_events.now()
             target, subject = self.audit_subject(request)
         try:
             if self.auth.enabled:
@@ -181,6 +204,7 @@ class Dispatcher:
                 generation = self.p.store.generation
                 hit = self.cache.get(key, generation, self.p.store.row)
                 if hit is not None:
+                    request.scope[KIND_KEY] = "cached"
                     return self.send(request, 200, dict(hit.headers), hit.body, hit.media_type)
             params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
             q = parse_query(params)
@@ -190,8 +214,12 @@ class Dispatcher:
                 raise NotFound(f"no resource at {path}; the CIMI API is under {PREFIX}")
             req = RequestContext(base_uri(request), principal, access, fmt, q,
                                  target or self.resolve(request))
+            request.scope[KIND_KEY] = req.target.kind
             result = await self.route(request, req)
             if request.method in MUTATING:
+                if self.eventlogs is not None and result.status < 400 and \
+                        subject.type_name in LOGGED_TYPES:
+                    built = self.log_event(request, subject, event_time, principal, result)
                 await self.p.store.durable()  # what is acknowledged is on disk (store.py)
             elif key is not None:
                 shown_row = self.shown_row(req)
@@ -210,9 +238,11 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - detail goes to the log only
             log.exception("internal error on %s %s", request.method, request.url.path)
             result = Result(500, error_job(500, "internal error in the provider"))
-        if audited:
+        if audited and self.audit is not None:
             try:
-                self.audit_result(request, subject, event_time, principal, result)
+                if built is None:
+                    built = self.cadf_event(request, subject, event_time, principal, result)
+                self.audit.record(built[0], built[1], self.p.store, subject)
             except Exception:  # noqa: BLE001 - the trail's own failures are logged by ApiAudit
                 log.exception("audit: cannot record %s %s", request.method, request.url.path)
         if result.body is None or result.status != 200 or key is None:
@@ -235,8 +265,20 @@ class Dispatcher:
             return None, audit_events.Subject(None, audit_events.text(
                 request.url.path.strip("/"), 512), audit_events.METHOD_ACTIONS[request.method])
 
-    def audit_result(self, request: Request, subject, event_time: str, principal, result: Result):
-        """Record one CADF event for this mutating request (before the answer is sent)."""
+    def log_event(self, request: Request, subject, event_time: str, principal, result: Result):
+        """Record this change as an Event of its resource's EventLog; its CADF event (None if it
+        could not be built: the change stands, the log says why)."""
+        try:
+            built = self.cadf_event(request, subject, event_time, principal, result)
+            self.eventlogs.api_change(built[0], built[2], built[1], subject)
+            return built
+        except Exception:  # noqa: BLE001 - an EventLog never fails the change it records
+            log.exception("eventlog: cannot record %s %s", request.method, request.url.path)
+            return None
+
+    def cadf_event(self, request: Request, subject, event_time: str, principal, result: Result):
+        """(the CADF event of this mutating request, its Job, the relative id of its
+        resource): recorded in the audit trail and as an Event of the resource's EventLog."""
         base = base_uri(request)
         if subject.creates and result.status < 400:
             subject.cimi_id = audit_events.created_id(result, base) or subject.cimi_id
@@ -248,14 +290,15 @@ class Dispatcher:
             user = audit_events.UNAUTHENTICATED if self.auth.enabled else audit_events.ANONYMOUS
         client = client_host(request)
         job = audit_events.job_of(result, base)
+        rid = subject.cimi_id
         if subject.type_name is not None:
             # the absolute id the client sees, so these events and the collection's audit callback
             # (whose target is the id a module returned) name the same resource alike
             subject.cimi_id = base + subject.cimi_id
-        event = self.audit.event(subject, user, client, request.headers.get("user-agent"),
-                                 request.method, request.url.path, result.status,
-                                 event_time, job)
-        self.audit.record(event, job, self.p.store, subject)
+        event = audit_events.api_event(self.observer, subject, user, client,
+                                       request.headers.get("user-agent"), request.method,
+                                       request.url.path, result.status, event_time, job)
+        return event, job, rid
 
     @staticmethod
     def send(request: Request, status: int, headers: dict, body: bytes, ctype: str) -> Response:
@@ -295,7 +338,28 @@ def build_app(dispatcher: Dispatcher, openapi_doc: dict | None, lifespan=None,
         return Response(json.dumps(openapi_doc or {}).encode(), 200,
                         media_type="application/json")
 
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics: without authentication, as the API; with it, for principals that
+        see every resource (admin, reader): the figures span all tenants."""
+        if dispatcher.auth.enabled:
+            try:
+                principal = await dispatcher.auth.authenticate(
+                    request.headers.get("authorization"), client_host(request))
+                note_user(request.scope, principal.name)
+                if not dispatcher.auth.access(principal).sees_all:
+                    raise Forbidden("the metrics span all tenants: an admin or reader may read them")
+            except CimiError as exc:
+                return Dispatcher.response(request, Result(exc.status, error_job(
+                    exc.status, exc.message), exc.headers), "json")
+        body = dispatcher.metrics.render()
+        if request.method == "HEAD":
+            return Response(b"", 200, {"Content-Length": str(len(body))},
+                            media_type=METRICS_CONTENT_TYPE)
+        return Response(body, 200, media_type=METRICS_CONTENT_TYPE)
+
     routes = [Route("/cimi/openapi.json", openapi, methods=["GET", "HEAD"])]
+    if dispatcher.metrics is not None:
+        routes.append(Route("/metrics", metrics, methods=["GET", "HEAD"]))
     # Inside Starlette's error middleware: a request that raises is logged with the 500 it gets.
     middleware = [Middleware(AccessLogMiddleware, sink=access_log)] if access_log is not None else []
     if allowed_hosts is not None:  # inside the access log: refused requests are logged too

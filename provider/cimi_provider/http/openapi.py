@@ -169,6 +169,14 @@ def openapi_document() -> dict:
     paths["/cimi/machines/{id}/volumes/{entry}"] = {  # deleting an entry detaches its volume
         "parameters": [ID_PARAM, dict(ID_PARAM, name="entry")],
         "delete": {"operationId": "detachMachineVolume", "responses": _responses(job)}}
+    paths["/metrics"] = {"get": {
+        "operationId": "getMetrics", "description": "Prometheus metrics (http/metrics.py); with "
+        "authentication on, for principals that see every resource",
+        "responses": {"200": {"description": "Prometheus text exposition format",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      **{str(code): {"description": "error (Job-shaped body)",
+                                     "content": {"application/json": {"schema": ERROR}}}
+                         for code in (401, 403, 429)}}}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "cimi-provider: DMTF CIMI 2.0 (DSP0263) reference provider",

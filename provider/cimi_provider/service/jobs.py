@@ -50,6 +50,9 @@ class JobRunner:
         self.shutting_down = False
         # called with (job id, final state) when a Job ends here (the API audit listens)
         self.listeners: list = []
+        # called with (tx, job id, final state, status message) inside the transaction that ends
+        # a Job, so what they write commits with the outcome (the EventLogs' alarms)
+        self.end_hooks: list = []
 
     def create(self, tx, action: str, target: str, affected: list | None = None,
                parent: str | None = None, done: bool = False, message: str = "") -> str:
@@ -121,6 +124,7 @@ class JobRunner:
                 on_failure(tx, STOPPED_BY_CONSUMER)
                 self._set(tx, job_id, state="STOPPED", statusMessage=STOPPED_BY_CONSUMER,
                           returnCode=1)
+                self.ended(tx, job_id, "STOPPED", STOPPED_BY_CONSUMER)
             state = "STOPPED"
         except (BackendError, JobFailed) as exc:
             state = self._failed(job_id, on_failure, str(exc) or "operation failed")
@@ -132,6 +136,7 @@ class JobRunner:
                 message = on_success(tx, result) or "completed"
                 self._set_resource_status(tx, job_id, None)
                 self._set(tx, job_id, state="SUCCESS", statusMessage=message, progress=100)
+                self.ended(tx, job_id, "SUCCESS", message)
             state = "SUCCESS"
         await self.store.durable()  # the outcome is on disk before anyone is told of it
         for listener in self.listeners:
@@ -147,7 +152,12 @@ class JobRunner:
             self._set_resource_status(tx, job_id, message)
             self._set(tx, job_id, state="FAILED", statusMessage=message, returnCode=500,
                       progress=100)
+            self.ended(tx, job_id, "FAILED", message)
         return "FAILED"
+
+    def ended(self, tx, job_id: str, state: str, message: str) -> None:
+        for hook in self.end_hooks:
+            hook(tx, job_id, state, message)
 
     async def run(self, job_id: str, work, on_success, on_failure) -> str:
         """Execute inline when the backend is synchronous, else in the background.

@@ -77,6 +77,11 @@ class MachineLifecycle(Lifecycle):
                 net_rid, _ = p.resolve(entry["network"], req, "Network",
                                        f"machineTemplate.interfaceTemplates[{i}].network")
             interfaces.append(InterfaceSpec(net_rid, entry.get("mtu")))
+        meter_templates = [  # the Meters it gets when started (service/meters.py)
+            p.resolve(ref, req, "MeterTemplate", f"machineTemplate.meterTemplates[{i}]")[0]
+            for i, ref in enumerate(tmpl.get("meterTemplates") or [])]
+        if meter_templates:
+            extra["_meterTemplates"] = meter_templates
         rid = new_id("machines")
         spec = MachineSpec(
             id=rid, name=fields.get("name") or rid.rsplit("/", 1)[-1], cpu=cfg["cpu"],

@@ -14,6 +14,7 @@ from ..backends.memory import address_for, mac_for
 from ..catalogue import JOB_ACTIVE, NS, TYPES
 from ..request import RequestContext
 from ..timeutil import now_iso
+from . import eventlogs
 from .core import base_doc
 
 log = logging.getLogger("cimi_provider.startup")
@@ -59,6 +60,7 @@ def recover(provider) -> list:
                 job.update(state="FAILED", statusMessage=INTERRUPTED, returnCode=503,
                            timeOfStatusChange=now_iso(), updated=now_iso())
                 tx.put(job["id"], "Job", job)
+                provider.jobs.ended(tx, job["id"], "FAILED", INTERRUPTED)
                 log.warning("job %s %s", job["id"], INTERRUPTED)
         for type_name in RECONCILED:
             for doc in store.list(type_name):
@@ -92,7 +94,7 @@ def _adopt(backend, store, type_name: str, doc: dict) -> None:
         message = message or f"the backend has no trace of it any more (was {state})"
     if observed == state or state == "DELETING":
         return
-    with store.write() as tx:
+    with eventlogs.caused_by("adoption"), store.write() as tx:
         doc["state"] = observed
         set_status_message(doc, message)
         doc["updated"] = now_iso()

@@ -14,6 +14,7 @@ EXTENSION_NS = "urn:cloudmgmt:dmtf:cimi-provider"
 CEP_ID = "cloudEntryPoint"
 MAX_CACHED_BASES = 4
 METADATA_TYPES = ("CloudEntryPoint", "System", "SystemTemplate", "Machine", "MachineTemplate",
+                  "EventLog", "Event", "Meter", "MeterConfiguration", "MeterTemplate",
                   "MachineConfiguration", "MachineImage", "Credential", "CredentialTemplate",
                   "Volume", "VolumeTemplate", "VolumeConfiguration", "VolumeImage", "Network",
                   "NetworkTemplate", "Disk", "NetworkInterface", "ProtocolEndpoint", "Job")

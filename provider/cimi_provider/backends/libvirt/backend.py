@@ -19,7 +19,7 @@ from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, Mach
                     MachineSpec, Progress, VolumeResult, VolumeSpec)
 from ...imports import ImportRefused
 from ..failures import FailureInjector
-from . import machines, networks, qemuimg, storage
+from . import machines, networks, qemuimg, stats, storage
 from .events import ensure_event_loop, lifecycle_state
 from .host import Host, HostError, domain_state
 from .names import Names
@@ -258,6 +258,17 @@ class LibvirtBackend(Backend):
         finally:
             with self.lock:
                 self.busy.discard(machine_id)
+
+    async def machine_stats(self, machine_id):
+        """The running domain's counters (virConnectGetAllDomainStats), off the event loop."""
+        def read():
+            host = self._host_of("Machine", machine_id)
+            dom = host.lookup_domain(self.names.domain(key_of(machine_id)))
+            return stats.domain_stats(host.conn, dom) if dom is not None else None
+        try:
+            return await asyncio.to_thread(read)
+        except (HostError, libvirt.libvirtError):
+            return None  # gone or stopped since: no sample this time
 
     async def delete_machine(self, machine_id, progress):
         with self.lock:
