@@ -22,6 +22,7 @@ from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, Jo
                             VolumeImageLifecycle, VolumeLifecycle)
 from .service.machines import MachineLifecycle
 from .service.startup import recover, resume_deletes, seed, set_status_message
+from .service.ovf_import import OvfImport
 from .service.systems import SystemLifecycle
 from .service.views import Views
 from .store import Store
@@ -146,8 +147,10 @@ def build(settings: Settings):
     provider = Provider(store, backend, settings.default_initial_state)
     machines = MachineLifecycle(provider)
     volumes, networks = VolumeLifecycle(provider, machines), NetworkLifecycle(provider)
+    systems = SystemLifecycle(provider, machines, volumes, networks)
+    systems.importer = OvfImport(provider, machines, volumes, networks)
     provider.install(machines, volumes, networks, MachineImageLifecycle(provider, machines),
-                     SystemLifecycle(provider, machines, volumes, networks),
+                     systems,
                      VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
                      CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),
                      JobLifecycle(provider))

@@ -106,7 +106,8 @@ class MemoryBackend(Backend):
             progress(90, f"starting machine {spec.name}")
             self.failures.check("start", spec.name, spec.properties)
             state = "STARTED"
-        self.machines[spec.id] = {"name": spec.name, "state": state, "properties": spec.properties}
+        self.machines[spec.id] = {"name": spec.name, "state": state, "properties": spec.properties,
+                                  "ovf_environment": spec.ovf_environment}  # recorded only
         return MachineResult(state, interfaces)
 
     async def machine_action(self, machine_id, name, action, *, force, current_state, progress):
@@ -155,6 +156,17 @@ class MemoryBackend(Backend):
         self.failures.check("create", spec.name, spec.properties)
         self.volumes[spec.id] = {"capacity": spec.capacity_kb}
         return VolumeResult("AVAILABLE", spec.capacity_kb, bootable=bool(spec.image_location))
+
+    async def import_ovf_disks(self, appliance, disks, progress):
+        """Simulated: the OVF engine inspected every disk already; nothing is converted."""
+        results = []
+        for disk in disks:
+            await self._simulate(progress, f"importing disk {disk.name}", steps=2)
+            self.failures.check("create", disk.name)
+            results.append(VolumeResult("AVAILABLE", disk.capacity_kb, bootable=True))
+        for disk in disks:
+            self.volumes[disk.volume_id] = {"capacity": disk.capacity_kb}
+        return results
 
     async def delete_volume(self, volume_id, progress):
         await self._simulate(progress, f"deleting volume {volume_id}", steps=2)

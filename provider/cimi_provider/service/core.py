@@ -238,11 +238,9 @@ class Provider:
         tx.delete(rid)
 
     # actions --------------------------------------------------------------------------------
-    async def action(self, rid: str, name: str, body: dict, req: RequestContext) -> Result:
-        rtype = self.type_of(rid)
-        spec = rtype.actions.get(name)
-        if spec is None:
-            raise NotFound(f"{rid}/{name} not found")
+    @staticmethod
+    def action_fields(spec, name: str, body: dict) -> dict:
+        """The checked parameters of an Action body for ``spec``."""
         check_resource_uri(body, NS + "/Action")
         action_uri = body.get("action")
         if action_uri is not None and (not isinstance(action_uri, str)
@@ -252,6 +250,22 @@ class Provider:
         params["properties"] = Attr("properties", "map", writable=True)
         params["action"] = Attr("action", "URI", writable=True)
         fields = check_fields(body, params, "", mode="create")
+        require(fields, list(spec.parameters))
+        return fields
+
+    async def collection_action(self, rtype: ResourceType, name: str, body: dict,
+                                req: RequestContext) -> Result:
+        """An operation on a top-level collection (SystemCollection ``import``)."""
+        spec = rtype.collection_actions[name]
+        fields = self.action_fields(spec, name, body)
+        return await self._lifecycles[rtype.name].collection_action(name, fields, req)
+
+    async def action(self, rid: str, name: str, body: dict, req: RequestContext) -> Result:
+        rtype = self.type_of(rid)
+        spec = rtype.actions.get(name)
+        if spec is None:
+            raise NotFound(f"{rid}/{name} not found")
+        fields = self.action_fields(spec, name, body)
         doc = self.load(rid)
         lifecycle = self._lifecycles[rtype.name]
         if not lifecycle.available(rtype, doc, name):

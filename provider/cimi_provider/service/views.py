@@ -110,9 +110,13 @@ class Views:
     def collection_ops(self, rtype: ResourceType, cid: str, base: str, insert=False) -> list:
         if insert:
             return [{"rel": "insert", "href": base + cid}, {"rel": "remove", "href": base + cid}]
+        ops = []
         if rtype.create != "none" and cid == rtype.path:
-            return [{"rel": "add", "href": base + cid}]
-        return []
+            ops.append({"rel": "add", "href": base + cid})
+        if cid == rtype.path:
+            ops += [{"rel": a.uri, "href": f"{base}{cid}/{a.name}"}
+                    for a in rtype.collection_actions.values()]
+        return ops
 
     def _memo(self, row, base: str, rtype: ResourceType) -> list | None:
         """The memo entry ``[row, view, JSON fragment or None]`` of a row under ``base``.

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
+from urllib.parse import urlsplit
 
 import libvirt
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import pools
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import OvfError
 
 from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                     MachineSpec, Progress, VolumeResult, VolumeSpec)
@@ -236,6 +241,7 @@ class LibvirtBackend(Backend):
             "interfaces": [(self.names.network(key_of(i.network_id)), i.mtu)
                            for i in spec.interfaces if i.network_id],
             "start": spec.initial_state == "STARTED",
+            "ovf_environment": spec.ovf_environment,
         }
         for net_name, _ in plan["interfaces"]:
             if host.lookup_network(net_name) is None:
@@ -384,6 +390,52 @@ class LibvirtBackend(Backend):
         await self._run(delete)
         with self.lock:
             self.known["Network"].pop(network_id, None)
+
+    # -- OVF packages (System import) ---------------------------------------------------------
+    def open_import(self, location: str):
+        return self._open_source(location)
+
+    async def import_ovf_disks(self, appliance, disks, progress):
+        """Convert each disk straight out of the package into the pool with qemu-img (the OVF
+        engine's ``diskplan``: limits, explicit formats, the manifest digest of the very bytes
+        converted); all or nothing. The pool of a local libvirt host is written directly."""
+        names = [self.names.volume(key_of(d.volume_id)) for d in disks]
+
+        def convert():
+            local = [h for h in self.hosts if not urlsplit(h.uri).netloc]
+            if not local:
+                raise HostError("OVF disks are converted into the pool of a local libvirt host; "
+                                "this provider has none")
+            host = self._place(local)
+            directory = os.path.realpath(host.pool_path)
+            for name in names:  # leftovers of an interrupted attempt with the same ids
+                storage.delete_named(host, name)
+            jobs = []
+            for disk, name in zip(disks, names):
+                disk.job.volume, disk.job.out_format = name, "qcow2"
+                jobs.append(disk.job)
+            try:
+                diskplan.check_space(jobs, directory)
+                diskplan.write_all_or_nothing(appliance, jobs, directory, appliance.manifest)
+            except OvfError as exc:
+                raise HostError(f"{exc.message} [{exc.code}]") from None
+            try:
+                pools.refresh(host.pool())
+                infos = [storage.volume_info(host.pool().storageVolLookupByName(n))
+                         for n in names]
+            except BaseException:
+                for name in names:
+                    storage.delete_named(host, name)
+                raise
+            return host, infos
+
+        progress(10, f"converting {len(disks)} OVF disk(s)")
+        host, infos = await self._run(convert)
+        with self.lock:
+            for disk in disks:
+                self.known["Volume"][disk.volume_id] = host
+        return [VolumeResult("AVAILABLE", max(1, info["capacity"] // KB), bootable=True)
+                for info in infos]
 
     # -- images -------------------------------------------------------------------------------
     async def register_image(self, image_id, location, progress):
