@@ -160,7 +160,7 @@ SYSTEM_IMPORT_PARAMS = (
     Attr("description", "string", writable=True),
     Attr("deploymentOption", "string", writable=True, extension=True,
          description="the OVF DeploymentOptionSection configuration to use"),
-    Attr("networks", "map", writable=True, extension=True,
+    Attr("networkMap", "map", writable=True, extension=True,
          description="OVF network name -> href of an existing Network; unmapped OVF "
                      "networks become new isolated Networks of the System"),
     Attr("ovfProperties", "map", writable=True, extension=True,

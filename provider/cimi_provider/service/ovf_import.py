@@ -11,9 +11,9 @@ plans. Whatever the engine refuses is a 400 naming its ``error_code``; nothing e
 Mapping: each VirtualSystem becomes a Machine (in StartupSection order, which the System's start
 and stop follow), each disk a Volume of the System converted straight out of the package
 (``Backend.import_ovf_disks``), each OVF network a new isolated Network of the System unless the
-Action maps it (``networks``: OVF name -> an existing Network). ProductSection values
+Action maps it (``networkMap``: OVF name -> an existing Network). ProductSection values
 (``ovfProperties``) reach each machine in its OVF environment (``ovf-env.xml`` on an ISO); the
-values that are not passwords are recorded on the Machine as ``properties`` ``ovf:<key>``.
+values that are not passwords are recorded on the Machine as ``properties`` ``ovf.<key>``.
 The System gets a software identity (SWID tag, ``plugins/module_utils/swid``).
 
 All or nothing: the rows are written in CREATING with one Job; if any backend step fails, what
@@ -102,7 +102,7 @@ class OvfImport:
             known = {n["name"] for n in env.networks}
             unknown = sorted(set(mapped) - known)
             if unknown:
-                raise BadRequest(f"networks: {', '.join(unknown)} is not a network of the "
+                raise BadRequest(f"networkMap: {', '.join(unknown)} is not a network of the "
                                  f"package (it has: {', '.join(sorted(known)) or 'none'})")
             root = env.root
             out.name = fields.get("name") or (root.name if root else None) or (
@@ -141,7 +141,7 @@ class OvfImport:
                 out.disks.append(OvfDisk(vid, f"{plan.name}-{job.source_id}", job,
                                          max(1, -(-job.capacity // KB))))
             rid = new_id("machines")
-            recorded = {f"ovf:{k}": v for k, v in plan.public_properties().items()
+            recorded = {f"ovf.{k}": v for k, v in plan.public_properties().items()
                         if v is not None}
             spec = MachineSpec(
                 id=rid, name=plan.name, cpu=max(1, int(plan.cpus)),
@@ -162,9 +162,9 @@ class OvfImport:
         except ImportRefused as exc:
             raise BadRequest(f"source: {exc}") from None
         mapped = {}
-        for ovf_name, href in (fields.get("networks") or {}).items():
+        for ovf_name, href in (fields.get("networkMap") or {}).items():
             mapped[ovf_name], _ = self.ctx.resolve({"href": href}, req, "Network",
-                                                   f"networks.{ovf_name}")
+                                                   f"networkMap.{ovf_name}")
         source = await asyncio.to_thread(self._open, location)
         try:
             plan = await asyncio.to_thread(self.read, source, fields, mapped)
