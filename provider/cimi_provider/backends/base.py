@@ -231,6 +231,13 @@ class Backend(abc.ABC):
         nothing (on failure none of them is left). Returns ``VolumeResult`` in order."""
         raise BackendError(f"the {self.name} backend cannot import OVF disks")
 
+    async def export_disks(self, machine_id: str, capacities_kb: list, directory: str,
+                           progress: Progress) -> list:
+        """Write every disk of a stopped machine (device order; ``capacities_kb``: what the CIMI
+        layer knows of them) into the private ``directory`` as streamOptimized VMDK files;
+        return ``[(path, capacity bytes)]``."""
+        raise BackendError(f"the {self.name} backend cannot export disks")
+
 
 BackendFactory = Callable[..., Backend]
 Work = Callable[[Progress], Awaitable[object]]

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import qemuimg
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt.errors import HelperError
 
 from .base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                    MachineSpec, Progress, VolumeResult, VolumeSpec)
@@ -167,6 +171,22 @@ class MemoryBackend(Backend):
         for disk in disks:
             self.volumes[disk.volume_id] = {"capacity": disk.capacity_kb}
         return results
+
+    async def export_disks(self, machine_id, capacities_kb, directory, progress):
+        """Simulated disks hold no data: each is written as an empty VMDK of its capacity."""
+        machine = self._machine(machine_id)
+        await self._simulate(progress, f"exporting the disks of {machine['name']}", steps=2)
+        out = []
+        for index, capacity_kb in enumerate(capacities_kb):
+            path = os.path.join(directory, f"disk{index}.vmdk")
+            size = -(-capacity_kb * 1000 // 512) * 512
+            try:
+                await asyncio.to_thread(qemuimg.run, ["create", "-q", "-f", "vmdk", "-o",
+                                                      "subformat=streamOptimized", path, str(size)])
+            except HelperError as exc:
+                raise BackendError(exc.message) from None
+            out.append((path, size))
+        return out
 
     async def delete_volume(self, volume_id, progress):
         await self._simulate(progress, f"deleting volume {volume_id}", steps=2)

@@ -140,6 +140,7 @@ def _system_actions():
     allowed = SYSTEM_STATES[1:12]
     actions = {n: ActionSpec(n, allowed, None, (FORCE,) if n in ("stop", "restart") else ())
                for n in ("start", "stop", "restart", "pause", "suspend")}
+    actions["export"] = ActionSpec("export", SYSTEM_EXPORT_FROM, None, SYSTEM_EXPORT_PARAMS)
     return actions
 
 

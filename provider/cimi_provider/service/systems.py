@@ -29,6 +29,7 @@ class SystemLifecycle(Lifecycle):
     type_name = "System"
     derived = True  # the state derives from the Machines: rendered afresh every time
     importer = None  # ovf_import.OvfImport: SystemCollection import (set by the server)
+    exporter = None  # ovf_export.OvfExport: System export (set by the server)
 
     def __init__(self, ctx: LifecycleContext, machines, volumes, networks):
         super().__init__(ctx)
@@ -58,6 +59,9 @@ class SystemLifecycle(Lifecycle):
         return out
 
     def available(self, rtype, doc: dict, name: str) -> bool:
+        if name == "export":  # the System's own operation: every machine stopped
+            return self.exporter is not None and self.derived_state(doc) in rtype.actions[
+                name].allowed_from
         if self.derived_state(doc) in ("CREATING", "DELETING"):
             return False
         return bool(self.targets(doc["id"], name))
@@ -186,6 +190,8 @@ class SystemLifecycle(Lifecycle):
         return sorted(rows, key=key)
 
     async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
+        if name == "export":
+            return await self.exporter.run(rid, doc, fields, req)
         targets = self.targets(rid, name)
         ordered = self.ordered(doc, name, targets)
         targets = ordered if ordered is not None else targets

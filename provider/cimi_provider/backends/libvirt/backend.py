@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import libvirt
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import pools
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import qemuimg as qemu_tool
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import OvfError
 
@@ -28,6 +29,7 @@ from . import machines, networks, qemuimg, storage
 from .events import ensure_event_loop, lifecycle_state
 from .host import Host, HostError, domain_state
 from .names import Names
+from .xmldefs import parse_domain
 from .options import env_defaults
 from .reconcile import Reconciler
 
@@ -436,6 +438,36 @@ class LibvirtBackend(Backend):
                 self.known["Volume"][disk.volume_id] = host
         return [VolumeResult("AVAILABLE", max(1, info["capacity"] // KB), bootable=True)
                 for info in infos]
+
+    async def export_disks(self, machine_id, capacities_kb, directory, progress):
+        """Each disk of the stopped domain, its backing chain flattened, converted by qemu-img
+        (under the shared limits) into a streamOptimized VMDK in ``directory``."""
+        def export():
+            host = self._host_of("Machine", machine_id)
+            if urlsplit(host.uri).netloc:
+                raise HostError("disks are exported from a local libvirt host only")
+            dom = host.lookup_domain(self.names.domain(key_of(machine_id)))
+            if dom is None:
+                raise HostError(f"the libvirt domain of {machine_id} no longer exists")
+            if dom.isActive():
+                raise HostError(f"{machine_id} is running; stop it before an export")
+            parsed = parse_domain(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+            out = []
+            for index, disk in enumerate(d for d in parsed.disks if d.device == "disk"):
+                dest = os.path.join(directory, f"disk{index}.vmdk")
+                fmt = disk.format if disk.format in ("qcow2", "raw") else "raw"
+                try:
+                    size = int(qemu_tool.info(["-f", fmt, "-U", disk.path])["virtual-size"])
+                    qemu_tool.finish(qemu_tool.spawn(
+                        ["convert", "-q", "-f", fmt, "-O", "vmdk", "-o",
+                         "subformat=streamOptimized", disk.path, dest],
+                        qemu_tool.CONVERT_LIMITS), f"exporting {disk.target}", "convert_failed")
+                except OvfError as exc:
+                    raise HostError(exc.message) from None
+                out.append((dest, size))
+            return out
+        progress(10, f"exporting the disks of {machine_id}")
+        return await self._run(export)
 
     # -- images -------------------------------------------------------------------------------
     async def register_image(self, image_id, location, progress):
