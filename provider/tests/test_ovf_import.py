@@ -5,14 +5,18 @@ the provider reads them under its --import-root with the collection's OVF engine
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
+import tarfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from cimi import ACTION, NS, Cimi, items
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import schema
+
+from cimi import ACTION, NS, Cimi, available, items
 from server import ProviderProcess
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "ovf_fixtures"
@@ -36,9 +40,16 @@ def root(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def prov(tmp_path_factory, root):
+def exports(tmp_path_factory):
+    """The export root; also an import root (round trips)."""
+    return tmp_path_factory.mktemp("ovf-exports")
+
+
+@pytest.fixture(scope="module")
+def prov(tmp_path_factory, root, exports):
     with ProviderProcess(tmp_path_factory.mktemp("ovf-mem") / "cimi.db", "--import-root",
-                         str(root), "--inject-failure", "^fail-") as proc:
+                         str(root), "--import-root", str(exports), "--export-root", str(exports),
+                         "--inject-failure", "^fail-") as proc:
         yield proc
 
 
@@ -63,6 +74,12 @@ def do_import(api, source, status=(201, 202), **params):
     body = {"resourceURI": NS + "/Action", "action": ACTION + "import", "source": source,
             **params}
     return api.ok("POST", import_href(api), body, status=status)
+
+
+def ovfgen_read_members(path) -> dict:
+    """``{member name: bytes}`` of an OVA, in archive order."""
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
 
 
 def counts(api) -> dict:
@@ -267,3 +284,106 @@ def test_import_needs_write_access(root, tmp_path):
         assert "no import root" in reply.doc["statusMessage"]
         assert counts(api) == dict.fromkeys(COUNTED, 0)
     assert os.path.exists(root / "app1.ova")
+
+
+# -- export -----------------------------------------------------------------------------------
+SCHEMAS = FIXTURES / "schemas"
+
+
+def export(api, system, destination, status=(200, 202), **params):
+    return api.act(system, "export", status=status, destination=destination, **params)
+
+
+def imported(api, source, **params) -> dict:
+    reply = do_import(api, source, **params)
+    assert api.settle(reply)["state"] == "SUCCESS"
+    return api.ok("GET", reply.headers["Location"]).doc
+
+
+def test_export_writes_a_valid_ova_that_imports_again(prov, root, exports):
+    api = Cimi(prov, "json")
+    system = imported(api, url(root / "shop.ova"), name="shop-x",
+                      ovfProperties={"web.hostname": "w9"})
+    job = api.settle(export(api, system, url(exports / "shop-x.ova")))
+    assert job["state"] == "SUCCESS", job
+    package = ovfgen_read_members(exports / "shop-x.ova")
+    assert list(package)[:2] == ["shop-x.ovf", "shop-x.mf"]
+    assert "shop-x.swidtag" in package
+    assert system["softwareIdentity"]["tagId"] in package["shop-x.swidtag"].decode()
+    lint = schema.lint(package["shop-x.ovf"], str(SCHEMAS))
+    assert lint["valid"], lint["errors"]
+    manifest = package["shop-x.mf"].decode()
+    for name, data in package.items():
+        if name != "shop-x.mf":
+            assert f"SHA256({name})= {hashlib.sha256(data).hexdigest()}" in manifest
+    desc = package["shop-x.ovf"].decode()
+    assert "VirtualSystemCollection" in desc and "StartupSection" in desc
+    # round trip: the exported OVA is a System again, in the same start order
+    again = imported(api, url(exports / "shop-x.ova"), name="shop-y")
+    machines = sorted(by_id(api, m["machine"]["href"])["name"] if "machine" in m else m["name"]
+                      for m in sub(api, again, "machines"))
+    assert machines == ["shop-y-shop-x-app", "shop-y-shop-x-db", "shop-y-shop-x-web"]
+    members = [by_id(api, m["machine"]["href"]) if "machine" in m else m
+               for m in sub(api, again, "machines")]
+    web = next(m for m in members if m["name"].endswith("web"))
+    assert "w9" in web["properties"].values()
+    assert len(sub(api, again, "volumes")) == 3
+    assert sorted(n["name"] for n in
+                  (by_id(api, x["network"]["href"]) if "network" in x else x
+                   for x in sub(api, again, "networks"))) == ["Backend", "Frontend"]
+    start = api.settle(api.act(again, "start"))
+    order = [by_id(api, api.wait_job(r["href"])["targetResource"]["href"])["name"]
+             for r in start["nestedJobs"]]
+    assert [n.rsplit("-", 1)[1] for n in order if n.startswith("shop-y")] == ["db", "app", "web"]
+    api.settle(api.act(api.ok("GET", again["id"]).doc, "stop", force=True))
+    for sys_doc in (system, again):
+        api.settle(api.ok("DELETE", sys_doc["id"]))
+
+
+def test_single_machine_export_is_one_virtual_system(prov, root, exports):
+    api = Cimi(prov, "json")
+    system = imported(api, url(root / "app1.ova"), name="solo")
+    assert api.settle(export(api, system, url(exports / "solo.ova")))["state"] == "SUCCESS"
+    package = ovfgen_read_members(exports / "solo.ova")
+    desc = package["solo.ovf"]
+    assert schema.lint(desc, str(SCHEMAS))["valid"]
+    assert b"VirtualSystemCollection" not in desc and b"<VirtualSystem " in desc
+    assert b"Test Appliance" in desc
+    api.settle(api.ok("DELETE", system["id"]))
+
+
+def test_export_refuses_existing_files_and_paths_outside_the_root(prov, root, exports, tmp_path):
+    api = Cimi(prov, "json")
+    system = imported(api, url(root / "app1.ova"), name="guarded")
+    taken = exports / "taken.ova"
+    taken.write_bytes(b"precious")
+    reply = export(api, system, url(taken), status=409)
+    assert "never overwrites" in reply.doc["statusMessage"]
+    assert taken.read_bytes() == b"precious"
+    (exports / "link").symlink_to(tmp_path)
+    for destination in (url(exports / "link" / "x.ova"), url(tmp_path / "x.ova"),
+                        "file:///etc/x.ova", url(exports / "../x.ova"), url(exports / "no.tar"),
+                        "http://127.0.0.1/x.ova", url(exports / "missing" / "x.ova")):
+        reply = export(api, system, destination, status=400)
+        assert reply.doc["statusMessage"].startswith("destination: "), reply.doc
+    assert not (tmp_path / "x.ova").exists()
+    reply = export(api, system, url(exports / "x.ova"), status=400, format="application/zip")
+    assert not (exports / "x.ova").exists()
+    api.settle(api.ok("DELETE", system["id"]))
+
+
+def test_export_needs_stopped_machines_and_an_export_root(prov, root, exports, tmp_path):
+    api = Cimi(prov, "json")
+    system = imported(api, url(root / "app1.ova"), name="running")
+    api.settle(api.act(system, "start"))
+    system = api.ok("GET", system["id"]).doc
+    assert not available(system, "export")
+    reply = export(api, system, url(exports / "running.ova"), status=409)
+    assert not (exports / "running.ova").exists()
+    api.settle(api.act(system, "stop", force=True))
+    api.settle(api.ok("DELETE", system["id"]))
+    with ProviderProcess(tmp_path / "cimi.db", "--import-root", str(root)) as proc:
+        other = Cimi(proc, "json")
+        system = imported(other, url(root / "app1.ova"))
+        reply = export(other, system, url(tmp_path / "x.ova"), status=400)
+        assert "no export root" in reply.doc["statusMessage"]
