@@ -3,13 +3,16 @@ qemu-img, one domain per VirtualSystem, property values on the OVF environment I
 failed or refused import leaves no domain, volume, network or row behind."""
 from __future__ import annotations
 
+import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import environment
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import environment, schema
 
-from libvirt_helpers import ACTION, NS, domain, domain_xml, key, pool_volumes, qemu_info
+from libvirt_helpers import (ACTION, NS, ProviderProcess, domain, domain_xml, key, pool_volumes,
+                             qemu_info)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "ovf_fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -159,3 +162,67 @@ def test_source_outside_the_import_root_is_refused(provider, workdir, packages):
         resp = import_system(client, source)
         assert resp.status_code == 400, resp.text
         assert resp.json()["statusMessage"].startswith("source: ")
+
+
+@pytest.fixture(scope="module")
+def exporter(workdir, run_prefix):
+    """A provider that may also export, into workdir/images/exports (an import root too)."""
+    exports = workdir / "images" / "exports"
+    exports.mkdir(exist_ok=True)
+    proc = ProviderProcess(workdir, f"{run_prefix}ovfx-", "ovfx",
+                           extra_args=("--export-root", str(exports)))
+    proc.start()
+    try:
+        yield proc, exports
+    finally:
+        proc.stop()
+
+
+def test_export_converts_the_disks_and_imports_again(exporter, packages, libvirt_conn):
+    proc, exports = exporter
+    client, prefix = proc.client, proc.prefix
+    resp = import_system(client, "file://" + str(packages / "tier.ova"), name="lx")
+    assert client.wait_job(resp, timeout=180)["state"] == "SUCCESS"
+    system = client.get(resp.headers["Location"])
+    # each tier's disk starts with "<tier> disk\n" (the fixture): the export must keep it
+    dest = exports / "lx.ova"
+    job = client.action(system, "export", destination="file://" + str(dest))
+    with tarfile.open(dest) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    assert list(members)[:2] == ["lx.ovf", "lx.mf"] and "lx.swidtag" in members
+    assert schema.lint(members["lx.ovf"], str(FIXTURES / "schemas"))["valid"]
+    vmdks = [n for n in members if n.endswith(".vmdk")]
+    assert len(vmdks) == 3
+    for name in vmdks:
+        (exports / name).write_bytes(members[name])
+        info = qemu_info(str(exports / name))
+        assert info["format"] == "vmdk" and info["format-specific"]["data"]["create-type"] \
+            == "streamOptimized"
+        assert info["virtual-size"] == 1024 * 1024
+        out = exports / (name + ".raw")
+        subprocess.run(["qemu-img", "convert", "-O", "raw", str(exports / name), str(out)],
+                       check=True)
+        tier = name.split("-disk")[0].rsplit("-", 1)[1]
+        assert out.read_bytes().startswith(f"{tier} disk\n".encode()), name
+    again = import_system(client, "file://" + str(dest), name="ly")
+    job = client.wait_job(again, timeout=180)
+    assert job["state"] == "SUCCESS", job
+    second = client.get(again.headers["Location"])
+    assert len(components(client, second, "machines")) == 3
+    for sys_doc in (system, second):
+        client.delete(client.get(sys_doc["id"]))
+
+
+def test_export_refuses_an_existing_file(exporter, packages):
+    proc, exports = exporter
+    client = proc.client
+    resp = import_system(client, "file://" + str(packages / "lvapp.ova"), name="lz")
+    assert client.wait_job(resp, timeout=180)["state"] == "SUCCESS"
+    system = client.get(resp.headers["Location"])
+    (exports / "kept.ova").write_bytes(b"keep me")
+    body = {"resourceURI": NS + "/Action", "action": ACTION + "export",
+            "destination": "file://" + str(exports / "kept.ova")}
+    resp = client.post(client.op(system, "export"), body)
+    assert resp.status_code == 409, resp.text
+    assert (exports / "kept.ova").read_bytes() == b"keep me"
+    client.delete(system)
