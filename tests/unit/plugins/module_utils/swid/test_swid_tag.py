@@ -88,5 +88,5 @@ def test_written_package_is_schema_valid_and_reads_back(tmp_path):
     appliance.verify_all()
     assert sorted(appliance.manifest.verified) == ['pair.ovf', 'web-disk1.vmdk']
     assert digests['pair.swidtag'] == hashlib.sha256(b'<tag/>').hexdigest()
-    ordered = [s.id for s, _ in appliance.envelope.start_order()]
+    ordered = [pair[0].id for pair in appliance.envelope.start_order()]
     assert ordered == ['web', 'db']
