@@ -387,3 +387,35 @@ def test_export_needs_stopped_machines_and_an_export_root(prov, root, exports, t
         system = imported(other, url(root / "app1.ova"))
         reply = export(other, system, url(tmp_path / "x.ova"), status=400)
         assert "no export root" in reply.doc["statusMessage"]
+
+
+def test_a_system_made_from_a_template_exports_and_imports(prov, exports):
+    """Not only imported Systems: one instantiated from a SystemTemplate (machine disks from a
+    MachineConfiguration, no software identity of its own: one is made for the package)."""
+    api = Cimi(prov, "json")
+    config = api.ref("machineConfigs", "m1-small")
+    template = api.create("systemTemplates", {
+        "name": "exp-st", "componentDescriptors": [
+            {"name": "node", "type": NS + "/Machine", "quantity": 2,
+             "machineTemplate": {"machineConfig": config, "initialState": "STOPPED",
+                                 "machineImage": api.ref("machineImages", "debian-12")}}]})
+    reply = api.create("systems", {"name": "from-tmpl",
+                                   "systemTemplate": {"href": template.headers["Location"]}})
+    assert api.settle(reply)["state"] == "SUCCESS"
+    system = api.ok("GET", reply.headers["Location"]).doc
+    assert "softwareIdentity" not in system
+    job = api.settle(export(api, system, url(exports / "from-tmpl.ova")))
+    assert job["state"] == "SUCCESS", job
+    package = ovfgen_read_members(exports / "from-tmpl.ova")
+    assert schema.lint(package["from-tmpl.ovf"], str(SCHEMAS))["valid"]
+    assert b'name="from-tmpl"' in package["from-tmpl.swidtag"]
+    again = imported(api, url(exports / "from-tmpl.ova"), name="re")
+    members = [by_id(api, m["machine"]["href"]) if "machine" in m else m
+               for m in sub(api, again, "machines")]
+    assert sorted(m["name"] for m in members) == ["re-node1", "re-node2"]
+    # m1-small: 1 CPU, 1 GiB, one 10 GB disk
+    assert all(m["cpu"] == 1 and m["memory"] == 1024 * 1024 for m in members)
+    assert [v["capacity"] for v in (by_id(api, x["volume"]["href"]) if "volume" in x else x
+                                    for x in sub(api, again, "volumes"))] == [10 ** 7] * 2
+    for doc in (system, again):
+        api.settle(api.ok("DELETE", doc["id"]))
