@@ -205,7 +205,8 @@ def test_vapp_start_and_stop_follow_the_startup_section(slow_prov, root):
 
 HOSTILE = ("path_traversal", "symlink_member", "xxe", "billion_laughs", "url_href",
            "size_lie", "manifest_mismatch_disk", "manifest_omits_disk", "qcow2_backing_file",
-           "vmdk_host_file", "capacity_lie", "truncated_tar")
+           "vmdk_host_file", "capacity_lie", "truncated_tar", "gzip_bomb", "sparse_member",
+           "duplicate_member", "required_unknown_section", "qcow2_data_file", "vmdk_bomb")
 
 
 @pytest.mark.parametrize("case", HOSTILE)

@@ -270,6 +270,18 @@ def write(appliance, jobs, directory, created, check=None, max_disk_size=None):
         raise ManifestError('the OVA changed while it was being read', 'package_changed')
 
 
+def check_expansion(appliance, job, directory):
+    """Decompress a compressed job's file into ``directory`` under the staging caps and remove
+    it again: a decompression bomb is refused before anything is made for real (a caller that
+    must answer at once, such as the CIMI provider's System import)."""
+    created = []
+    try:
+        if job.compression:
+            _stage(appliance, job, directory, created, None)
+    finally:
+        remove_paths(created)
+
+
 def remove_paths(paths):
     """Best-effort removal of files this run created (newest first)."""
     for path in reversed(list(paths)):
