@@ -24,8 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
-import tempfile
 from urllib.parse import quote
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan
@@ -120,14 +118,8 @@ class OvfImport:
             }
             plans = (VappPlan(params).build(appliance).members if env.is_collection
                      else [Plan(params).build(appliance)])
-            compressed = [job for plan in plans for job in plan.jobs if job.compression]
-            if compressed:  # a decompression bomb is a 400 now, not a failed Job later
-                scratch = tempfile.mkdtemp(prefix="cimi-ovf-check-")
-                try:
-                    for job in compressed:
-                        diskplan.check_expansion(appliance, job, scratch)
-                finally:
-                    shutil.rmtree(scratch, ignore_errors=True)
+            for job in (job for plan in plans for job in plan.jobs if job.compression):
+                diskplan.check_expansion(appliance, job)  # a bomb is a 400 now, not a failed Job
             out.identity = swid.for_appliance(appliance)
         except OvfError as exc:
             raise _refused(exc, source, location) from None
