@@ -51,7 +51,10 @@ class Module(InfoModule):
     kind = KINDS['machine']
 
     def decorate(self, resource):
-        interfaces = machine_interfaces(self.client, resource)
+        warnings = []
+        interfaces = machine_interfaces(self.client, resource, warnings)
+        for warning in warnings:
+            self.module.warn(warning)
         resource = dict(resource)
         resource['network_interfaces'] = interfaces
         resource['addresses'] = [a for i in interfaces for a in i['addresses']]

@@ -29,12 +29,13 @@ class ResourceModule(CimiModule):
     targets = {}  # state option -> (action, target state), for actions_for()
     force_actions = ()  # actions that get force=True when the force option is set
     expand = None  # $expand of the lookup: what the result needs, read in the same request
+    found = None  # the resource as found before any change (for failure_hint)
 
     def run(self):
         p = self.params
         engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
                                           wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600)
-        current = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
+        current = self.found = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
         self.prepare()
         if p['state'] == 'absent':
             outcome = self.remove(current)
@@ -51,6 +52,15 @@ class ResourceModule(CimiModule):
         outcome = self.reach_state(outcome)
         outcome, extra = self.present_extra(outcome)
         return self.result(outcome, extra)
+
+    def failure_hint(self):
+        """A failed task is recorded against the resource it was about (by its CIMI id when it was
+        found, else by the id or name the task gave)."""
+        found = getattr(self, 'found', None)
+        ref = (found or {}).get('id') or self.params.get('id') or self.params.get('name')
+        if not ref:
+            return None
+        return {'typeURI': self.kind.cadf_type, 'id': ref, 'name': (found or {}).get('name') or self.params.get('name')}
 
     def result(self, outcome, extra):
         return self.engine.result(outcome, diff_mode=self.diff_mode, actions=list(outcome.actions), **extra)

@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import Appliance
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.deploy import Plan, VappPlan
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.plan import Plan, VappPlan
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import OvfError
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.swid import tag as swid
 

@@ -83,3 +83,26 @@ def test_create_answered_after_the_timeout_returns_the_resource_once(fake, run_m
     assert code == 0 and result['changed'], result
     assert result['machine']['name'] == 'late' and 'recovered-after-ambiguous-create' in result['actions']
     assert fake.creates == 1 and [r[0] for r in fake.requests if r[1] == '/cimi/machines'].count('POST') == 1
+
+
+def test_cimi1_peer_with_a_dangling_addresses_collection(run_module, monkeypatch):
+    """A 1.x peer advertises networkInterfaces/.../addresses that answers 404: the machine was
+    created, so the task succeeds, with the interface it could read and a warning."""
+    from ansible.module_utils.basic import AnsibleModule
+    from fake_cimi import FakeCimi
+
+    warned = []  # the unit tests run as the controller: module warnings go to its display
+    monkeypatch.setattr(AnsibleModule, 'warn', lambda self, warning, **kw: warned.append(warning))
+    with FakeCimi(version=1, dangling_addresses=True) as peer:
+        args = {'endpoint': peer.cep_url, 'name': 'old-peer', 'state': 'started',
+                'template': peer.base + 'machineTemplates/t1'}
+        result, code = run_module(cimi_machine, args)
+        assert code == 0, result
+        assert result['changed'] and result['actions'] == ['create'] and peer.creates == 1
+        assert result['machine']['state'] == 'STARTED'
+        assert [i['mac_address'] for i in result['interfaces']] == ['52:54:00:00:00:01']
+        assert result['interfaces'][0]['addresses'] == [] and result['addresses'] == []
+        assert len(warned) == 1 and 'addresses of ' in warned[0] and '404' in warned[0], warned
+        again, code = run_module(cimi_machine, args)
+        assert code == 0 and not again['changed'] and len(warned) == 2
+        assert [p[1] for p in peer.requests if p[0] == 'POST'] == ['/cimi/machines']
