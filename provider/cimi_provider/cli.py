@@ -28,7 +28,7 @@ from .http.connections import (ACCEPT_BATCH, LISTEN_QUEUE, LimitedH11Protocol,
                                fit_connections_to_fd_limit)
 from .http.host_check import is_loopback_host
 from .http.openapi import openapi_document
-from .imports import roots_from
+from .imports import ENV_EXPORT_ROOTS, roots_from
 from .server import Settings, StartupError, build
 from .service.eventlogs import Retention
 
@@ -147,6 +147,12 @@ def parser() -> argparse.ArgumentParser:
                        help="directory whose regular files may be imported as images "
                             "(file:///... imageLocation); repeatable; none: every file import is "
                             f"refused (CIMI_PROVIDER_IMPORT_ROOTS, {os.pathsep!r}-separated)")
+    serve.add_argument("--export-root", action="append", default=[], metavar="DIR",
+                       dest="export_roots",
+                       help="directory under which System export may write new OVA files "
+                            "(file:///... destination; never overwriting one); repeatable; none: "
+                            f"every export is refused (CIMI_PROVIDER_EXPORT_ROOTS, "
+                            f"{os.pathsep!r}-separated)")
     serve.add_argument("--log-level", default="info",
                        choices=("critical", "error", "warning", "info", "debug"))
     audit = serve.add_argument_group(
@@ -205,6 +211,8 @@ def serve(args) -> int:
     try:
         audit = audit_settings(args)
         import_roots = roots_from(args.import_roots)
+        export_roots = roots_from(args.export_roots, env_name=ENV_EXPORT_ROOTS,
+                                  flag="--export-root")
     except ValueError as exc:
         print(f"cimi-provider: {exc}", file=sys.stderr)
         return 2
@@ -222,7 +230,7 @@ def serve(args) -> int:
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
         auth_max_failures=args.auth_max_failures, auth_failure_window=args.auth_failure_window,
-        import_roots=import_roots,
+        import_roots=import_roots, export_roots=export_roots,
         private_files=[args.tls_cert, args.tls_key, args.port_file],
         # Unset libvirt options are None: the backend then falls back to CIMI_LIBVIRT_* variables.
         backend_options=libvirt_options(args) if args.backend == "libvirt" else {})

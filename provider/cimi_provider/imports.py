@@ -23,6 +23,7 @@ DISABLED = ("file imports are disabled: the operator configured no import root "
             "(cimi-provider serve --import-root DIR)")
 SYNTAX = "image location must be a file:///absolute/path URI (no host, query, '.' or '..')"
 ENV_ROOTS = "CIMI_PROVIDER_IMPORT_ROOTS"
+ENV_EXPORT_ROOTS = "CIMI_PROVIDER_EXPORT_ROOTS"
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # O_NONBLOCK: even a FIFO swapped in after the lstat check cannot block the open.
@@ -33,16 +34,17 @@ class ImportRefused(ValueError):
     """The location cannot be imported (the message is safe to show to the consumer)."""
 
 
-def roots_from(flags, env=None) -> list:
-    """The import roots from ``--import-root`` flags, else from ``CIMI_PROVIDER_IMPORT_ROOTS``."""
+def roots_from(flags, env=None, env_name=ENV_ROOTS, flag="--import-root") -> list:
+    """The import roots from ``--import-root`` flags, else from ``CIMI_PROVIDER_IMPORT_ROOTS``
+    (the export roots: ``--export-root``, ``CIMI_PROVIDER_EXPORT_ROOTS``)."""
     env = os.environ if env is None else env
-    given = list(flags or []) or [r for r in env.get(ENV_ROOTS, "").split(os.pathsep) if r]
+    given = list(flags or []) or [r for r in env.get(env_name, "").split(os.pathsep) if r]
     roots = []
     for root in given:
         path = os.path.abspath(root)
         if os.path.realpath(path) == "/":
-            raise ValueError("--import-root / would make every host file importable; "
-                             "name the image directory")
+            raise ValueError(f"{flag} / would open every host file to the API; "
+                             "name a directory")
         roots.append(path)
     return roots
 
@@ -80,6 +82,8 @@ class ImportPolicy:
     (the memory backend's ``memory://``), since nothing is read from them.
     """
 
+    refused, disabled = REFUSED, DISABLED
+
     def __init__(self, roots=(), protected=(), schemes=()):
         self.roots = [(os.path.abspath(r), os.path.realpath(r)) for r in roots]
         self.protected = sorted({form for p in protected if p
@@ -105,10 +109,10 @@ class ImportPolicy:
                 part in ("", ".", "..") for part in path.split("/")[1:]):
             raise ImportRefused(SYNTAX)
         if not self.roots:
-            raise ImportRefused(DISABLED)
+            raise ImportRefused(self.disabled)
         if not any(within(path, root) for pair in self.roots for root in pair) \
                 or self._protected(path, ()):
-            raise ImportRefused(REFUSED)
+            raise ImportRefused(self.refused)
         return path
 
     def _protected(self, path: str, extra_dirs) -> bool:
@@ -154,16 +158,26 @@ class ImportPolicy:
         return ImportSource(fd, info.st_size, location)
 
     @staticmethod
-    def _open_below(root: str, parts: list) -> int:
+    def _dir_below(root: str, parts: list, refused: str = REFUSED) -> int:
+        """The directory ``root/parts...``, each component opened with O_NOFOLLOW."""
         try:
             dir_fd = os.open(root, _DIR_FLAGS & ~os.O_NOFOLLOW)  # the operator's root itself
         except OSError:
-            raise ImportRefused(REFUSED) from None
+            raise ImportRefused(refused) from None
         try:
-            for part in parts[:-1]:
+            for part in parts:
                 inner = os.open(part, _DIR_FLAGS, dir_fd=dir_fd)
                 os.close(dir_fd)
                 dir_fd = inner
+        except OSError:
+            os.close(dir_fd)
+            raise ImportRefused(refused) from None
+        return dir_fd
+
+    @classmethod
+    def _open_below(cls, root: str, parts: list) -> int:
+        dir_fd = cls._dir_below(root, parts[:-1])
+        try:
             # A FIFO or device is never even opened (opening can block or have side effects).
             if not stat.S_ISREG(os.stat(parts[-1], dir_fd=dir_fd, follow_symlinks=False).st_mode):
                 raise ImportRefused(REFUSED)
@@ -172,3 +186,69 @@ class ImportPolicy:
             raise ImportRefused(REFUSED) from None
         finally:
             os.close(dir_fd)
+
+
+# -- exports ----------------------------------------------------------------------------------
+EXPORT_REFUSED = "export destination is not a new file under an export root"
+EXPORT_DISABLED = ("exports are disabled: the operator configured no export root "
+                   "(cimi-provider serve --export-root DIR)")
+EXPORT_EXISTS = "export destination already exists; an export never overwrites a file"
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+
+
+class ExportExists(ImportRefused):
+    """The destination exists (a conflict, not a malformed request)."""
+
+
+class ExportTarget:
+    """A file this export created (O_EXCL, below the root without following a symlink)."""
+
+    def __init__(self, fd: int, dir_fd: int, name: str, location: str):
+        self.fd, self.dir_fd, self.name, self.location = fd, dir_fd, name, location
+
+    def discard(self) -> None:
+        """Remove the file again, if the name still holds the file this export created."""
+        try:
+            mine, there = os.fstat(self.fd), os.stat(self.name, dir_fd=self.dir_fd,
+                                                     follow_symlinks=False)
+            if (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino):
+                os.unlink(self.name, dir_fd=self.dir_fd)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for fd in (self.fd, self.dir_fd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.fd = self.dir_fd = -1
+
+
+class ExportPolicy(ImportPolicy):
+    """The operator's export roots: the same location rules as imports (``check``), and a
+    destination is always a new file, created without following any symlink."""
+
+    refused, disabled = EXPORT_REFUSED, EXPORT_DISABLED
+
+    def create(self, location, protected_dirs=()) -> ExportTarget:
+        path = self.check(location)
+        if path is None:
+            raise ImportRefused(self.refused)
+        # no symlink anywhere below the root: the path as given is walked with O_NOFOLLOW
+        parent, name = os.path.dirname(path), os.path.basename(path)
+        root = next((r for pair in self.roots for r in pair if within(parent, r)), None)
+        if root is None or self._protected(os.path.realpath(parent), protected_dirs):
+            raise ImportRefused(self.refused)
+        rel = os.path.relpath(parent, root)
+        dir_fd = self._dir_below(root, [] if rel == "." else rel.split(os.sep), self.refused)
+        try:
+            fd = os.open(name, _NEW_FILE_FLAGS, 0o640, dir_fd=dir_fd)
+        except FileExistsError:
+            os.close(dir_fd)
+            raise ExportExists(EXPORT_EXISTS) from None
+        except OSError:
+            os.close(dir_fd)
+            raise ImportRefused(self.refused) from None
+        return ExportTarget(fd, dir_fd, name, location)

@@ -18,7 +18,7 @@ from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
 from .http.metrics import Metrics
 from .http.openapi import openapi_document
-from .imports import ImportPolicy
+from .imports import ExportPolicy, ImportPolicy
 from .service.core import Provider
 from .service.eventlogs import EventLogs, Retention, caused_by
 from .service.meters import MeterLifecycle, Meters
@@ -27,6 +27,8 @@ from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, Jo
                             VolumeImageLifecycle, VolumeLifecycle)
 from .service.machines import LocatedVolumeLifecycle, MachineLifecycle
 from .service.startup import recover, resume_deletes, seed, set_status_message
+from .service.ovf_export import OvfExport
+from .service.ovf_import import OvfImport
 from .service.systems import SystemLifecycle
 from .service.views import Views
 from .store import Store
@@ -70,6 +72,7 @@ class Settings:
     audit: AuditSettings | None = None  # None: the API is not audited
     access_log: str | None = None  # None: no access log
     import_roots: list = field(default_factory=list)  # none: every file import is refused
+    export_roots: list = field(default_factory=list)  # none: every System export is refused
     private_files: list = field(default_factory=list)  # TLS files etc.: never an import source
     allowed_hosts: tuple = ()  # Host names served besides loopback ones when auth is off
 
@@ -155,9 +158,12 @@ def build(settings: Settings):
     provider = Provider(store, backend, settings.default_initial_state)
     machines = MachineLifecycle(provider)
     volumes, networks = VolumeLifecycle(provider, machines), NetworkLifecycle(provider)
+    systems = SystemLifecycle(provider, machines, volumes, networks)
+    systems.importer = OvfImport(provider, machines, volumes, networks)
+    systems.exporter = OvfExport(provider, ExportPolicy(settings.export_roots,
+                                                        protected_files(settings, audit)))
     provider.install(machines, LocatedVolumeLifecycle(provider, machines), volumes, networks,
-                     MachineImageLifecycle(provider, machines),
-                     SystemLifecycle(provider, machines, volumes, networks),
+                     MachineImageLifecycle(provider, machines), systems,
                      VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
                      CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),
                      JobLifecycle(provider), MeterLifecycle(provider))

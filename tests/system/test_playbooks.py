@@ -60,6 +60,7 @@ class Api:
 
 
 def playbook(tmp_path, provider, name, *args, check=True):
+    """Run the collection's playbook ``name`` (or the playbook file at the path ``name``)."""
     env = dict(os.environ)
     env.update({'ANSIBLE_COLLECTIONS_PATH': str(WORKTREE / '.collections'),
                 'PATH': '%s:%s' % (BIN, env.get('PATH', '')), 'ANSIBLE_NOCOLOR': '1',
@@ -69,7 +70,8 @@ def playbook(tmp_path, provider, name, *args, check=True):
                 'CIMI_ENDPOINT': provider.cep_url})
     for secret in ('CIMI_USERNAME', 'CIMI_PASSWORD', 'CIMI_TOKEN'):
         env.pop(secret, None)
-    result = subprocess.run([str(BIN / 'ansible-playbook'), 'cloudmgmt.dmtf.' + name, *args],
+    target = str(name) if os.sep in str(name) else 'cloudmgmt.dmtf.' + name
+    result = subprocess.run([str(BIN / 'ansible-playbook'), target, *args],
                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
     output = result.stdout + result.stderr
     assert 'Traceback' not in output, output

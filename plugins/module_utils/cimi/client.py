@@ -303,6 +303,17 @@ class CimiClient:
         url = self.operation_href(collection, rel, what='collection %s' % collection_url)
         return self.post_action(url, rel, params)
 
+    def collection_operation(self, key, operation, **params):
+        """POST an Action to an operation of a top-level collection (the SystemCollection's
+        import); the CreateOutcome of the resource it makes. Never re-sent: it creates."""
+        url = self.collection_url(key)
+        collection = self.get(url, {'$last': 0})
+        href = self.operation_href(collection, operation, what='the %s collection' % key)
+        body = {'resourceURI': compat.type_uri('Action'), 'action': compat.action_uri(operation)}
+        body.update(dict((k, v) for k, v in params.items() if v is not None))
+        response = self.transport.request('POST', href, body=body, idempotent=False)
+        return self._create_outcome(url, response)
+
     def post_action(self, url, name, params):
         body = {'resourceURI': compat.type_uri('Action'), 'action': compat.action_uri(name)}
         body.update(dict((k, v) for k, v in params.items() if v is not None))

@@ -46,7 +46,7 @@ class ResourceModule(CimiModule):
         if current is None:
             require_name_for_create(p, self.kind.label)
             body = self.build_create_body(self.build_body)
-            outcome = engine.create(body, self.predicted(body))
+            outcome = self.create(body)
         else:
             outcome = engine.update(engine.wait_stable(current), self.update_fields())
         outcome = self.reach_state(outcome)
@@ -66,6 +66,10 @@ class ResourceModule(CimiModule):
         return self.engine.result(outcome, diff_mode=self.diff_mode, actions=list(outcome.actions), **extra)
 
     # ---- hooks -----------------------------------------------------------------------------
+
+    def create(self, body):
+        """The Outcome of creating the resource from body (check mode: predicted)."""
+        return self.engine.create(body, self.predicted(body))
 
     def prepare(self):
         """Look-ups that must fail before anything changes."""

@@ -156,41 +156,61 @@ def _stage(appliance, job, directory, created, check):
     """Write chunks / gunzipped data to a capped temporary file; hash the package bytes."""
     path = os.path.join(directory, '.%s.staging' % job.volume)
     created.append(path)
-    cap = (job.capacity or 0) + STAGING_SLACK
     digests = _digests_for(check, job.members)
-    written = 0
     with open(path, 'wb') as out:
-        if job.compression == 'gzip':
-            stream = _GzipOfMembers(appliance.package, job.members, digests)
-            try:
-                with gzip.GzipFile(fileobj=stream, mode='rb') as unzipped:
-                    while True:
-                        block = unzipped.read(1024 * 1024)
-                        if not block:
-                            break
-                        written += len(block)
-                        if written > cap:
-                            raise DiskImageError('%s expands beyond its declared capacity'
-                                                 % job.members[0].name, 'decompression_bomb')
-                        out.write(block)
-            except (OSError, EOFError) as exc:
-                if isinstance(exc, DiskImageError):
-                    raise
-                raise DiskImageError('%s is not valid gzip data: %s' % (job.members[0].name, exc),
-                                     'bad_gzip')
-        else:
-            for member in job.members:
-                for block in appliance.package.iter_bytes(member):
-                    if member.name in digests:
-                        digests[member.name].update(block)
-                    written += len(block)
-                    if written > cap:
-                        raise DiskImageError('%s is larger than its declared capacity'
-                                             % job.members[0].name, 'too_large')
-                    out.write(block)
+        written = _expand(appliance, job, out, digests)
     for name, digest in digests.items():
         check.record(name, digest.hexdigest())
     return Member(job.members[0].name, path, 0, written)
+
+
+def _expand(appliance, job, out, digests):
+    """Write a staged job's data (gunzipped, chunks joined) to ``out``, at most its declared
+    capacity plus a little; returns the bytes written."""
+    cap = (job.capacity or 0) + STAGING_SLACK
+    written = 0
+    if job.compression == 'gzip':
+        stream = _GzipOfMembers(appliance.package, job.members, digests)
+        try:
+            with gzip.GzipFile(fileobj=stream, mode='rb') as unzipped:
+                while True:
+                    block = unzipped.read(1024 * 1024)
+                    if not block:
+                        break
+                    written += len(block)
+                    if written > cap:
+                        raise DiskImageError('%s expands beyond its declared capacity'
+                                             % job.members[0].name, 'decompression_bomb')
+                    out.write(block)
+        except (OSError, EOFError) as exc:
+            if isinstance(exc, DiskImageError):
+                raise
+            raise DiskImageError('%s is not valid gzip data: %s' % (job.members[0].name, exc),
+                                 'bad_gzip')
+    else:
+        for member in job.members:
+            for block in appliance.package.iter_bytes(member):
+                if member.name in digests:
+                    digests[member.name].update(block)
+                written += len(block)
+                if written > cap:
+                    raise DiskImageError('%s is larger than its declared capacity'
+                                         % job.members[0].name, 'too_large')
+                out.write(block)
+    return written
+
+
+class _Discard:
+    def write(self, data):
+        return len(data)
+
+
+def check_expansion(appliance, job):
+    """Expand a compressed job's file under the staging caps, writing nothing: a decompression
+    bomb or broken gzip data is refused before anything is made for real (a caller that must
+    answer at once, such as the CIMI provider's System import)."""
+    if job.compression:
+        _expand(appliance, job, _Discard(), {})
 
 
 class _GzipOfMembers:

@@ -26,6 +26,9 @@ VMDK_CREATE_TYPES = ('streamOptimized', 'monolithicSparse')
 QCOW2_KNOWN_INCOMPATIBLE = 0x1 | 0x2 | 0x8 | 0x10  # dirty, corrupt, compression type, extended L2
 QCOW2_DATA_FILE = 0x4
 CAPACITY_TOLERANCE = 1024 * 1024
+# A package opened through a checked descriptor (``/dev/fd/N``, the provider's import roots):
+# qemu-img inherits that descriptor rather than opening any path again.
+_FD_PATH = re.compile(r'filename=/dev/fd/(\d+)(?:,|$)')
 _EXTENT = re.compile(r'^(RW|RDONLY|NOACCESS)\s+(\d+)\s+(\w+)(?:\s+"([^"]*)")?(?:\s+(\d+))?\s*$')
 
 
@@ -115,8 +118,13 @@ def image_opts(member, fmt, in_archive, aio=None):
     return ','.join(parts)
 
 
+def inherited_fds(opts):
+    """The descriptors an ``--image-opts`` string reads as ``/dev/fd/N`` (qemu-img inherits them)."""
+    return tuple(int(fd) for fd in _FD_PATH.findall(opts))
+
+
 def info(opts):
-    return qemuimg.info(['--image-opts', opts])
+    return qemuimg.info(['--image-opts', opts], pass_fds=inherited_fds(opts))
 
 
 _IO_URING = {}
@@ -180,7 +188,7 @@ def check_info(data, name, fmt, declared_bytes, max_bytes, path):
 
 def measure(opts, out_fmt):
     data = json.loads(qemuimg.run(['measure', '--output=json', '-O', out_fmt,
-                                   '--image-opts', opts]))
+                                   '--image-opts', opts], pass_fds=inherited_fds(opts)))
     return int(data['required'])
 
 
@@ -200,7 +208,7 @@ def start_convert(opts, out_fmt, dest, qemu_img='qemu-img', virtual_size=None):
                  % (out_fmt, _escape(dest), preferred_aio())]
     else:
         args += ['-O', out_fmt, dest]
-    return qemuimg.spawn(args, qemuimg.CONVERT_LIMITS, qemu_img)
+    return qemuimg.spawn(args, qemuimg.CONVERT_LIMITS, qemu_img, pass_fds=inherited_fds(opts))
 
 
 def finish_convert(proc, name):

@@ -48,8 +48,7 @@ def environment_xml(system_id, values, platform=None):
     return etree.tostring(root, xml_declaration=True, encoding='UTF-8', pretty_print=True)
 
 
-def write_iso(xml_bytes, dest):
-    """Write an ISO 9660 image (Joliet + Rock Ridge) with ``ovf-env.xml`` in its root."""
+def _iso(xml_bytes, write):
     if pycdlib is None:
         raise OvfError('the pycdlib Python library is required for the OVF environment ISO',
                        'missing_pycdlib')
@@ -58,9 +57,21 @@ def write_iso(xml_bytes, dest):
     iso.add_fp(io.BytesIO(xml_bytes), len(xml_bytes), '/OVF_ENV.XML;1', rr_name=FILE_NAME,
                joliet_path='/' + FILE_NAME)
     try:
-        iso.write(dest)
+        write(iso)
     finally:
         iso.close()
+
+
+def write_iso(xml_bytes, dest):
+    """Write an ISO 9660 image (Joliet + Rock Ridge) with ``ovf-env.xml`` in its root."""
+    _iso(xml_bytes, lambda iso: iso.write(dest))
+
+
+def iso_bytes(xml_bytes):
+    """The ISO image of :func:`write_iso` as bytes (the provider uploads it through libvirt)."""
+    out = io.BytesIO()
+    _iso(xml_bytes, lambda iso: iso.write_fp(out))
+    return out.getvalue()
 
 
 def read_iso_environment(path):

@@ -83,6 +83,8 @@ class MachineSpec:
     credential: dict | None = None  # {userName, key, passwordHash}; never log it
     properties: dict = field(default_factory=dict)
     initial_state: str = "STOPPED"
+    # ovf-env.xml (DSP8027) of a machine imported from an OVF package: delivered on an ISO
+    ovf_environment: bytes | None = None
 
 
 @dataclass
@@ -127,6 +129,16 @@ class VolumeSpec:
     format: str | None = None
     image_location: str | None = None
     properties: dict = field(default_factory=dict)
+
+
+@dataclass
+class OvfDisk:
+    """One disk of an opened, checked OVF package (``service/ovf_import.py``) to become a
+    Volume: ``job`` is the OVF engine's inspected ``diskplan.DiskJob``."""
+    volume_id: str
+    name: str
+    job: object
+    capacity_kb: int
 
 
 @dataclass
@@ -226,6 +238,24 @@ class Backend(abc.ABC):
 
     async def delete_image(self, image_id: str, progress: Progress) -> None:
         """Forget an image (default: nothing to do)."""
+
+    # OVF packages (System import)
+    def open_import(self, location: str):
+        """The checked, opened file of an import location (``imports.ImportPolicy.open``);
+        blocking. Raises ``ImportRefused``."""
+        return self.import_policy.open(location)
+
+    async def import_ovf_disks(self, appliance, disks: list, progress: Progress) -> list:
+        """Make a Volume of each ``OvfDisk``, converted straight out of the package; all or
+        nothing (on failure none of them is left). Returns ``VolumeResult`` in order."""
+        raise BackendError(f"the {self.name} backend cannot import OVF disks")
+
+    async def export_disks(self, machine_id: str, capacities_kb: list, directory: str,
+                           progress: Progress) -> list:
+        """Write every disk of a stopped machine (device order; ``capacities_kb``: what the CIMI
+        layer knows of them) into the private ``directory`` as streamOptimized VMDK files;
+        return ``[(path, capacity bytes)]``."""
+        raise BackendError(f"the {self.name} backend cannot export disks")
 
 
 BackendFactory = Callable[..., Backend]

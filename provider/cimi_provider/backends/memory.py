@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import time
+
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import qemuimg
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt.errors import HelperError
 
 from .base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                    MachineSpec, MachineStats, Progress, VolumeResult, VolumeSpec)
@@ -109,7 +113,8 @@ class MemoryBackend(Backend):
             self.failures.check("start", spec.name, spec.properties)
             state = "STARTED"
         self.machines[spec.id] = {"name": spec.name, "state": state, "properties": spec.properties,
-                                  "memory": spec.memory_kib}
+                                  "memory": spec.memory_kib,
+                                  "ovf_environment": spec.ovf_environment}  # recorded only
         return MachineResult(state, interfaces)
 
     async def machine_action(self, machine_id, name, action, *, force, current_state, progress):
@@ -173,6 +178,33 @@ class MemoryBackend(Backend):
         self.failures.check("create", spec.name, spec.properties)
         self.volumes[spec.id] = {"capacity": spec.capacity_kb}
         return VolumeResult("AVAILABLE", spec.capacity_kb, bootable=bool(spec.image_location))
+
+    async def import_ovf_disks(self, appliance, disks, progress):
+        """Simulated: the OVF engine inspected every disk already; nothing is converted."""
+        results = []
+        for disk in disks:
+            await self._simulate(progress, f"importing disk {disk.name}", steps=2)
+            self.failures.check("create", disk.name)
+            results.append(VolumeResult("AVAILABLE", disk.capacity_kb, bootable=True))
+        for disk in disks:
+            self.volumes[disk.volume_id] = {"capacity": disk.capacity_kb}
+        return results
+
+    async def export_disks(self, machine_id, capacities_kb, directory, progress):
+        """Simulated disks hold no data: each is written as an empty VMDK of its capacity."""
+        machine = self._machine(machine_id)
+        await self._simulate(progress, f"exporting the disks of {machine['name']}", steps=2)
+        out = []
+        for index, capacity_kb in enumerate(capacities_kb):
+            path = os.path.join(directory, f"disk{index}.vmdk")
+            size = -(-capacity_kb * 1000 // 512) * 512
+            try:
+                await asyncio.to_thread(qemuimg.run, ["create", "-q", "-f", "vmdk", "-o",
+                                                      "subformat=streamOptimized", path, str(size)])
+            except HelperError as exc:
+                raise BackendError(exc.message) from None
+            out.append((path, size))
+        return out
 
     async def delete_volume(self, volume_id, progress):
         await self._simulate(progress, f"deleting volume {volume_id}", steps=2)

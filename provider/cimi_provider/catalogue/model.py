@@ -94,6 +94,9 @@ class ResourceType:
     deletable: bool = True
     delete_from: tuple | None = None  # states from which delete is allowed (None: any)
     actions: dict = field(default_factory=dict)
+    # operations on the type's top-level collection (SystemCollection ``import``): POSTed to
+    # ``<path>/<name>`` with an Action body, advertised in the collection's ``operations``
+    collection_actions: dict = field(default_factory=dict)
     states: tuple = ()
     subcollections: tuple = ()
     capabilities: tuple = ()

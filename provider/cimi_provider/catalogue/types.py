@@ -161,8 +161,36 @@ def _system_actions():
     # Available unless the System itself is being created or deleted; per component the
     # machine rules apply (5.13.1.2).
     allowed = SYSTEM_STATES[1:12]
-    return {n: ActionSpec(n, allowed, None, (FORCE,) if n in ("stop", "restart") else ())
-            for n in ("start", "stop", "restart", "pause", "suspend")}
+    actions = {n: ActionSpec(n, allowed, None, (FORCE,) if n in ("stop", "restart") else ())
+               for n in ("start", "stop", "restart", "pause", "suspend")}
+    actions["export"] = ActionSpec("export", SYSTEM_EXPORT_FROM, None, SYSTEM_EXPORT_PARAMS)
+    return actions
+
+
+# System export (DSP0263 5.13.1.2) and SystemCollection import (5.13.1.1): OVF packages.
+OVF_MEDIA_TYPE = "application/ovf"
+SYSTEM_EXPORT_FROM = ("STOPPED",)  # a consistent copy of every disk needs stopped machines
+SYSTEM_EXPORT_PARAMS = (
+    Attr("format", "string", writable=True, values=(OVF_MEDIA_TYPE,),
+         description="the package format; only application/ovf (an OVA) is written"),
+    Attr("destination", "URI", writable=True, mandatory=True,
+         description="file:///path/name.ova under an export root (--export-root)"),
+)
+SYSTEM_IMPORT_PARAMS = (
+    Attr("source", "URI", writable=True, mandatory=True,
+         description="file:///path of an .ova or .ovf under an import root (--import-root)"),
+    Attr("format", "string", writable=True, values=(OVF_MEDIA_TYPE,)),
+    Attr("name", "string", writable=True, description="the System's name"),
+    Attr("description", "string", writable=True),
+    Attr("deploymentOption", "string", writable=True, extension=True,
+         description="the OVF DeploymentOptionSection configuration to use"),
+    Attr("networkMap", "map", writable=True, extension=True,
+         description="OVF network name -> href of an existing Network; unmapped OVF "
+                     "networks become new isolated Networks of the System"),
+    Attr("ovfProperties", "map", writable=True, extension=True,
+         description="ProductSection property values (key, class.key.instance or "
+                     "<system id>.key), delivered by the OVF environment"),
+)
 
 
 def _cap(resource, name, value, description=""):
@@ -362,10 +390,14 @@ _register(ResourceType(
         Attr("machines", "collection:Machine"), Attr("volumes", "collection:Volume"),
         Attr("networks", "collection:Network"),
         Attr("systemTemplate", "ref:SystemTemplate", extension=True), EVENT_LOG_REF,
+        Attr("softwareIdentity", "map", extension=True,
+             description="an imported appliance's software identity (ISO/IEC 19770-2 SWID "
+                         "tag) derived from its OVF ProductSection and manifest"),
     ),
     path="systems", cep_key="systems", items_key="systems", create="template",
     template_attr="systemTemplate", template_type="SystemTemplate",
     delete_from=SYSTEM_STATES[1:13] + ("ERROR",), actions=_system_actions(), states=SYSTEM_STATES,
+    collection_actions={"import": ActionSpec("import", (), None, SYSTEM_IMPORT_PARAMS)},
     subcollections=(
         SubCollection("machines", "Machine", "machines", NS + "/MachineCollection", composed=True),
         SubCollection("volumes", "Volume", "volumes", NS + "/VolumeCollection", composed=True),

@@ -154,6 +154,11 @@ class Dispatcher:
         target = req.target
         return await self.p.action(target.id, target.op, await self.body(request), req)
 
+    async def ep_collection_action(self, request, req: RequestContext) -> Result:
+        target = req.target
+        return await self.p.collection_action(TOP_LEVEL[target.id], target.op,
+                                              await self.body(request), req)
+
     def shown_row(self, req: RequestContext):
         """The one stored row a GET answer shows when nothing else decides its bytes: a
         resource read as stored (no $expand or $select) whose view derives from no other row."""

@@ -101,7 +101,7 @@ def _body(schema: dict) -> dict:
 
 
 def action_schema(rtype: ResourceType, name: str) -> dict:
-    spec = rtype.actions[name]
+    spec = rtype.actions.get(name) or rtype.collection_actions[name]
     schema = _object((Attr("action", "URI", writable=True),
                       Attr("properties", "map", writable=True)) + tuple(spec.parameters))
     schema["properties"]["action"] = {"type": "string", "enum": [spec.uri]}
@@ -128,6 +128,12 @@ def openapi_document() -> dict:
                             "requestBody": _body(_create_schema(rtype)),
                             "responses": _responses({201: rtype.name, 202: rtype.name})}
         paths[f"/cimi/{path}"] = coll
+        for name in rtype.collection_actions:
+            # SystemCollection import: the new resource in its current state (201 or 202).
+            paths[f"/cimi/{path}/{name}"] = {
+                "post": {"operationId": f"{name}{rtype.name}",
+                         "requestBody": _body(action_schema(rtype, name)),
+                         "responses": _responses({201: rtype.name, 202: rtype.name})}}
         item = {"parameters": [ID_PARAM],
                 "get": {"operationId": f"get{rtype.name}", "parameters": QUERY_PARAMS,
                         "responses": _responses({200: rtype.name})}}

@@ -32,7 +32,8 @@ class Target:
     resource's row). ``id``, ``type_name`` and ``name`` name the resource the operation ``op``
     (read/create/update/delete or a CIMI operation: an action, attach, detach) acts on."""
     # cep | collection | subcollection | references (a sub-collection of references that takes
-    # insert/remove, 5.11.6) | metadata | resource | action | unknown
+    # insert/remove, 5.11.6) | metadata | resource | action | collection_action (an operation
+    # on a top-level collection: ``systems/import``) | unknown
     kind: str
     path: str
     row: object = field(default=None, compare=False)
@@ -47,7 +48,8 @@ class Target:
 
     @property
     def creates(self) -> bool:
-        return self.op == "create" and self.kind in ("collection", "subcollection", "references")
+        return (self.op == "create" and self.kind in ("collection", "subcollection", "references")
+                or self.kind == "collection_action")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ ROUTES = (
     Rule("resource", "PUT", "update", when=lambda t: _rtype(t).updatable, changes=True),
     Rule("resource", "DELETE", "delete", when=lambda t: _rtype(t).deletable, changes=True),
     Rule("action", "POST", "action", changes=True),
+    Rule("collection_action", "POST", "collection_action"),
 )
 RULES = {(rule.kind, rule.method): rule for rule in ROUTES}  # HEAD is served as GET
 
@@ -113,6 +116,9 @@ def resolve(method: str, path: str, row_at: Callable, metadata) -> Target:
     if top is not None:
         return Target(kind="collection", path=path, id=path, op=crud, type_name=top.name)
     parent, _, last = path.rpartition("/")
+    if parent in TOP_LEVEL and last in TOP_LEVEL[parent].collection_actions:
+        return Target(kind="collection_action", path=path, id=parent, op=last,
+                      type_name=TOP_LEVEL[parent].name)
     prow = row_at(parent) if parent else None
     sub = TYPES[prow.type].subcollection(last) if prow is not None else None
     if sub is not None:

@@ -43,6 +43,8 @@ def _every_attr():
         yield from rtype.all_attrs
         for action in rtype.actions.values():
             yield from action.parameters
+        for action in rtype.collection_actions.values():
+            yield from action.parameters
     for attrs in STRUCTS.values():
         yield from attrs
 

@@ -238,6 +238,14 @@ class Provider:
         tx.delete(rid)
 
     # actions --------------------------------------------------------------------------------
+    async def collection_action(self, rtype: ResourceType, name: str, body: dict,
+                                req: RequestContext) -> Result:
+        """An operation on a top-level collection (SystemCollection ``import``)."""
+        spec = rtype.collection_actions[name]
+        check_resource_uri(body, NS + "/Action")
+        fields = self.action_fields(spec, body)
+        return await self._lifecycles[rtype.name].collection_action(name, fields, req)
+
     async def action(self, rid: str, name: str, body: dict, req: RequestContext) -> Result:
         rtype = self.type_of(rid)
         spec = rtype.actions.get(name)
@@ -265,4 +273,6 @@ class Provider:
         params = {a.name: a for a in spec.parameters}
         params["properties"] = Attr("properties", "map", writable=True)
         params["action"] = Attr("action", "URI", writable=True)
-        return check_fields(body, params, "", mode="create")
+        fields = check_fields(body, params, "", mode="create")
+        require(fields, list(spec.parameters))
+        return fields

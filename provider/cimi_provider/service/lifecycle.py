@@ -79,6 +79,10 @@ class Lifecycle(Hooks):
     async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
         raise NotFound(f"{rid}/{name} not found")
 
+    async def collection_action(self, name: str, fields: dict, req: RequestContext) -> Result:
+        """An operation on the type's collection (``ResourceType.collection_actions``)."""
+        raise NotFound(f"{self.rtype.path}/{name} not found")
+
     async def insert(self, rid: str, attr: str, body: dict, req: RequestContext) -> Result:
         """Insert into or remove from the sub-collection of references ``attr`` (5.11.6)."""
         raise NotFound(f"{rid}/{attr} takes no insert or remove")

@@ -28,6 +28,8 @@ CREATE_ORDER = {"Network": 0, "Volume": 1, "Machine": 2}
 class SystemLifecycle(Lifecycle):
     type_name = "System"
     derived = True  # the state derives from the Machines: rendered afresh every time
+    importer = None  # ovf_import.OvfImport: SystemCollection import (set by the server)
+    exporter = None  # ovf_export.OvfExport: System export (set by the server)
 
     def __init__(self, ctx: LifecycleContext, machines, volumes, networks):
         super().__init__(ctx)
@@ -57,6 +59,9 @@ class SystemLifecycle(Lifecycle):
         return out
 
     def available(self, rtype, doc: dict, name: str) -> bool:
+        if name == "export":  # the System's own operation: every machine stopped
+            return self.exporter is not None and self.derived_state(doc) in rtype.actions[
+                name].allowed_from
         if self.derived_state(doc) in ("CREATING", "DELETING"):
             return False
         return bool(self.targets(doc["id"], name))
@@ -164,9 +169,32 @@ class SystemLifecycle(Lifecycle):
             doc["updated"] = now_iso()
             tx.put(rid, "System", doc)
 
+    async def collection_action(self, name: str, fields: dict, req: RequestContext) -> Result:
+        if name == "import" and self.importer is not None:
+            return await self.importer.run(fields, req)
+        return await super().collection_action(name, fields, req)
+
     # actions --------------------------------------------------------------------------------
+    @staticmethod
+    def ordered(doc: dict, name: str, rows: list) -> list | None:
+        """The components in the System's start order (an imported OVF StartupSection), reversed
+        for stop, pause and suspend; None when the System has no order (all run at once)."""
+        order = doc.get("_startOrder")
+        if not order:
+            return None
+        rank = {rid: i for i, rid in enumerate(order)}
+        starting = name in ("start", "restart")
+        # networks are up before the first machine starts and go down after the last stops
+        key = (lambda r: (r.type != "Network", rank.get(r.id, len(rank)))) if starting else \
+            (lambda r: (r.type == "Network", -rank.get(r.id, -1)))
+        return sorted(rows, key=key)
+
     async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
+        if name == "export":
+            return await self.exporter.run(rid, doc, fields, req)
         targets = self.targets(rid, name)
+        ordered = self.ordered(doc, name, targets)
+        targets = ordered if ordered is not None else targets
         if not targets:
             raise Conflict(f"no component of the system can {name} now")
         with self.ctx.store.write() as tx:
@@ -199,7 +227,10 @@ class SystemLifecycle(Lifecycle):
                                          lambda tx, m: settle(tx, row.id, None))
 
         async def work(progress):
-            self.nested_outcome(await asyncio.gather(*(one(*c) for c in calls)))
+            if ordered is not None:  # one after the other, each finished before the next
+                self.nested_outcome([await one(*c) for c in calls])
+            else:
+                self.nested_outcome(await asyncio.gather(*(one(*c) for c in calls)))
 
         state = await self.ctx.jobs.run(parent, work, lambda tx, _: f"{name} done on {len(calls)}",
                                         lambda tx, m: None)

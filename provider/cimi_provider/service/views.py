@@ -120,9 +120,13 @@ class Views:
             if v1_item and self.v1_operations:
                 ops.append({"rel": "add", "href": base + cid})
             return ops
+        ops = []
         if rtype.create != "none" and cid == rtype.path:
-            return [{"rel": "add", "href": base + cid}]
-        return []
+            ops.append({"rel": "add", "href": base + cid})
+        if cid == rtype.path:
+            ops += [{"rel": a.uri, "href": f"{base}{cid}/{a.name}"}
+                    for a in rtype.collection_actions.values()]
+        return ops
 
     def _memo(self, row, base: str, rtype: ResourceType) -> list | None:
         """The memo entry ``[row, view, JSON fragment or None]`` of a row under ``base``.

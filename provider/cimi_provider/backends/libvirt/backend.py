@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
+from urllib.parse import urlsplit
 
 import libvirt
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import pools
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import qemuimg as qemu_tool
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import OvfError
 
 from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
                     MachineSpec, Progress, VolumeResult, VolumeSpec)
@@ -23,6 +29,7 @@ from . import machines, networks, qemuimg, stats, storage
 from .events import ensure_event_loop, lifecycle_state
 from .host import Host, HostError, domain_state
 from .names import Names
+from .xmldefs import parse_domain
 from .options import env_defaults
 from .reconcile import Reconciler
 
@@ -236,6 +243,7 @@ class LibvirtBackend(Backend):
             "interfaces": [(self.names.network(key_of(i.network_id)), i.mtu)
                            for i in spec.interfaces if i.network_id],
             "start": spec.initial_state == "STARTED",
+            "ovf_environment": spec.ovf_environment,
         }
         for net_name, _ in plan["interfaces"]:
             if host.lookup_network(net_name) is None:
@@ -395,6 +403,82 @@ class LibvirtBackend(Backend):
         await self._run(delete)
         with self.lock:
             self.known["Network"].pop(network_id, None)
+
+    # -- OVF packages (System import) ---------------------------------------------------------
+    def open_import(self, location: str):
+        return self._open_source(location)
+
+    async def import_ovf_disks(self, appliance, disks, progress):
+        """Convert each disk straight out of the package into the pool with qemu-img (the OVF
+        engine's ``diskplan``: limits, explicit formats, the manifest digest of the very bytes
+        converted); all or nothing. The pool of a local libvirt host is written directly."""
+        names = [self.names.volume(key_of(d.volume_id)) for d in disks]
+
+        def convert():
+            local = [h for h in self.hosts if not urlsplit(h.uri).netloc]
+            if not local:
+                raise HostError("OVF disks are converted into the pool of a local libvirt host; "
+                                "this provider has none")
+            host = self._place(local)
+            directory = os.path.realpath(host.pool_path)
+            for name in names:  # leftovers of an interrupted attempt with the same ids
+                storage.delete_named(host, name)
+            jobs = []
+            for disk, name in zip(disks, names):
+                disk.job.volume, disk.job.out_format = name, "qcow2"
+                jobs.append(disk.job)
+            try:
+                diskplan.check_space(jobs, directory)
+                diskplan.write_all_or_nothing(appliance, jobs, directory, appliance.manifest)
+            except OvfError as exc:
+                raise HostError(f"{exc.message} [{exc.code}]") from None
+            try:
+                pools.refresh(host.pool())
+                infos = [storage.volume_info(host.pool().storageVolLookupByName(n))
+                         for n in names]
+            except BaseException:
+                for name in names:
+                    storage.delete_named(host, name)
+                raise
+            return host, infos
+
+        progress(10, f"converting {len(disks)} OVF disk(s)")
+        host, infos = await self._run(convert)
+        with self.lock:
+            for disk in disks:
+                self.known["Volume"][disk.volume_id] = host
+        return [VolumeResult("AVAILABLE", max(1, info["capacity"] // KB), bootable=True)
+                for info in infos]
+
+    async def export_disks(self, machine_id, capacities_kb, directory, progress):
+        """Each disk of the stopped domain, its backing chain flattened, converted by qemu-img
+        (under the shared limits) into a streamOptimized VMDK in ``directory``."""
+        def export():
+            host = self._host_of("Machine", machine_id)
+            if urlsplit(host.uri).netloc:
+                raise HostError("disks are exported from a local libvirt host only")
+            dom = host.lookup_domain(self.names.domain(key_of(machine_id)))
+            if dom is None:
+                raise HostError(f"the libvirt domain of {machine_id} no longer exists")
+            if dom.isActive():
+                raise HostError(f"{machine_id} is running; stop it before an export")
+            parsed = parse_domain(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+            out = []
+            for index, disk in enumerate(d for d in parsed.disks if d.device == "disk"):
+                dest = os.path.join(directory, f"disk{index}.vmdk")
+                fmt = disk.format if disk.format in ("qcow2", "raw") else "raw"
+                try:
+                    size = int(qemu_tool.info(["-f", fmt, "-U", disk.path])["virtual-size"])
+                    qemu_tool.finish(qemu_tool.spawn(
+                        ["convert", "-q", "-f", fmt, "-O", "vmdk", "-o",
+                         "subformat=streamOptimized", disk.path, dest],
+                        qemu_tool.CONVERT_LIMITS), f"exporting {disk.target}", "convert_failed")
+                except OvfError as exc:
+                    raise HostError(exc.message) from None
+                out.append((dest, size))
+            return out
+        progress(10, f"exporting the disks of {machine_id}")
+        return await self._run(export)
 
     # -- images -------------------------------------------------------------------------------
     async def register_image(self, image_id, location, progress):

@@ -7,6 +7,7 @@ import re
 import time
 
 import libvirt
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import environment
 
 from . import storage, userdata
 from .host import Host, HostError, domain_state
@@ -14,6 +15,7 @@ from .xmldefs import DiskDef, DomainDef, InterfaceDef, disk_xml, domain_xml, par
 
 TARGET_RE = re.compile(r"^(?:/dev/)?(vd[a-z])$")
 USER_DATA_TARGET = "hdc"
+OVF_ENV_TARGET = "hdd"  # the OVF environment ISO (DSP0243 11.2: a CD-ROM with ovf-env.xml)
 UNDEFINE_FLAGS = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
                   | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
                   | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
@@ -66,6 +68,7 @@ def create(host: Host, plan: dict) -> tuple:
         for index in range(len(plan["disks"]) + 1):
             storage.delete_named(host, names.machine_disk(key, index))
         storage.delete_named(host, names.user_data(key))
+        storage.delete_named(host, names.ovf_environment(key))
         disks = []
         capacities = plan["disks"] or ([0] if plan["image"] is not None else [])
         for index, capacity in enumerate(capacities):
@@ -88,6 +91,11 @@ def create(host: Host, plan: dict) -> tuple:
                                        userdata.build_iso(plan["user_data"]))
             created.append(iso)
             disks.append(DiskDef(iso.path(), USER_DATA_TARGET, "raw", "cdrom", True))
+        if plan.get("ovf_environment") is not None:
+            iso = storage.upload_bytes(host, names.ovf_environment(key),
+                                       environment.iso_bytes(plan["ovf_environment"]))
+            created.append(iso)
+            disks.append(DiskDef(iso.path(), OVF_ENV_TARGET, "raw", "cdrom", True))
         interfaces = [InterfaceDef(net, None, mtu) for net, mtu in plan["interfaces"]]
         xml = domain_xml(DomainDef(names.domain(key), host.domain_type, plan["vcpus"],
                                    plan["memory_kib"], plan["resource_id"], disks, interfaces))
@@ -136,6 +144,7 @@ def delete(host: Host, key: str) -> None:
     for index in range(disk_count + 1):
         storage.delete_named(host, host.names.machine_disk(key, index))
     storage.delete_named(host, host.names.user_data(key))
+    storage.delete_named(host, host.names.ovf_environment(key))
     # Disks of a domain that vanished behind our back: sweep every name of this machine.
     for vol in host.pool().listAllVolumes(0):
         if host.names.volume_owner(vol.name()) == ("Machine", key):

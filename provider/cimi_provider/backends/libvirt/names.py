@@ -52,6 +52,9 @@ class Names:
     def user_data(self, key: str) -> str:
         return f"{self.prefix}m-{self._key(key)}-userdata"
 
+    def ovf_environment(self, key: str) -> str:
+        return f"{self.prefix}m-{self._key(key)}-ovfenv"
+
     def volume(self, key: str) -> str:
         return f"{self.prefix}v-{self._key(key)}"
 
@@ -78,5 +81,5 @@ class Names:
             return ("Volume", rest[2:])
         if rest.startswith("i-"):
             return ("MachineImage", rest[2:])
-        match = re.match(r"^m-(.*)-(disk\d+|userdata)$", rest)
+        match = re.match(r"^m-(.*)-(disk\d+|userdata|ovfenv)$", rest)
         return ("Machine", match.group(1)) if match else None
