@@ -35,11 +35,13 @@ options:
   validate_certs:
     description:
       - Verify the provider's TLS certificate. Only turn this off for throw-away test endpoints.
+      - If not set, the environment variable E(CIMI_VALIDATE_CERTS) is used.
     type: bool
     default: true
   ca_path:
     description:
       - PEM file (or OpenSSL hashed directory) of CA certificates used to verify the provider.
+      - If not set, the environment variable E(CIMI_CA_PATH) is used.
     type: path
   client_cert:
     description:
@@ -67,6 +69,8 @@ options:
         lookups with backoff) and adopted if it exists. Otherwise, after an HTTP 502, 503 or 504, the
         create is sent again, at most O(retries) times; after a timeout or a connection lost
         mid-request the task fails saying the create may or may not have happened.
+      - An endpoint that refuses connections or does not answer fails the task with a message that
+        says how many attempts were made over how long; an HTTP 401 says which credentials to set.
     type: int
     default: 3
 requirements:
@@ -91,6 +95,12 @@ options:
   token:
     env:
       - name: CIMI_TOKEN
+  validate_certs:
+    env:
+      - name: CIMI_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: CIMI_CA_PATH
 '''
 
     # Options shared by the collection-reading *_info modules.
@@ -123,9 +133,21 @@ options:
     type: str
   properties:
     description:
-      - Consumer properties (string map); when set, made exactly this map (apart from the
-        C(cloudmgmt.dmtf/request-id) key the collection adds at creation, which is kept).
+      - Consumer properties (a string-to-string map in CIMI). When set, made exactly this map
+        (or, with O(purge_properties=false), these keys set and the others kept), apart from the
+        C(cloudmgmt.dmtf/request-id) key the collection adds at creation, which is always kept.
+      - "One coercion rule, on create and update alike: strings are sent as they are, integers and
+        floats as their decimal text (C(8080) becomes C(\"8080\")), booleans as C(true) or C(false);
+        a null, list or mapping value is refused with an error naming the key (give a string, for
+        example C({{ value | to_json }}))."
     type: dict
+  purge_properties:
+    description:
+      - Remove the properties not named in O(properties) (as C(purge_tags) of amazon.aws).
+      - With V(false), the keys of O(properties) are added or changed and every other key is kept.
+      - Has no effect when O(properties) is not set.
+    type: bool
+    default: true
 '''
 
     # Waiting options of the resource modules that change resources through jobs or states.

@@ -33,7 +33,8 @@ class ResourceModule(CimiModule):
     def run(self):
         p = self.params
         engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
-                                          wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600)
+                                          wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600,
+                                          purge_properties=p.get('purge_properties', True))
         current = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
         self.prepare()
         if p['state'] == 'absent':

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import ResourceKind
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import ResourceKind, coerce_properties
 
 MACHINE_STABLE = ('STARTED', 'STOPPED', 'PAUSED', 'SUSPENDED')
 
@@ -45,6 +45,7 @@ def common_spec(states=('present', 'absent'), default_state='present', waits=Tru
         'id': {'type': 'str'},
         'description': {'type': 'str'},
         'properties': {'type': 'dict'},
+        'purge_properties': {'type': 'bool', 'default': True},
         'state': {'type': 'str', 'default': default_state, 'choices': list(states)},
     }
     if waits:
@@ -62,7 +63,7 @@ COMMON_KWARGS = {'required_one_of': [('name', 'id')]}
 
 def desired_common(params):
     """The consumer-writable common attributes the user set."""
-    desired = {'description': params.get('description'), 'properties': params.get('properties')}
+    desired = {'description': params.get('description'), 'properties': coerce_properties(params.get('properties'))}
     if params.get('id') and params.get('name'):
         desired['name'] = params['name']  # found by id: name may be changed
     return desired
@@ -70,14 +71,14 @@ def desired_common(params):
 
 def common_predicted(params):
     """The common attributes the user set: a created resource as check mode predicts it."""
-    return dict((k, params[k]) for k in ('name', 'description', 'properties') if params.get(k) is not None)
+    predicted = dict((k, params[k]) for k in ('name', 'description') if params.get(k) is not None)
+    if params.get('properties') is not None:
+        predicted['properties'] = coerce_properties(params['properties'])
+    return predicted
 
 
 def base_body(type_name, params):
-    body = {'resourceURI': compat.type_uri(type_name)}
-    for key in ('name', 'description', 'properties'):
-        if params.get(key) is not None:
-            body[key] = params[key]
+    body = dict({'resourceURI': compat.type_uri(type_name)}, **common_predicted(params))
     return body
 
 
