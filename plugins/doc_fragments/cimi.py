@@ -162,3 +162,20 @@ options:
     type: int
     default: 600
 '''
+
+    # Creation-only options of cimi_machine and cimi_volume: what a difference does.
+    DRIFT = r'''
+options:
+  on_drift:
+    description:
+      - What to do when an existing resource differs from the task in a creation-only option
+        (the configuration, CPU, memory or image of a machine; the capacity or configuration of a volume).
+      - V(warn) reports it (a warning naming each option, its current and its desired value, and the
+        result's RV(drift)) and changes nothing; V(fail) fails the task before any change.
+      - V(update) changes it in place (a resize) when the provider's ResourceMetadata marks every
+        attribute involved as mutable, and otherwise fails saying the resource must be recreated.
+        The reference provider allows no resize, so there the resource must be deleted and created again.
+    type: str
+    default: warn
+    choices: [warn, fail, update]
+'''

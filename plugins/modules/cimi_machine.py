@@ -14,8 +14,10 @@ description:
   - A machine is found by O(id), or else by O(name) (an error if several machines share the name).
   - Only the options you set are compared. O(name) (when found by O(id)), O(description) and
     O(properties) are updated in place; the creation options (O(template), O(config), O(image), O(cpu),
-    O(memory), O(disks), O(credential), O(user_data), O(volumes), O(interfaces)) are used only when the
-    machine is created and are not compared afterwards.
+    O(memory), O(disks), O(credential), O(user_data), O(volumes), O(interfaces)) are used when the
+    machine is created.
+  - Of an existing machine, O(config) (or O(cpu) and O(memory)) and O(image) are compared; a difference is
+    handled as O(on_drift) says (by default a warning). The others are not compared.
   - References (O(template), O(config), O(image), O(credential), networks and volumes) take a name or
     an href; a value containing C(/) is an href.
 author:
@@ -24,6 +26,7 @@ extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.resource
   - cloudmgmt.dmtf.cimi.wait
+  - cloudmgmt.dmtf.cimi.drift
 options:
   name:
     description:
@@ -182,6 +185,32 @@ addresses:
   type: list
   elements: str
   sample: ["192.0.2.10"]
+drift:
+  description:
+    - The creation-only options the task sets whose value differs from the existing resource (see O(on_drift)).
+    - Empty when nothing differs, when the resource was created or deleted.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    option:
+      description: The module option, for example C(config) or C(capacity_gb).
+      type: str
+      returned: always
+    current:
+      description: Its current value, as the option is written (a name, GB, MiB).
+      type: raw
+      returned: always
+    desired:
+      description: The value the task sets.
+      type: raw
+      returned: always
+    attributes:
+      description: The CIMI attributes an in-place update (O(on_drift=update)) changes.
+      type: list
+      elements: str
+      returned: always
+  sample: [{"option": "config", "current": "m1-small", "desired": "m1-medium", "attributes": ["cpu", "memory"]}]
 id:
   description: CIMI id of the machine.
   returned: always
@@ -201,6 +230,7 @@ cadf:
 import base64
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.drift import ON_DRIFT_SPEC, Drift
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
@@ -218,8 +248,9 @@ class MachineModule(ResourceModule):
     # the interfaces and addresses the result returns, read with the machine (path notation is
     # ignored by providers without it: then only the endpoints are read one by one)
     expand = 'interfaces,interfaces/endpoints'
+    drift_checked = True
     argument_spec = dict(
-        common_spec(states=STATES),
+        dict(common_spec(states=STATES), **ON_DRIFT_SPEC),
         template={'type': 'str'},
         config={'type': 'str'},
         cpu={'type': 'int'},
@@ -254,6 +285,44 @@ class MachineModule(ResourceModule):
             extra['interfaces'] = interfaces
             extra['addresses'] = [a for i in interfaces for a in i['addresses']]
         return outcome, extra
+
+    def creation_drift(self, current):
+        """The configuration (by name, or cpu and memory) and image the task sets, where the machine differs."""
+        p = self.params
+        drifts = []
+        if p['config']:
+            config = self.lookup('machineConfigs', p['config'], 'machine configuration', required=False)
+            if config is not None and not config.get('predicted'):
+                drifts.extend(self.config_drift(current, config))
+        elif p['cpu'] is not None:
+            if current.get('cpu') is not None and current['cpu'] != p['cpu']:
+                drifts.append(Drift('cpu', current['cpu'], p['cpu'], {'cpu': p['cpu']}))
+            memory = mib_to_kib(p['memory'])
+            if current.get('memory') is not None and current['memory'] != memory:
+                drifts.append(Drift('memory', '%d MiB' % (current['memory'] // 1024), '%d MiB' % p['memory'],
+                                    {'memory': memory}))
+        image_href = compat.ref_href(current.get('machineImage'))
+        if p['image'] and image_href:
+            image = self.lookup('machineImages', p['image'], 'machine image', required=False)
+            if image is not None and not image.get('predicted') and self.client.resolve(image_href) != image['id']:
+                drifts.append(Drift('image', self.name_of(image_href), image.get('name') or image['id'],
+                                    {'machineImage': {'href': image['id']}}))
+        return drifts
+
+    def config_drift(self, current, config):
+        """[Drift] of config against current: by the machine's machineConfig ref when it has one
+        (a provider extension), else by cpu and memory."""
+        href = compat.ref_href(current.get('machineConfig'))
+        sizes = dict((k, config[k]) for k in ('cpu', 'memory') if config.get(k) is not None)
+        if href:
+            differs = self.client.resolve(href) != config['id']
+        else:
+            differs = any(current.get(k) is not None and current[k] != v for k, v in sizes.items())
+        if not differs:
+            return []
+        was = self.name_of(href) if href else 'cpu %s, memory %s MiB' % (
+            current.get('cpu'), (current.get('memory') or 0) // 1024)
+        return [Drift('config', was, config.get('name') or config['id'], sizes)]
 
     def fill(self, body):
         p = self.params

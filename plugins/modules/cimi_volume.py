@@ -13,7 +13,9 @@ description:
   - Manages a Volume on a DMTF CIMI 2.0 provider, and its attachment to a machine.
   - Found by O(id), or else by O(name). Only O(name) (when found by O(id)), O(description) and
     O(properties) are updated in place; O(config), O(capacity_gb), O(format), O(type), O(image) and
-    O(template) are used at creation only.
+    O(template) are used at creation.
+  - Of an existing volume, the capacity (O(capacity_gb), or that of O(config)) is compared; a difference is
+    handled as O(on_drift) says (by default a warning). The others are not compared.
   - Attaching inserts the volume into the machine's C(volumes) collection (the C(insert) operation);
     detaching uses its C(remove) operation.
   - To manage the attachment as a resource of its own (attach, move, detach; an error when the volume
@@ -27,6 +29,7 @@ extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.resource
   - cloudmgmt.dmtf.cimi.wait
+  - cloudmgmt.dmtf.cimi.drift
 options:
   name:
     description: Name of the volume. Required to create one.
@@ -113,6 +116,32 @@ attachments:
   type: list
   elements: dict
   sample: [{"machine": "https://cimi.example.com/cimi/machines/m1", "initial_location": "/dev/vdb"}]
+drift:
+  description:
+    - The creation-only options the task sets whose value differs from the existing resource (see O(on_drift)).
+    - Empty when nothing differs, when the resource was created or deleted.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    option:
+      description: The module option, for example C(config) or C(capacity_gb).
+      type: str
+      returned: always
+    current:
+      description: Its current value, as the option is written (a name, GB, MiB).
+      type: raw
+      returned: always
+    desired:
+      description: The value the task sets.
+      type: raw
+      returned: always
+    attributes:
+      description: The CIMI attributes an in-place update (O(on_drift=update)) changes.
+      type: list
+      elements: str
+      returned: always
+  sample: [{"option": "capacity_gb", "current": 5, "desired": 50, "attributes": ["capacity"]}]
 id:
   description: CIMI id of the volume.
   returned: always
@@ -131,18 +160,20 @@ cadf:
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.attachment import Attachments
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.drift import ON_DRIFT_SPEC, Drift
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
-    KINDS, common_spec, gb_to_kb)
+    KINDS, common_spec, gb_to_kb, kb_to_gb)
 
 
 class VolumeModule(ResourceModule):
     kind = KINDS['volume']
     create_type = 'VolumeCreate'
+    drift_checked = True
     argument_spec = dict(
-        common_spec(),
+        dict(common_spec(), **ON_DRIFT_SPEC),
         template={'type': 'str'}, config={'type': 'str'}, capacity_gb={'type': 'float'},
         format={'type': 'str'}, type={'type': 'str'}, image={'type': 'str'},
         attached_to={'type': 'str'}, initial_location={'type': 'str'},
@@ -181,6 +212,23 @@ class VolumeModule(ResourceModule):
         if self.params['capacity_gb'] is not None:
             predicted['capacity'] = gb_to_kb(self.params['capacity_gb'])
         return predicted
+
+    def creation_drift(self, current):
+        """The capacity (inline, or of the configuration named) the task sets, where the volume differs."""
+        p = self.params
+        have = current.get('capacity')
+        if p['config']:
+            config = self.lookup('volumeConfigs', p['config'], 'volume configuration', required=False)
+            want = (config or {}).get('capacity')
+            href = compat.ref_href(current.get('volumeConfig'))
+            if config is None or config.get('predicted') or want is None or have is None or have == want:
+                return []
+            return [Drift('config', '%s (%s GB)' % (href and self.name_of(href) or 'another configuration',
+                                                    kb_to_gb(have)),
+                          '%s (%s GB)' % (config.get('name') or config['id'], kb_to_gb(want)), {'capacity': want})]
+        if p['capacity_gb'] is not None and have is not None and have != gb_to_kb(p['capacity_gb']):
+            return [Drift('capacity_gb', kb_to_gb(have), p['capacity_gb'], {'capacity': gb_to_kb(p['capacity_gb'])})]
+        return []
 
     def fill(self, body):
         p = self.params

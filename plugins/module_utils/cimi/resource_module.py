@@ -10,6 +10,7 @@ actions of actions_for() (start, stop...). Modules declare their kind once and f
 
 from __future__ import annotations
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.drift import resolve_drift
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome, Reconciler
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
@@ -29,6 +30,7 @@ class ResourceModule(CimiModule):
     targets = {}  # state option -> (action, target state), for actions_for()
     force_actions = ()  # actions that get force=True when the force option is set
     expand = None  # $expand of the lookup: what the result needs, read in the same request
+    drift_checked = False  # the module has on_drift and creation_drift(): results carry `drift`
 
     def run(self):
         p = self.params
@@ -48,12 +50,17 @@ class ResourceModule(CimiModule):
             body = self.build_create_body(self.build_body)
             outcome = engine.create(body, self.predicted(body))
         else:
-            outcome = engine.update(engine.wait_stable(current), self.update_fields())
+            current = engine.wait_stable(current)
+            drifts = self.creation_drift(current) if self.drift_checked else []
+            self.drift = [d.view() for d in drifts]
+            outcome = engine.update(current, dict(self.update_fields(), **resolve_drift(self, current, drifts)))
         outcome = self.reach_state(outcome)
         outcome, extra = self.present_extra(outcome)
         return self.result(outcome, extra)
 
     def result(self, outcome, extra):
+        if self.drift_checked:
+            extra = dict(extra, drift=getattr(self, 'drift', []))
         return self.engine.result(outcome, diff_mode=self.diff_mode, actions=list(outcome.actions), **extra)
 
     # ---- hooks -----------------------------------------------------------------------------
@@ -78,6 +85,15 @@ class ResourceModule(CimiModule):
         if self.initial_state():
             predicted['state'] = self.initial_state()
         return predicted
+
+    def creation_drift(self, current):
+        """[Drift] of the creation-only options the task sets that differ from current."""
+        return []
+
+    def name_of(self, href):
+        """The name of the resource at href (for messages), or href when it has none or is gone."""
+        found = self.client.get_optional(self.client.resolve(href))
+        return (found or {}).get('name') or href
 
     def update_fields(self):
         return desired_common(self.params)

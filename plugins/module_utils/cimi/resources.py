@@ -91,6 +91,12 @@ def gb_to_kb(gb):
     return None if gb is None else int(round(float(gb) * 1000 * 1000))
 
 
+def kb_to_gb(kb):
+    """CIMI kilobytes (10^3 bytes) to decimal gigabytes, as an int when whole."""
+    gb = kb / 1000.0 / 1000.0
+    return int(gb) if gb == int(gb) else gb
+
+
 def require_name_for_create(params, label):
     if not params.get('name'):
         raise CimiError('%s %s does not exist; a name is required to create one' % (label, params.get('id')))

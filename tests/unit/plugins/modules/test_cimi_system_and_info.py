@@ -59,7 +59,7 @@ def test_system_create_body_references_the_template(store, run_module):
     result, code = run_module(cimi_system, args)
     assert code == 0 and result['changed'] and result['actions'] == ['create']
     assert store.posted('systems') == [{'resourceURI': NS + 'SystemCreate', 'name': 's1', 'description': 'd',
-                                        'properties': {'env': 'test', 'n': 1},
+                                        'properties': {'env': 'test', 'n': '1'},
                                         'systemTemplate': {'href': template['id']}}]
     assert result['cadf'] == {'typeURI': 'compute/system', 'id': result['id'], 'name': 's1'}
 
