@@ -118,11 +118,23 @@ options:
       - Keys of the form C(property[KEY]) match consumer properties.
     type: dict
   expand:
-    description: Attributes to expand (CIMI C($expand)), for example C(volumes).
+    description:
+      - Attributes to expand (CIMI C($expand)), for example C(volumes), in addition to those the
+        module expands itself to build its results (for M(cloudmgmt.dmtf.cimi_machine_info) the
+        interfaces and their endpoints).
     type: list
     elements: str
+  page_size:
+    description:
+      - Resources read per request (C($first)/C($last) paging, following the collection's C(count)).
+        A provider may return fewer.
+    type: int
+    default: 100
 notes:
   - Read-only; supports check mode.
+  - A collection is read in pages of O(page_size), with what the results need expanded inline, so
+    the number of requests does not grow with the number of sub-resources (see the collection's
+    performance guide).
 '''
 
     # Common attributes of the resource modules (cimi_machine, cimi_network...).

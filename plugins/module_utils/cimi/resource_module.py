@@ -34,6 +34,7 @@ class ResourceModule(CimiModule):
 
     def run(self):
         p = self.params
+        self.check_options()
         engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
                                           wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600,
                                           purge_properties=p.get('purge_properties', True))
@@ -64,6 +65,9 @@ class ResourceModule(CimiModule):
         return self.engine.result(outcome, diff_mode=self.diff_mode, actions=list(outcome.actions), **extra)
 
     # ---- hooks -----------------------------------------------------------------------------
+
+    def check_options(self):
+        """Checks of the options alone, before any request."""
 
     def prepare(self):
         """Look-ups that must fail before anything changes."""
