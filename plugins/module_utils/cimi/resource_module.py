@@ -36,7 +36,7 @@ class ResourceModule(CimiModule):
         p = self.params
         self.check_options()
         engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
-                                          wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600,
+                                          wait=p.get('wait', True), wait_timeout=600 if p.get('wait_timeout') is None else p['wait_timeout'],
                                           purge_properties=p.get('purge_properties', True))
         current = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
         self.prepare()
