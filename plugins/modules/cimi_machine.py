@@ -170,13 +170,80 @@ machine:
   description: The machine as the provider shows it (empty after deletion; predicted in check mode).
   returned: always
   type: dict
+  contains:
+    id:
+      description: CIMI id (URI) of the machine.
+      type: str
+      returned: success
+    name:
+      description: Name of the machine.
+      type: str
+      returned: success
+    state:
+      description: State, for example C(STARTED), C(STOPPED) or C(PAUSED).
+      type: str
+      returned: success
+    cpu:
+      description: Number of CPUs.
+      type: int
+      returned: when the provider knows it
+    memory:
+      description:
+        - Memory in KiB (2^10 bytes), the unit CIMI uses. The O(memory) option is in MiB, so a machine
+          created with O(memory=2048) shows C(2097152) here.
+      type: int
+      returned: when the provider knows it
+    machineConfig:
+      description: Reference (C(href)) to the MachineConfiguration it was created from (a provider extension).
+      type: dict
+      returned: when the provider tells it
+    machineImage:
+      description: Reference (C(href)) to the MachineImage it was created from (a provider extension).
+      type: dict
+      returned: when the provider tells it
+    properties:
+      description: Consumer properties, including the C(cloudmgmt.dmtf/request-id) tag of its creation.
+      type: dict
+      returned: success
+    userData:
+      description: Always C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) when set (O(user_data) is never shown).
+      type: str
+      returned: when the machine has user data
   sample: {"id": "https://cimi.example.com/cimi/machines/3f2a", "name": "web-1", "state": "STARTED",
            "cpu": 1, "memory": 1048576, "properties": {"role": "web"}}
 interfaces:
-  description: The machine's network interfaces with their IP addresses.
+  description:
+    - The machine's network interfaces with their IP addresses (the same shape as C(interfaces) of each
+      machine of M(cloudmgmt.dmtf.cimi_machine_info)).
   returned: always (empty when unknown, e.g. in check mode before creation, or after deletion)
   type: list
   elements: dict
+  contains:
+    id:
+      description: CIMI id of the interface.
+      type: str
+      returned: always
+    network:
+      description: Href of the network.
+      type: str
+      returned: when the provider links it
+    mac_address:
+      description: MAC address.
+      type: str
+      returned: when known
+    mtu:
+      description: MTU in bytes.
+      type: int
+      returned: when known
+    state:
+      description: State of the interface, for example C(ENABLED).
+      type: str
+      returned: always
+    addresses:
+      description: IP addresses of the interface.
+      type: list
+      elements: str
+      returned: always
   sample: [{"network": "https://cimi.example.com/cimi/networks/n1", "mac_address": "52:54:00:12:34:56",
             "addresses": ["192.0.2.10"], "state": "ENABLED", "mtu": 1500}]
 addresses:

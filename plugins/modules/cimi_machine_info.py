@@ -73,8 +73,8 @@ machines:
     interfaces:
       description:
         - The machine's network interfaces (replacing the provider's C(interfaces) collection).
-        - The same list is also returned as C(network_interfaces), its name before 1.1.0, which
-          is kept for existing playbooks and will be removed in 3.0.0.
+        - The same list is also returned as C(network_interfaces), its earlier name, which
+          is kept for existing playbooks and will be removed in 1.0.0.
       type: list
       elements: dict
       returned: always
@@ -138,7 +138,7 @@ class Module(InfoModule):
         interfaces = machine_interfaces(self.client, resource)
         resource = dict(resource)
         resource['interfaces'] = interfaces
-        resource['network_interfaces'] = interfaces  # the name before 1.1.0, kept for playbooks using it
+        resource['network_interfaces'] = interfaces  # the earlier name, kept for playbooks using it (until 1.0.0)
         resource['addresses'] = [a for i in interfaces for a in i['addresses']]
         return resource
 
