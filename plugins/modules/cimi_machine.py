@@ -477,7 +477,8 @@ class MachineModule(ResourceModule):
         settled = outcome.resource
         if not self.client.is_available(settled, 'delete') and self.client.is_available(settled, 'stop'):
             outcome = self.engine.act(settled, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
-        return outcome.then(self.engine.delete(outcome.resource)).with_resource(current)
+        return outcome.then(self.engine.delete(outcome.resource, predict_refusal=not outcome.changed)).with_resource(
+            current)
 
 
 def main():

@@ -255,6 +255,8 @@ class Reconciler:
         predicted = copy.deepcopy(current)
         predicted.update(changes)
         if self.check_mode:
+            if self.settled(current):
+                self.client.operation_href(current, 'edit')  # the real run's error, predicted
             return self._outcome(predicted, ['update'], current, predicted)
         resource, job_url = self.client.update(current, changes)
         self.accept('update', current['id'])
@@ -263,10 +265,21 @@ class Reconciler:
             resource = self.client.get(current['id'])
         return self._outcome(resource, ['update'], current, resource)
 
-    def delete(self, current):
-        """Delete current (if any); the outcome holds no resource."""
+    def settled(self, resource):
+        """Whether resource is in a state its kind settles in (or the kind has no states)."""
+        return not self.kind.stable_states or (resource.get('state') or '').upper() in self.kind.stable_states
+
+    def delete(self, current, predict_refusal=True):
+        """Delete current (if any); the outcome holds no resource.
+
+        In check mode, a settled resource that does not offer delete at all fails as the real run
+        would; not after earlier steps of the run (predict_refusal=False), since stopping a machine
+        may be what makes a provider offer its delete."""
         if current is None:
             return self._outcome(None, [], None, None)
+        if self.check_mode and predict_refusal and self.settled(current) and \
+                self.client.find_operation(current, 'delete') is None:
+            self.client.operation_href(current, 'delete')
         if not self.check_mode:
             job_url = self.client.delete(current)
             self.accept('delete', current['id'])

@@ -132,7 +132,7 @@ class ResourceModule(CimiModule):
         if current is not None:
             current = self.engine.wait_stable(current, fail_ok=True)
             outcome = self.before_delete(current)
-        return outcome.then(self.engine.delete(current)).with_resource(current)
+        return outcome.then(self.engine.delete(current, predict_refusal=not outcome.changed)).with_resource(current)
 
     def before_delete(self, current):
         """The Outcome of what must go before the resource can be deleted (detaching...)."""

@@ -155,3 +155,18 @@ def test_expect_type_refuses_an_id_of_another_kind():
     assert expect_type(volume, 'Volume', volume['id']) is volume
     assert expect_type({'id': 'x'}, 'Machine', 'x') == {'id': 'x'}
     assert expect_type(None, 'Machine', 'x') is None
+
+
+def test_check_mode_predicts_a_refused_delete_or_edit(fake, make_client):
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiOperationUnavailable
+    engine = Reconciler(make_client(fake), MACHINE, check_mode=True)
+    machine = dict(fake.add_machine('fixed'))
+    machine['operations'] = [op for op in machine.get('operations') or []
+                             if not op['rel'].endswith(('delete', 'edit'))]
+    with pytest.raises(CimiOperationUnavailable, match="does not offer the 'delete' operation"):
+        engine.delete(machine)
+    with pytest.raises(CimiOperationUnavailable, match="does not offer the 'edit' operation"):
+        engine.update(machine, {'description': 'new'})
+    unavailable = dict(machine, operations=[{'rel': 'delete', 'href': machine['id'], 'available': False}])
+    assert engine.delete(unavailable).actions == ('delete',)  # may become available (stop first)
+    assert _writes(fake) == []
