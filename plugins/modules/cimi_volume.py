@@ -108,6 +108,33 @@ volume:
   description: The volume as the provider shows it (empty after deletion; predicted in check mode).
   returned: always
   type: dict
+  contains:
+    id:
+      description: CIMI id (URI) of the volume.
+      type: str
+      returned: success
+    name:
+      description: Name of the volume.
+      type: str
+      returned: success
+    state:
+      description: State, for example C(AVAILABLE).
+      type: str
+      returned: success
+    capacity:
+      description:
+        - Capacity in CIMI kilobytes (10^3 bytes). The O(capacity_gb) option is in decimal gigabytes, so a
+          volume of O(capacity_gb=10) shows C(10000000) here.
+      type: int
+      returned: success
+    volumeConfig:
+      description: Reference (C(href)) to the VolumeConfiguration it was created from (a provider extension).
+      type: dict
+      returned: when the provider tells it
+    properties:
+      description: Consumer properties, including the C(cloudmgmt.dmtf/request-id) tag of its creation.
+      type: dict
+      returned: success
   sample: {"id": "https://cimi.example.com/cimi/volumes/v1", "name": "web-data", "state": "AVAILABLE",
            "capacity": 10000000}
 attachments:
