@@ -38,7 +38,11 @@ machine_templates:
   returned: always
   type: list
   elements: dict
-  sample: [{"id": "https://cimi.example.com/cimi/machineTemplates/web", "name": "web", "machineConfig": {"href": "https://cimi.example.com/cimi/machineConfigs/m1-small"}}]
+  sample:
+    - id: https://cimi.example.com/cimi/machineTemplates/web
+      name: web
+      machineConfig:
+        href: https://cimi.example.com/cimi/machineConfigs/m1-small
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.info import InfoModule

@@ -38,7 +38,11 @@ volume_templates:
   returned: always
   type: list
   elements: dict
-  sample: [{"id": "https://cimi.example.com/cimi/volumeTemplates/vt1", "name": "db-data", "volumeConfig": {"href": "https://cimi.example.com/cimi/volumeConfigs/small-volume"}}]
+  sample:
+    - id: https://cimi.example.com/cimi/volumeTemplates/vt1
+      name: db-data
+      volumeConfig:
+        href: https://cimi.example.com/cimi/volumeConfigs/small-volume
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.info import InfoModule
