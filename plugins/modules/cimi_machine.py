@@ -314,7 +314,7 @@ class MachineModule(ResourceModule):
     force_actions = ('stop', 'restart')
     # the interfaces and addresses the result returns, read with the machine (path notation is
     # ignored by providers without it: then only the endpoints are read one by one)
-    expand = 'interfaces,interfaces/endpoints'
+    expand = 'interfaces,interfaces/endpoints,machineConfig,machineImage'
     drift_checked = True
     argument_spec = dict(
         dict(common_spec(states=STATES), **ON_DRIFT_SPEC),
@@ -357,10 +357,11 @@ class MachineModule(ResourceModule):
         """The configuration (by name, or cpu and memory) and image the task sets, where the machine differs."""
         p = self.params
         drifts = []
-        if p['config']:
+        refs = self.collapse_refs(current, ('machineConfig', 'machineImage'))
+        if p['config'] and not self.same_ref(refs.get('machineConfig'), p['config']):
             config = self.lookup('machineConfigs', p['config'], 'machine configuration', required=False)
             if config is not None and not config.get('predicted'):
-                drifts.extend(self.config_drift(current, config))
+                drifts.extend(self.config_drift(current, config, refs.get('machineConfig')))
         elif p['cpu'] is not None:
             if current.get('cpu') is not None and current['cpu'] != p['cpu']:
                 drifts.append(Drift('cpu', current['cpu'], p['cpu'], {'cpu': p['cpu']}))
@@ -368,18 +369,18 @@ class MachineModule(ResourceModule):
             if current.get('memory') is not None and current['memory'] != memory:
                 drifts.append(Drift('memory', '%d MiB' % (current['memory'] // 1024), '%d MiB' % p['memory'],
                                     {'memory': memory}))
-        image_href = compat.ref_href(current.get('machineImage'))
-        if p['image'] and image_href:
+        image_ref = refs.get('machineImage')
+        if p['image'] and image_ref and not self.same_ref(image_ref, p['image']):
             image = self.lookup('machineImages', p['image'], 'machine image', required=False)
-            if image is not None and not image.get('predicted') and self.client.resolve(image_href) != image['id']:
-                drifts.append(Drift('image', self.name_of(image_href), image.get('name') or image['id'],
-                                    {'machineImage': {'href': image['id']}}))
+            if image is not None and not image.get('predicted') and self.client.resolve(image_ref['href']) != image['id']:
+                drifts.append(Drift('image', image_ref.get('name') or self.name_of(image_ref['href']),
+                                    image.get('name') or image['id'], {'machineImage': {'href': image['id']}}))
         return drifts
 
-    def config_drift(self, current, config):
+    def config_drift(self, current, config, ref=None):
         """[Drift] of config against current: by the machine's machineConfig ref when it has one
         (a provider extension), else by cpu and memory."""
-        href = compat.ref_href(current.get('machineConfig'))
+        href = (ref or {}).get('href')
         sizes = dict((k, config[k]) for k in ('cpu', 'memory') if config.get(k) is not None)
         if href:
             differs = self.client.resolve(href) != config['id']
@@ -387,7 +388,7 @@ class MachineModule(ResourceModule):
             differs = any(current.get(k) is not None and current[k] != v for k, v in sizes.items())
         if not differs:
             return []
-        was = self.name_of(href) if href else 'cpu %s, memory %s MiB' % (
+        was = ((ref or {}).get('name') or self.name_of(href)) if href else 'cpu %s, memory %s MiB' % (
             current.get('cpu'), (current.get('memory') or 0) // 1024)
         return [Drift('config', was, config.get('name') or config['id'], sizes)]
 

@@ -199,6 +199,7 @@ class VolumeModule(ResourceModule):
     kind = KINDS['volume']
     create_type = 'VolumeCreate'
     drift_checked = True
+    expand = 'volumeConfig'  # compared by name without a look-up
     argument_spec = dict(
         dict(common_spec(), **ON_DRIFT_SPEC),
         template={'type': 'str'}, config={'type': 'str'}, capacity_gb={'type': 'float'},
@@ -244,14 +245,16 @@ class VolumeModule(ResourceModule):
         """The capacity (inline, or of the configuration named) the task sets, where the volume differs."""
         p = self.params
         have = current.get('capacity')
+        ref = self.collapse_refs(current, ('volumeConfig',)).get('volumeConfig')
         if p['config']:
+            if self.same_ref(ref, p['config']) and (ref.get('capacity') is None or ref['capacity'] == have):
+                return []
             config = self.lookup('volumeConfigs', p['config'], 'volume configuration', required=False)
             want = (config or {}).get('capacity')
-            href = compat.ref_href(current.get('volumeConfig'))
             if config is None or config.get('predicted') or want is None or have is None or have == want:
                 return []
-            return [Drift('config', '%s (%s GB)' % (href and self.name_of(href) or 'another configuration',
-                                                    kb_to_gb(have)),
+            was = (ref.get('name') or self.name_of(ref['href'])) if ref else 'another configuration'
+            return [Drift('config', '%s (%s GB)' % (was, kb_to_gb(have)),
                           '%s (%s GB)' % (config.get('name') or config['id'], kb_to_gb(want)), {'capacity': want})]
         if p['capacity_gb'] is not None and have is not None and have != gb_to_kb(p['capacity_gb']):
             return [Drift('capacity_gb', kb_to_gb(have), p['capacity_gb'], {'capacity': gb_to_kb(p['capacity_gb'])})]

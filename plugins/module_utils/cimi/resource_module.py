@@ -10,6 +10,7 @@ actions of actions_for() (start, stop...). Modules declare their kind once and f
 
 from __future__ import annotations
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import looks_like_href
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.drift import resolve_drift
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome, Reconciler
@@ -93,6 +94,27 @@ class ResourceModule(CimiModule):
     def creation_drift(self, current):
         """[Drift] of the creation-only options the task sets that differ from current."""
         return []
+
+    def collapse_refs(self, resource, attributes):
+        """{attribute: the ref as read} of references the lookup expanded ($expand) to compare
+        them without further requests; resource keeps only their {'href'}, as the API returns
+        them unexpanded (so results look the same whichever way the resource was read)."""
+        refs = {}
+        for attribute in attributes:
+            ref = resource.get(attribute)
+            if isinstance(ref, dict) and ref.get('href'):
+                refs[attribute] = ref
+                resource[attribute] = {'href': ref['href']}
+        return refs
+
+    def same_ref(self, ref, value):
+        """Whether a ref (as collapse_refs() kept it) is the name or href value, without a request;
+        False when it cannot tell (then a lookup decides)."""
+        if not ref:
+            return False
+        if looks_like_href(value):
+            return self.client.resolve(value) == self.client.resolve(ref['href'])
+        return ref.get('name') == value
 
     def name_of(self, href):
         """The name of the resource at href (for messages), or href when it has none or is gone."""
