@@ -82,8 +82,8 @@ cadf:
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.definition import DefinitionModule
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError, CimiMissingCreateInfo
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.definition import DefinitionModule, refuse_api_password
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import COMMON_KWARGS, KINDS, common_spec
 
 
@@ -96,11 +96,7 @@ class Module(DefinitionModule):
     module_kwargs = COMMON_KWARGS
 
     def check_options(self):
-        p = self.params
-        if p['password'] and not p['username'] and not p['token'] and p['secret'] is None and p['state'] != 'absent':
-            raise CimiError('password is the password of the CIMI API login (used with username), not the '
-                            "credential's: set secret (or credential_password) to give the credential a password, "
-                            'and username as well if password is meant for the API login')
+        refuse_api_password(self.params)
 
     def fill(self, body):
         p = self.params

@@ -45,7 +45,8 @@ KINDS = {
                                      diff_fields=('name', 'description', 'properties', 'initialState', 'hostAddress')),
     'credential_template': ResourceKind('credentialTemplates', 'CredentialTemplate',
                                         'data/security/credential/template', 'credential_template',
-                                        label='credential template'),
+                                        label='credential template',
+                                        diff_fields=('name', 'description', 'properties', 'userName', 'key')),
     'system': ResourceKind('systems', 'System', 'compute/system', 'system',
                            stable_states=MACHINE_STABLE + ('MIXED',)),
 }
