@@ -30,6 +30,7 @@ gcc gcc
 pkg-config pkgconf
 rsync rsync
 shellcheck shellcheck
+chromium chromium
 LIST
 
 if [ -x .venv/bin/python ]; then

@@ -15,10 +15,19 @@ description:
     outcome C(failure) and a reason; unchanged results only with O(include_unchanged). The start and the end of each
     run are recorded too.
   - >-
-    Initiator is the controller user and host, observer this collection's auditing service, target the managed host
+    Initiator is the operating-system account running Ansible (its uid looked up in the password database, never
+      the C(USER) variable; the user names the environment claims are kept apart in the initiator's C(identity)
+      attachment) on the controller host; observer this collection's auditing service; target the managed host
       (C(compute/node)) or, better, the resource a module reports in its C(cadf) return value
-      (C({"typeURI": "compute/machine", "id": ..., "name": ...})). The action comes from a shipped map of module and
-      C(state) to the CADF action taxonomy that O(action_map_file) extends.
+      (C({"typeURI": "compute/machine", "id": ..., "name": ...})).
+  - >-
+    The action is what the module did when it says so: a module that returns a C(cadf) hint and an C(actions) list
+      (this collection's CIMI modules, for example C([create, start])) gets one record per action. Otherwise the action
+      comes from a shipped map of module and C(state) to the CADF action taxonomy that O(action_map_file) extends.
+      A failure's C(reason) carries the module's message with secrets masked
+      (C({"reasonType": "urn:cloudmgmt:dmtf:ansible:message", "reasonCode": "failed: ..."})).
+  - Every record carries the playbook's path and the git commit of the repository holding it (when there is one)
+    and the operator tags of O(tags) and of the extra var C(cadf_tags).
   - "Check mode: a result that would change is recorded with outcome C(pending), status C(would_change),
     C(changed: false) and the tag C(check_mode?value=true); it is never recorded as a real change."
   - "Secrets: task arguments and diff bodies are not copied unless O(include_task_args) or O(include_diff) is set;
@@ -59,6 +68,24 @@ options:
     type: path
     env: [{name: ANSIBLE_CALLBACK_CADF_SIGNING_KEY_FILE}]
     ini: [{section: callback_cadf, key: signing_key_file}]
+  anchor_path:
+    description:
+      - File that keeps where the trail had got to after each run (last sequence number, hash and size of the
+        last record; signed with O(signing_key_file) when set), apart from the trail, so that an erased, replaced
+        or truncated trail is noticed by the next run and by M(cloudmgmt.dmtf.cadf_verify) (its O(cloudmgmt.dmtf.cadf_verify#module:anchor) option).
+      - Defaults to C(~/.ansible/cadf/anchors/<hash of the trail's real path>.json).
+      - A run whose trail does not hold the anchored record starts with a record of the reset (action
+        C(evaluate), outcome C(failure), reason code C(trail_reset)) naming the old anchor; the anchor keeps the
+        list of resets from then on. A trail emptied by rotation (the old file kept next to it as
+        C(<path>.<suffix>) or C(<path>-<suffix>)) continues the chain of the rotated file instead.
+      - After each run the anchor is also sent to the O(forwarders) as a CADF event (action C(notify), reason code
+        C(anchor), not written to the trail) so that a copy lives off the host.
+      - An anchor that cannot be written is a failure to make the trail durable (a warning, or the end of the play
+        with O(fail_closed)).
+    type: path
+    env: [{name: ANSIBLE_CALLBACK_CADF_ANCHOR_PATH}]
+    ini: [{section: callback_cadf, key: anchor_path}]
+    version_added: 0.1.0
   fsync:
     description:
       - When the trail and the HTTP spool are flushed to disk.
@@ -95,6 +122,23 @@ options:
     type: path
     env: [{name: ANSIBLE_CALLBACK_CADF_ACTION_MAP_FILE}]
     ini: [{section: callback_cadf, key: action_map_file}]
+  tags:
+    description:
+      - Operator tags recorded in every record of the run, as C(name=value) strings (for example a change
+        ticket, C(ticket=CHG-1)); each becomes a CADF tag C(name?value=value) and an entry of the C(tags)
+        mapping in the C(ansible) attachment.
+      - >-
+        The extra var C(cadf_tags) adds to them and wins for the same name; it may be a mapping
+        (C(-e '{"cadf_tags": {"ticket": "CHG-1"}}')) or a list of C(name=value) strings.
+      - A name is a letter then letters, digits, C(_), C(.) or C(-); a value is 1 to 256 printable characters;
+        at most 20 tags. When one tag breaks these rules, the tags of its source (option or extra var) are
+        left out with a warning.
+    type: list
+    elements: str
+    default: []
+    env: [{name: ANSIBLE_CALLBACK_CADF_TAGS}]
+    ini: [{section: callback_cadf, key: tags}]
+    version_added: 0.1.0
   fail_closed:
     description: Stop the play when a record cannot be made durable (trail, digest or HTTP spool), instead of warning.
     type: bool
@@ -104,10 +148,8 @@ options:
 """
 
 import atexit
-import getpass
 import os
 import platform
-import socket
 import threading
 import time
 
@@ -115,23 +157,31 @@ import yaml
 
 from ansible import __version__ as ansible_version
 from ansible import context
+from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.callback import CallbackBase
+from ansible.utils.vars import load_extra_vars
 from ansible.utils.display import Display
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import builder
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf import builder, identity
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.actions import (
-    DEFAULT_ACTIONS, check_action_map, resolve_action)
+    DEFAULT_ACTIONS, check_action_map, performed_actions, resolve_action)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.anchor import (
+    AnchorError, default_anchor_path, holds, make_anchor, read_anchor, reset_entry, rotated_predecessor,
+    signature_problem, tail_of, write_anchor)
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.canonical import canonical_json
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.digest import (
     default_digest_path, write_digest)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.http_forwarder import (
     HttpForwarder, SpoolError)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.paths import path_conflicts
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import redact, strip_url_credentials
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.redact import (
+    redact, redact_text, strip_url_credentials)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.signing import SigningKeyError, load_key
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.syslog import SyslogForwarder
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.trail import TrailError, TrailWriter
 
 display = Display()
+TAGS_EXTRA_VAR = "cadf_tags"
 FAIL_CLOSED_EXIT = 1
 _MAX_WARNINGS = 5
 
@@ -219,16 +269,20 @@ class CallbackModule(CallbackBase):
             raise SystemExit(FAIL_CLOSED_EXIT)
 
     # -- run lifecycle -----------------------------------------------------
-    def _start(self, playbook_name):
+    def _start(self, playbook_name, playbook_path=None, loader=None):
         if self._started:
             return
         self._started = True
-        try:
-            user = getpass.getuser()
-        except Exception:
-            user = str(os.getuid())
-        self._ctx = builder.RunContext(user, socket.gethostname(), "ansible-core/%s" % ansible_version,
-                                       platform.system() + " " + platform.release(), playbook_name)
+        uid, user = identity.os_account()
+        host, fqdn = identity.controller_host()
+        run_info = {}
+        if playbook_path:
+            run_info["playbook_path"] = os.path.abspath(playbook_path)
+            run_info["playbook_commit"] = identity.git_commit(run_info["playbook_path"])
+        self._ctx = builder.RunContext(user or str(uid), host, "ansible-core/%s" % ansible_version,
+                                       platform.system() + " " + platform.release(), playbook_name,
+                                       uid=uid, claims=identity.environment_claims(), address=fqdn,
+                                       run_info=run_info, tags=self._operator_tags(loader))
         path = self.get_option("path")
         self._digest_path = self.get_option("digest_path") or default_digest_path(path)
         self._run_start = None
@@ -246,11 +300,96 @@ class CallbackModule(CallbackBase):
                 self._syslog = SyslogForwarder(self.get_option("syslog_socket"), self.get_option("syslog_facility"))
         except (TrailError, SpoolError, SigningKeyError, ValueError) as exc:
             self._problem("cannot start: %s" % exc)
+        self._anchor_path = self.get_option("anchor_path") or default_anchor_path(path)
+        self._resets = []
+        if self._writer is not None:
+            self._check_anchor(path)
         atexit.register(self._finish_at_exit)
         event = self._ctx.run_event("start", "success", {"playbook": self._ctx.playbook},
                                     check_mode=self._cli_check())
         self._run_start = event["eventTime"]
         self._emit(event)
+
+    def _operator_tags(self, loader):
+        """Tags of the callback option, then of the extra var cadf_tags (which wins per name)."""
+        tags = {}
+        sources = [("the tags option", self.get_option("tags"))]
+        try:
+            extra = load_extra_vars(loader or DataLoader())
+        except Exception as exc:  # an unreadable @file is Ansible's to report; the tags are ours
+            extra = {}
+            self._problem("cannot read the extra var %s: %s" % (TAGS_EXTRA_VAR, type(exc).__name__))
+        if isinstance(extra, dict) and TAGS_EXTRA_VAR in extra:
+            sources.append(("the extra var " + TAGS_EXTRA_VAR, extra[TAGS_EXTRA_VAR]))
+        for where, value in sources:
+            try:
+                tags.update(identity.parse_tags(value))
+            except identity.TagError as exc:
+                self._problem("tags from %s ignored: %s" % (where, exc))
+        return tags
+
+    def _check_anchor(self, path):
+        """Does the trail continue where the anchor says it had got to? A trail emptied by rotation
+        continues the chain of the rotated file; anything else is a reset, recorded first.
+
+        A signature that does not check out (no key before, the key changed, or edited) matters
+        only when the trail no longer holds the anchored record: then the reset names it too."""
+        try:
+            anchor = read_anchor(self._anchor_path)
+        except AnchorError as exc:
+            anchor, problem = None, str(exc)
+            self._problem("anchor: %s" % exc)
+        else:
+            if anchor is None:
+                return
+            problem = signature_problem(anchor, self._key)
+            self._resets = list(anchor.get("resets") or [])
+        try:
+            with self._writer.locked_state() as (size, seq, _last_hash):
+                if anchor is not None:
+                    if holds(path, anchor):
+                        if problem:
+                            display.warning("CADF audit: %s (%s); the trail holds its record, and this run signs "
+                                            "it anew" % (problem, self._anchor_path))
+                        return
+                    predecessor = rotated_predecessor(path, anchor) if size == 0 else None
+                    if predecessor is not None:
+                        self._writer.continue_chain(*tail_of(predecessor))
+                        return
+                    entry = reset_entry(anchor, seq, size)
+                else:
+                    entry = {"found_seq": seq, "found_size": size}
+                if problem:
+                    entry["anchor_problem"] = problem
+        except (AnchorError, TrailError) as exc:
+            self._problem("anchor: %s" % exc)
+            return
+        self._resets.append(entry)
+        self._emit(self._ctx.reset_event(path, entry))
+
+    def _write_anchor(self):
+        try:
+            with self._writer.locked_state() as (size, seq, last_hash):
+                anchor = make_anchor(self._writer.path, seq, last_hash, size, self._ctx.run_id, self._key,
+                                     self._resets)
+                write_anchor(self._anchor_path, anchor)
+        except (AnchorError, TrailError) as exc:
+            self._problem("cannot write the anchor: %s" % exc)
+            return
+        self._forward(canonical_json(self._ctx.anchor_event(self._writer.path, anchor)), anchor["time"], False)
+
+    def _forward(self, line, event_time, failed):
+        """Hand a sealed line (or the anchor notice) to the forwarders."""
+        if self._http is not None:
+            try:
+                self._http.submit(line)
+            except SpoolError as exc:
+                self._problem(str(exc))
+        if self._syslog is not None:
+            try:
+                self._syslog.send(line, event_time, failed=failed)
+            except OSError as exc:
+                self._problem("syslog %s: %s" % (self._syslog.socket_path, exc.strerror or exc))
 
     def _refuse_conflicting_paths(self, path):
         """Overlapping files would corrupt the trail (or hang on its lock): stop before any task."""
@@ -259,6 +398,7 @@ class CallbackModule(CallbackBase):
             "path": path, "digest_path": self._digest_path,
             "spool_dir": (self.get_option("spool_dir") or path + ".spool") if uses_http else None,
             "signing_key_file": self.get_option("signing_key_file"),
+            "anchor_path": self.get_option("anchor_path") or default_anchor_path(path),
             "http_token_file": self.get_option("http_token_file") if uses_http else None,
             "action_map_file": self.get_option("action_map_file")})
         if problems:
@@ -317,6 +457,8 @@ class CallbackModule(CallbackBase):
                                  self._count, self._first_seq, self._last_seq, self._key)
             except TrailError as exc:
                 self._problem("cannot seal the run: %s" % exc)
+            if self._writer is not None:
+                self._write_anchor()
             if self._http is not None:
                 try:
                     self._http.sync()
@@ -346,16 +488,7 @@ class CallbackModule(CallbackBase):
             seq = event["attachments"][-1]["content"]["seq"]
             self._first_seq = seq if self._first_seq is None else self._first_seq
             self._last_seq = seq
-            if self._http is not None:
-                try:
-                    self._http.submit(line)
-                except SpoolError as exc:
-                    self._problem(str(exc))
-            if self._syslog is not None:
-                try:
-                    self._syslog.send(line, event["eventTime"], failed=event["outcome"] == "failure")
-                except OSError as exc:
-                    self._problem("syslog %s: %s" % (self._syslog.socket_path, exc.strerror or exc))
+            self._forward(line, event["eventTime"], event["outcome"] == "failure")
 
     def _record(self, result, status, item=False):
         host, task, res, task_fields = _result_parts(result)
@@ -376,11 +509,22 @@ class CallbackModule(CallbackBase):
                 details["delegate_to"] = delegate
             if not no_log:
                 self._optional_content(details, res, task_fields)
-            event = builder.result_event(
-                self._ctx, status, resolve_action(self._actions, module, self._state(res, task_fields)),
-                host.name, details, check_mode=bool(getattr(task, "check_mode", False)),
-                hint=None if no_log else res.get("cadf"))
-            self._emit(event)
+            hint = None if no_log else res.get("cadf")
+            performed = None if no_log or status not in ("changed", "ok") else performed_actions(res)
+            if performed and res.get("changed"):
+                steps = [step for step, _action in performed]
+                for step, action in performed:
+                    self._emit(builder.result_event(
+                        self._ctx, status, action, host.name, dict(details, step=step, steps=steps),
+                        check_mode=bool(getattr(task, "check_mode", False)), hint=hint))
+            else:
+                message = None
+                if status in ("failed", "ignored", "unreachable") and not no_log:
+                    message = redact_text(res.get("msg")) or None
+                self._emit(builder.result_event(
+                    self._ctx, status, resolve_action(self._actions, module, self._state(res, task_fields)),
+                    host.name, details, check_mode=bool(getattr(task, "check_mode", False)), hint=hint,
+                    message=message))
         self._stop_if_fatal()
 
     @staticmethod
@@ -403,8 +547,10 @@ class CallbackModule(CallbackBase):
 
     # -- Ansible events ----------------------------------------------------
     def v2_playbook_on_start(self, playbook):
+        file_name = getattr(playbook, "_file_name", "") or ""
         with self._lock:
-            self._start(os.path.basename(getattr(playbook, "_file_name", "") or "playbook"))
+            self._start(os.path.basename(file_name) or "playbook", file_name or None,
+                        getattr(playbook, "_loader", None))
         self._stop_if_fatal()
 
     def v2_playbook_on_play_start(self, play):

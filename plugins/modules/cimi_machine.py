@@ -348,7 +348,10 @@ class MachineModule(ResourceModule):
         resource = outcome.resource
         extra = {'interfaces': [], 'addresses': []}
         if resource.get('id') and ('interfaces' in resource or 'networkInterfaces' in resource):
-            interfaces = machine_interfaces(self.client, resource)
+            warnings = []
+            interfaces = machine_interfaces(self.client, resource, warnings)
+            for warning in warnings:  # the machine is there: what it shows is no reason to fail
+                self.module.warn(warning)
             extra['interfaces'] = interfaces
             extra['addresses'] = [a for i in interfaces for a in i['addresses']]
         return outcome, extra

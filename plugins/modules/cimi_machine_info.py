@@ -135,7 +135,10 @@ class Module(InfoModule):
     default_expand = ('interfaces', 'interfaces/endpoints')
 
     def decorate(self, resource):
-        interfaces = machine_interfaces(self.client, resource)
+        warnings = []
+        interfaces = machine_interfaces(self.client, resource, warnings)
+        for warning in warnings:
+            self.module.warn(warning)
         resource = dict(resource)
         resource['interfaces'] = interfaces
         resource['network_interfaces'] = interfaces  # the earlier name, kept for playbooks using it (until 1.0.0)

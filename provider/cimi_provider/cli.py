@@ -92,6 +92,12 @@ def parser() -> argparse.ArgumentParser:
                        help="memory backend: ensure N seeded machines (two interfaces each)")
     serve.add_argument("--default-initial-state", choices=("STOPPED", "STARTED"),
                        default="STOPPED", help="Machine DefaultInitialState capability")
+    serve.add_argument("--compat", choices=("cimi1",), default=None,
+                       help="cimi1: for CIMI 1.x clients, answer in the 1.x namespace "
+                            "(resourceURIs, action rels and the XML namespace "
+                            "http://schemas.dmtf.org/cimi/1) and advertise the 1.x 'add' of a "
+                            "MachineVolume; default: CIMI 2.0 answers (1.x requests are read "
+                            "either way)")
     serve.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     serve.add_argument("--render-cache-entries", type=int, default=256, metavar="N",
                        help="rendered GET answers kept until the next write (0 = no cache)")
@@ -198,7 +204,7 @@ def serve(args) -> int:
         fail_rate=args.fail_rate, fail_operations=[o for o in args.fail_operations.split(",") if o],
         fail_seed=args.fail_seed, seed_machines=args.seed_machines,
         default_initial_state=args.default_initial_state, max_body_bytes=args.max_body_bytes,
-        render_cache_entries=max(args.render_cache_entries, 0),
+        render_cache_entries=max(args.render_cache_entries, 0), compat=args.compat,
         users_file=args.users, token_file=args.token_file,
         env_tokens=os.environ.get("CIMI_PROVIDER_TOKENS"),
         auth_max_failures=args.auth_max_failures, auth_failure_window=args.auth_failure_window,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .audit import AuditError, AuditSettings
 from .audit.recorder import ApiAudit
 from .backends import BackendError, create_backend
+from .catalogue import NS, NS_V1
 from .http.access_log import AccessLogFile
 from .http.app import Dispatcher, HttpSettings, build_app
 from .http.auth import Authenticator
@@ -20,7 +21,7 @@ from .service.core import Provider
 from .service.infra import (CredentialLifecycle, CredentialTemplateLifecycle, JobLifecycle,
                             MachineImageLifecycle, MachineTemplateLifecycle, NetworkLifecycle,
                             VolumeImageLifecycle, VolumeLifecycle)
-from .service.machines import MachineLifecycle
+from .service.machines import LocatedVolumeLifecycle, MachineLifecycle
 from .service.startup import recover, resume_deletes, seed, set_status_message
 from .service.systems import SystemLifecycle
 from .service.views import Views
@@ -52,6 +53,7 @@ class Settings:
     default_initial_state: str = "STOPPED"
     max_body_bytes: int = 1024 * 1024
     render_cache_entries: int = 256
+    compat: str | None = None  # "cimi1": answers in the CIMI 1.x namespace
     users_file: str | None = None
     token_file: str | None = None
     env_tokens: str | None = None
@@ -146,14 +148,15 @@ def build(settings: Settings):
     provider = Provider(store, backend, settings.default_initial_state)
     machines = MachineLifecycle(provider)
     volumes, networks = VolumeLifecycle(provider, machines), NetworkLifecycle(provider)
-    provider.install(machines, volumes, networks, MachineImageLifecycle(provider, machines),
+    provider.install(machines, LocatedVolumeLifecycle(provider, machines), volumes, networks,
+                     MachineImageLifecycle(provider, machines),
                      SystemLifecycle(provider, machines, volumes, networks),
                      VolumeImageLifecycle(provider), MachineTemplateLifecycle(provider),
                      CredentialLifecycle(provider), CredentialTemplateLifecycle(provider),
                      JobLifecycle(provider))
     if audit is not None:
         provider.jobs.listeners.append(audit.job_ended)
-    views = Views(provider, settings.name)
+    views = Views(provider, settings.name, v1_operations=settings.compat == "cimi1")
 
     async def start() -> None:
         await backend.open(BackendContext(store), BackendEvents(store))
@@ -196,8 +199,9 @@ def build(settings: Settings):
             store.close()
             auth.close()
 
-    dispatcher = Dispatcher(provider, views, auth, HttpSettings(settings.max_body_bytes,
-                                                                 settings.render_cache_entries), audit)
+    dispatcher = Dispatcher(provider, views, auth, HttpSettings(
+        settings.max_body_bytes, settings.render_cache_entries,
+        NS_V1 if settings.compat == "cimi1" else NS), audit)
     # Without authentication, only loopback (and allowed) Host names: no DNS rebinding.
     app = build_app(dispatcher, openapi_document(), lifespan, access_log,
                     None if auth.enabled else frozenset(settings.allowed_hosts))

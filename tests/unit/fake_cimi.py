@@ -10,7 +10,9 @@ volumes are attached and detached through a machine's ``volumes`` (insert and re
 What a provider may not support is switchable: the capabilities it advertises in
 ResourceMetadata (without FilterParameter it ignores ``$filter``, without FirstParameter
 ``$first``/``$last``, without ExpandParameter ``$expand``), a page cap, silently truncated
-results, the CIMI 1.x namespace.
+results, the CIMI 1.x namespace, and with it (``dangling_addresses``) a quirk of the retired 1.x
+implementations: each machine's ``networkInterfaces`` advertise an ``addresses`` collection that
+answers 404.
 
 FakeCimi serves it over HTTP on a loopback port, with scriptable faults (resets, timeouts,
 malformed bodies), recording (method, path, query, body, headers). FakeTransport answers a
@@ -105,9 +107,10 @@ class FakeProvider:
     base = BASE
 
     def __init__(self, version=2, capabilities=ALL_CAPS, with_metadata=False, page_cap=None,
-                 ignore_first=False, truncate_at=None):
+                 ignore_first=False, truncate_at=None, dangling_addresses=False):
         self.ns = NS2 if version == 2 else NS1
         self.version = version
+        self.dangling_addresses = dangling_addresses and version == 1
         self.capabilities = set(capabilities)
         self.with_metadata = with_metadata
         self.page_cap = page_cap
@@ -166,6 +169,8 @@ class FakeProvider:
                                   {'rel': self.ns + 'action/stop', 'href': url + '/stop'}]
         if properties:
             resource['properties'] = properties
+        if self.dangling_addresses:
+            resource['networkInterfaces'] = {'href': url + '/networkInterfaces'}
         return self._settled(resource)
 
     def add_machines(self, machines):
@@ -211,6 +216,8 @@ class FakeProvider:
         stored = self.resources.get(key, {}).get(segments[1]) if len(segments) in (2, 3) else None
         if stored is not None and len(segments) == 2:
             return self._resource(method, key, segments[1], query, body)
+        if stored is not None and segments[2:] == ['networkInterfaces'] and self.dangling_addresses:
+            return 200, self._v1_interfaces(stored), {}
         if stored is not None and key == 'machines' and segments[2] == 'volumes':
             return self._machine_volumes(method, stored, body)
         if stored is not None and key == 'machines' and segments[2] in ('start', 'stop') and method == 'POST':
@@ -218,6 +225,15 @@ class FakeProvider:
             job = self.add_job(stored['id'], NS2 + 'action/' + segments[2])
             return 202, None, {'CIMI-Job-URI': job['id']}
         return self.error(404, 'no such resource %s' % rel)
+
+    def _v1_interfaces(self, machine):
+        """A 1.x MachineNetworkInterface collection whose addresses collection is not served."""
+        iid = machine['id'] + '/networkInterfaces/1'
+        return {'resourceURI': NS1 + 'MachineNetworkInterfaceCollection', 'id': machine['id'] + '/networkInterfaces',
+                'count': 1, 'machineNetworkInterfaces': [
+                    {'resourceURI': NS1 + 'MachineNetworkInterface', 'id': iid, 'state': 'ACTIVE',
+                     'macAddress': '52:54:00:00:00:01', 'network': {'href': self.base + 'networks/n1'},
+                     'addresses': {'href': iid + '/addresses'}}]}
 
     def attached(self, volume_id):
         """(machine, entry) of every attachment of a volume."""

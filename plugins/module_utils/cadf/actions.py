@@ -124,3 +124,21 @@ def cimi_operation_action(operation):
         return CIMI_OPERATIONS[operation]
     candidate = "update/%s" % str(operation).lower()
     return candidate if is_action(candidate) else FALLBACK_ACTION
+
+
+# What a module reports in its ``actions`` return value -> CADF action (the rest via cimi_operation_action).
+_PERFORMED = {"create": "create", "update": "update", "delete": "delete"}
+# Notes in ``actions`` that are not changes of their own.
+_NOT_CHANGES = frozenset(["recovered-after-ambiguous-create"])
+
+
+def performed_actions(result):
+    """[(module's step, CADF action)] of what a module did, from its ``actions`` return value
+    (this collection's modules: a list of step names next to a ``cadf`` hint), or None when the
+    result does not say what was done."""
+    steps = result.get("actions") if isinstance(result, dict) else None
+    if not isinstance(result.get("cadf") if isinstance(result, dict) else None, dict) \
+            or not isinstance(steps, list) or not all(isinstance(s, str) and s for s in steps):
+        return None
+    performed = [(s, _PERFORMED.get(s) or cimi_operation_action(s)) for s in steps if s not in _NOT_CHANGES]
+    return performed or None

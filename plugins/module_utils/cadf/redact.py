@@ -43,3 +43,20 @@ def redact(value, depth=0):
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return strip_url_credentials(str(value))
+
+
+# "password=xyz", "token: xyz", '"api_key": "xyz"' inside free text (a module's failure message).
+_SECRET_ASSIGNMENT = re.compile(
+    r"""(?P<key>["']?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)["']?\s*[=:]\s*)(?P<value>"[^"]*"|'[^']*'|[^\s,;&}\]]+)""")
+
+
+def redact_text(text, limit=1024):
+    """Free text with URL credentials stripped and the values of secret-looking ``key=value`` /
+    ``key: value`` assignments masked, cut to ``limit`` characters."""
+    if text is None:
+        return None
+    text = strip_url_credentials(str(text))
+
+    def mask(match):
+        return match.group("key") + REDACTED if looks_secret(match.group("name")) else match.group(0)
+    return _SECRET_ASSIGNMENT.sub(mask, text)[:limit]

@@ -72,6 +72,14 @@ class TrailWriter:
         self._last_hash = GENESIS_HASH
         self._unsynced = 0
         self._last_sync = time.monotonic()
+        self._continue = None
+
+    def continue_chain(self, seq, last_hash):
+        """An empty trail continues a chain that went on elsewhere (a rotated file): its first
+        record gets ``seq + 1`` and ``prev = last_hash`` instead of 1 and the genesis hash.
+        Call it while holding ``locked_state()``."""
+        self._continue = (seq, last_hash)
+        self._size = -1  # resume again before the next record
 
     def open(self):
         try:
@@ -98,7 +106,7 @@ class TrailWriter:
         line, offset = read_last_line(self._rfd, size)
         if torn:
             line, offset = read_last_line(self._rfd, offset)
-        self._seq, self._last_hash = 0, GENESIS_HASH
+        self._seq, self._last_hash = self._continue if self._continue and not line else (0, GENESIS_HASH)
         if line:
             try:
                 chain = integrity_of(json.loads(line.decode("utf-8")))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.anchor import (
+    RESET_REASON_CODE, RESET_REASON_TYPE, rotated_siblings, signature_problem)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.canonical import (
     GENESIS_HASH, canonical_json, sha256_hex)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.digest import (
@@ -32,11 +34,15 @@ class _Report:
         self.problems = []
         self.problem_count = 0
         self.warnings = []
+        self.file = None  # set while one file of a directory of rotated trails is checked
+        self.resets_seen = set()  # (seq, hash) of the anchors named by reset records in the trail
 
     def add(self, kind, message, line=None, seq=None):
         self.problem_count += 1
         if len(self.problems) < MAX_LISTED_PROBLEMS:
             item = {"kind": kind, "message": message}
+            if self.file is not None:
+                item["file"] = self.file
             if line is not None:
                 item["line"] = line
             if seq is not None:
@@ -44,18 +50,27 @@ class _Report:
             self.problems.append(item)
 
 
-def _check_records(handle, report):
-    """Walk the chain; returns {end_offset: (seq, hash)} for every complete line, plus stats."""
+def _is_reset(doc):
+    reason = doc.get("reason") if isinstance(doc, dict) else None
+    return isinstance(reason, dict) and reason.get("reasonType") == RESET_REASON_TYPE \
+        and reason.get("reasonCode") == RESET_REASON_CODE
+
+
+def _check_records(handle, report, follows=None, where=""):
+    """Walk the chain; returns {end_offset: (seq, hash)} for every complete line, plus stats.
+
+    ``follows`` (seq, hash) is the record a continued file (a later one of rotated trails) must follow."""
     boundaries = {}
     runs = []
     prev_seq, prev_hash, offset, count, first_seq = 0, GENESIS_HASH, 0, 0, None
+    last_hash = None
     for number, raw in enumerate(handle, 1):
         start, offset = offset, offset + len(raw)
         if not raw.endswith(b"\n"):
             report.add("truncated", "the last line is incomplete (torn or truncated write)", number)
             break
         line = raw[:-1]
-        line_hash = sha256_hex(line)
+        line_hash = last_hash = sha256_hex(line)
         boundaries[offset] = (None, line_hash)
         try:
             doc = json.loads(line.decode("utf-8"))
@@ -77,8 +92,18 @@ def _check_records(handle, report):
         first_seq = seq if first_seq is None else first_seq
         if chain.get("run") not in runs:
             runs.append(chain.get("run"))
-        if number == 1 and (seq != 1 or chain.get("prev") != GENESIS_HASH):
-            report.add("truncated", "the trail does not start at sequence 1 (head removed)", number, seq)
+        if _is_reset(doc):
+            lost = (doc.get("attachments") or [{}])[0].get("content") or {}
+            report.resets_seen.add((lost.get("seq"), lost.get("hash")))
+            report.add("trail_reset", "%sthe trail was reset: it did not hold the anchored record (sequence %s) "
+                       "when run %s started; the records before were erased or replaced"
+                       % (where, lost.get("seq", "?"), chain.get("run")), number, seq)
+        if number == 1 and follows is not None:
+            if seq != follows[0] + 1 or chain.get("prev") != follows[1]:
+                report.add("broken_link", "%sthe first record (sequence %s) does not continue the previous file "
+                           "(which ends at sequence %s)" % (where, seq, follows[0]), number, seq)
+        elif number == 1 and (seq != 1 or chain.get("prev") != GENESIS_HASH):
+            report.add("truncated", "%sthe trail does not start at sequence 1 (head removed)" % where, number, seq)
         elif seq > prev_seq + 1:
             report.add("gap", "records %d..%d are missing" % (prev_seq + 1, seq - 1), number, seq)
         elif seq <= prev_seq:
@@ -90,7 +115,7 @@ def _check_records(handle, report):
         boundaries[offset] = (seq, line_hash)
         prev_seq, prev_hash = max(prev_seq, seq), line_hash
     return boundaries, {"records": count, "first_seq": first_seq, "last_seq": prev_seq or None,
-                        "runs": len(runs), "size": offset}
+                        "runs": runs, "size": offset, "last_hash": last_hash}
 
 
 def _load_digests(path, report):
@@ -151,14 +176,10 @@ def digest_without_line(digest):
     return dict((k, v) for k, v in digest.items() if k != "_line")
 
 
-def verify_trail(path, digest_path=None, key=None, require_signed=False, require_sealed=False):
-    """Verify a trail; returns a report dict whose ``valid`` is False when anything is wrong.
-
-    Raises IOError/OSError when the trail itself cannot be read.
-    """
-    report = _Report()
+def _check_file(path, digest_path, key, require_signed, require_sealed, report, follows=None, where=""):
+    """Check one trail file and its digests into ``report``; returns its stats and boundaries."""
     with open(path, "rb") as handle:
-        boundaries, stats = _check_records(handle, report)
+        boundaries, stats = _check_records(handle, report, follows, where)
     digests, signed, sealed_end = [], 0, 0
     if digest_path and os.path.exists(digest_path):
         digests = _load_digests(digest_path, report)
@@ -172,21 +193,134 @@ def verify_trail(path, digest_path=None, key=None, require_signed=False, require
         report.add("missing_digests", "no digests in %s although a signing key is expected" % digest_path)
     unsealed = sum(1 for end, (seq, _h) in boundaries.items() if end > sealed_end and seq is not None)
     if unsealed:
-        message = "%d record(s) after the last digest are not sealed (run in progress or interrupted)" % unsealed
+        message = "%s%d record(s) after the last digest are not sealed (run in progress or interrupted)" \
+            % (where, unsealed)
         if require_sealed:
             report.add("unsealed_records", message)
         else:
             report.warnings.append(message)
     if digests and key is None and any(d["alg"] != NO_ALG for d in digests):
-        report.warnings.append("digest signatures were not checked: no key given")
+        report.warnings.append("%sdigest signatures were not checked: no key given" % where)
     if digests and all(d["alg"] == NO_ALG for d in digests):
-        report.warnings.append("digests are unsigned: only a signing key makes them unforgeable")
+        report.warnings.append("%sdigests are unsigned: only a signing key makes them unforgeable" % where)
     if not digests and not report.problem_count:
-        report.warnings.append("no digests: only the hash chain was checked")
+        report.warnings.append("%sno digests: only the hash chain was checked" % where)
+    stats.update({"digests": len(digests), "signed_digests": signed, "unsealed_records": unsealed})
+    return stats, boundaries
+
+
+def _check_anchor(anchor, key, files, report):
+    """The anchored record must still be in the trail (in one of its files, where the anchor says it
+    ends); every reset the anchor remembers is a loss."""
+    report.file = None
+    problem = signature_problem(anchor, key)
+    if problem:
+        report.add("bad_anchor", problem)
+        return
+    if key is None and anchor.get("alg") != NO_ALG:
+        report.warnings.append("the anchor's signature was not checked: no key given")
+    found = any(boundaries.get(anchor["size"]) == (anchor["seq"], anchor["hash"]) for boundaries in files)
+    if not found:
+        last = max([seq for boundaries in files for seq, _h in boundaries.values() if seq is not None] or [0])
+        report.add("anchor_lost", "the trail no longer holds the record its anchor names (sequence %d of run %s, "
+                   "%s): the trail ends at sequence %d; it was erased, truncated or replaced"
+                   % (anchor["seq"], anchor.get("run"), anchor.get("time"), last))
+    for reset in anchor.get("resets") or []:
+        if isinstance(reset, dict) and (reset.get("seq"), reset.get("hash")) not in report.resets_seen:
+            message = "the anchor records a reset noticed at %s: the trail no longer held sequence %s of run %s " \
+                "and then ended at sequence %s (its reset record is no longer in the trail)" \
+                % (reset.get("noticed_at"), reset.get("seq"), reset.get("run"), reset.get("found_seq"))
+            report.add("trail_reset", message)
+
+
+def _result(report, stats):
     result = dict(stats)
-    result.update({
-        "valid": report.problem_count == 0, "digests": len(digests), "signed_digests": signed,
-        "unsealed_records": unsealed, "problem_count": report.problem_count,
-        "problems": report.problems, "warnings": report.warnings,
-    })
+    result.update({"valid": report.problem_count == 0, "problem_count": report.problem_count,
+                   "problems": report.problems, "warnings": report.warnings})
     return result
+
+
+def verify_trail(path, digest_path=None, key=None, require_signed=False, require_sealed=False, anchor=None):
+    """Verify a trail; returns a report dict whose ``valid`` is False when anything is wrong.
+
+    ``anchor`` (a dict from anchor.read_anchor) also checks that the trail still holds the anchored
+    record. Raises IOError/OSError when the trail itself cannot be read.
+    """
+    report = _Report()
+    stats, boundaries = _check_file(path, digest_path, key, require_signed, require_sealed, report)
+    if anchor is not None:
+        _check_anchor(anchor, key, [boundaries], report)
+    stats["runs"] = len(stats["runs"])
+    stats.pop("last_hash", None)
+    return _result(report, stats)
+
+
+def trail_files(folder):
+    """The trail files of a directory of rotated trails: regular files whose first line is a sealed
+    record, oldest chain first (by the first record's sequence, then name). Digests are not trails."""
+    found = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if ".digest" in name or not os.path.isfile(path):
+            continue
+        try:
+            with open(path, "rb") as handle:
+                first = handle.readline(1 << 20)
+            seq = integrity_of(json.loads(first.decode("utf-8"))).get("seq")
+        except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+            continue
+        if isinstance(seq, int):
+            found.append((seq, name, path))
+    return [path for _seq, _name, path in sorted(found)]
+
+
+def digest_of(path):
+    """The digest file of a trail file in a directory of rotated trails: ``<name>.digest``, or the
+    one whose name without its ``.digest`` is the trail's (logrotate turns ``t.digest`` into
+    ``t.digest.1`` next to ``t.1``). None when there is none."""
+    if os.path.exists(path + ".digest"):
+        return path + ".digest"
+    folder, name = os.path.split(path)
+    for other in sorted(os.listdir(folder)):
+        if ".digest" in other and other.replace(".digest", "", 1) == name:
+            return os.path.join(folder, other)
+    return None
+
+
+def verify_directory(folder, key=None, require_signed=False, require_sealed=False, anchor=None):
+    """Verify every trail file of a directory of rotated trails, and the links between them: each
+    file must continue the chain where the one before ends. Returns one report for all of them."""
+    report = _Report()
+    files = trail_files(folder)
+    totals = {"records": 0, "first_seq": None, "last_seq": None, "runs": [], "digests": 0, "signed_digests": 0,
+              "unsealed_records": 0, "files": []}
+    if not files:
+        report.add("missing_trail", "no trail files in %s" % folder)
+    all_boundaries, previous = [], None
+    for path in files:
+        name = os.path.basename(path)
+        report.file = name
+        stats, boundaries = _check_file(
+            path, digest_of(path), key, require_signed, require_sealed, report,
+            follows=(previous["last_seq"] or 0, previous["last_hash"]) if previous else None,
+            where="%s: " % name)
+        all_boundaries.append(boundaries)
+        totals["records"] += stats["records"]
+        totals["first_seq"] = stats["first_seq"] if totals["first_seq"] is None else totals["first_seq"]
+        totals["last_seq"] = stats["last_seq"] or totals["last_seq"]
+        totals["runs"].extend(r for r in stats["runs"] if r not in totals["runs"])
+        for key_name in ("digests", "signed_digests", "unsealed_records"):
+            totals[key_name] += stats[key_name]
+        totals["files"].append({"file": name, "records": stats["records"], "first_seq": stats["first_seq"],
+                                "last_seq": stats["last_seq"]})
+        previous = stats
+    if anchor is not None:
+        _check_anchor(anchor, key, all_boundaries, report)
+    report.file = None
+    totals["runs"] = len(totals["runs"])
+    return _result(report, totals)
+
+
+def rotated_files(trail_path):
+    """The trail and its rotated copies next to it, for callers that name the live file."""
+    return rotated_siblings(trail_path) + [trail_path]

@@ -62,14 +62,18 @@ class CimiModule:
         """Implemented by each module: return the result dict."""
         raise NotImplementedError
 
+    def failure_hint(self):
+        """The ``cadf`` hint of a failed run (the resource it was about), or None."""
+        return None
+
     def __call__(self):
         try:
             self.client = self.make_client()
             result = self.run()
         except CimiError as exc:
-            self.module.fail_json(**self.failure(exc))
+            self.module.fail_json(**dict(self.failure(exc), **self._hint_of_failure()))
         except ValueError as exc:  # bad input caught while building a request (e.g. a filter)
-            self.module.fail_json(msg=str(exc))
+            self.module.fail_json(msg=str(exc), **self._hint_of_failure())
         finally:
             if self.client is not None:
                 self.client.transport.close()
@@ -86,6 +90,10 @@ class CimiModule:
             result['msg'] = 'the provider accepted %s of %s, then: %s' % (
                 ', '.join(extra['actions']), extra['id'], result['msg'])
         return result
+
+    def _hint_of_failure(self):
+        hint = self.failure_hint()
+        return {'cadf': hint} if hint else {}
 
     def ref(self, key, value, what):
         """{'href'} for a name or href. In check mode a missing name is assumed to be created by

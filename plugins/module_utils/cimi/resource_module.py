@@ -32,14 +32,16 @@ class ResourceModule(CimiModule):
     force_actions = ()  # actions that get force=True when the force option is set
     expand = None  # $expand of the lookup: what the result needs, read in the same request
     drift_checked = False  # the module has on_drift and creation_drift(): results carry `drift`
+    found = None  # the resource as found before any change (for failure_hint)
 
     def run(self):
         p = self.params
         self.check_options()
         engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
-                                          wait=p.get('wait', True), wait_timeout=600 if p.get('wait_timeout') is None else p['wait_timeout'],
+                                          wait=p.get('wait', True),
+                                          wait_timeout=600 if p.get('wait_timeout') is None else p['wait_timeout'],
                                           purge_properties=p.get('purge_properties', True))
-        current = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
+        current = self.found = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
         self.prepare()
         if p['state'] == 'absent':
             outcome = self.remove(current)
@@ -59,6 +61,17 @@ class ResourceModule(CimiModule):
         outcome = self.reach_state(outcome)
         outcome, extra = self.present_extra(outcome)
         return self.result(outcome, extra)
+
+    def failure_hint(self):
+        """A failed task is recorded against the resource it was about (by its CIMI id when it was
+        found, else by the id or name the task gave)."""
+        found = getattr(self, 'found', None)
+        engine = getattr(self, 'engine', None)
+        accepted = engine.failure_result().get('id') if engine is not None else None
+        ref = (found or {}).get('id') or accepted or self.params.get('id') or self.params.get('name')
+        if not ref:
+            return None
+        return {'typeURI': self.kind.cadf_type, 'id': ref, 'name': (found or {}).get('name') or self.params.get('name')}
 
     def result(self, outcome, extra):
         if self.drift_checked:

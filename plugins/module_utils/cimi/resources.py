@@ -133,20 +133,36 @@ def collection_of(client, resource, key):
     return client.list(client.resolve(href))
 
 
-def machine_interfaces(client, machine):
-    """[{network, mac_address, mtu, state, addresses}] for 2.0 interfaces or 1.x networkInterfaces."""
+def optional_collection(client, resource, key, warnings):
+    """collection_of for a sub-resource only shown in a result: a provider that advertises it
+    but fails to serve it (1.x peers answer 404 for networkInterfaces/.../addresses) costs a
+    warning, never the task."""
+    try:
+        return collection_of(client, resource, key)
+    except CimiError as exc:
+        warnings.append('%s of %s left out: %s' % (key, resource.get('id') or 'the machine', exc))
+        return []
+
+
+def machine_interfaces(client, machine, warnings):
+    """[{network, mac_address, mtu, state, addresses}] for 2.0 interfaces or 1.x networkInterfaces;
+    what cannot be read is left out, with a message appended to warnings."""
     key = compat.interfaces_key(machine)
     result = []
-    for interface in collection_of(client, machine, key):
+    for interface in optional_collection(client, machine, key, warnings):
         if set(interface) <= {'href', 'id'} and (interface.get('href') or interface.get('id')):
-            interface = client.get(client.resolve(interface.get('href') or interface.get('id')))
+            try:
+                interface = client.get(client.resolve(interface.get('href') or interface.get('id')))
+            except CimiError as exc:
+                warnings.append('an interface of %s left out: %s' % (machine.get('id'), exc))
+                continue
         addresses = []
         if key == 'interfaces':
-            for endpoint in collection_of(client, interface, 'endpoints'):
+            for endpoint in optional_collection(client, interface, 'endpoints', warnings):
                 if endpoint.get('address'):
                     addresses.append(endpoint['address'])
         else:
-            for entry in collection_of(client, interface, 'addresses'):
+            for entry in optional_collection(client, interface, 'addresses', warnings):
                 address = entry.get('address') if isinstance(entry.get('address'), dict) else entry
                 ip = address.get('ip') or address.get('address')
                 if ip:

@@ -51,6 +51,9 @@ class ActionSpec:
     allowed_from: tuple  # states in which the action is available
     transitional: str | None = None  # state while it runs
     parameters: tuple = ()  # Attr list of the Action body beyond action/properties
+    # Types whose representation the action's URI also takes as its body besides an Action
+    # (a Machine's capture URI takes a MachineImage, 5.14.7.1).
+    bodies: tuple = ()
 
     @property
     def uri(self) -> str:
@@ -65,6 +68,9 @@ class SubCollection:
     collection_uri: str  # resourceURI of the collection
     insert: bool = False  # advertises insert/remove (references to existing resources)
     composed: bool = True  # items are deleted with the parent (5.10.2)
+    # The CIMI 1.x type a POST of its own representation adds to this collection as an insert
+    # would (1.x attached a Volume by adding a MachineVolume to the Machine's volumes).
+    v1_item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,12 @@ class ResourceType:
     @property
     def create_uri(self) -> str:
         return f"{NS}/{self.name}Create"
+
+    @property
+    def create_messages(self) -> tuple:
+        """The resourceURIs a create body may name: ``<Type>Create`` (5.5.12.1), and for a type
+        created without a template also its own representation."""
+        return (self.create_uri,) if self.create == "template" else (self.uri, self.create_uri)
 
     def attr(self, name: str) -> Attr | None:
         return self.attr_map.get(name)

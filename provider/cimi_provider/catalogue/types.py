@@ -130,7 +130,8 @@ def _machine_actions():
         "pause": a("pause", ("STARTED",), "PAUSING"),
         "suspend": a("suspend", ("STARTED", "PAUSED"), "SUSPENDING"),
         "capture": a("capture", ("STOPPED",), "CAPTURING", (
-            Attr("name", "string", writable=True), Attr("description", "string", writable=True))),
+            Attr("name", "string", writable=True), Attr("description", "string", writable=True)),
+            bodies=("MachineImage",)),
     }
 
 
@@ -188,7 +189,7 @@ _register(ResourceType(
     subcollections=(
         SubCollection("disks", "Disk", "disks", NS + "/DiskCollection"),
         SubCollection("volumes", "locatedVolume", "volumes", NS + "/locatedVolumeCollection",
-                      insert=True),
+                      insert=True, v1_item="MachineVolume"),
         SubCollection("interfaces", "NetworkInterface", "interfaces",
                       NS + "/NetworkInterfaceCollection"),
     ),
@@ -214,7 +215,7 @@ _register(ResourceType(
 ))
 _register(ResourceType(
     "locatedVolume", (Attr("volume", "ref:Volume"), Attr("initialLocation", "string")),
-    common=False, updatable=False, deletable=False,
+    common=False, updatable=False,  # delete detaches (the 1.x MachineVolume's delete)
     spec_order=("volume", "initialLocation"),
 ))
 _register(ResourceType(

@@ -53,3 +53,7 @@ SPEC_NESTED_TYPES = {"latestSnapshot": "MachineImage", "system": "System",
 SPEC_INTEGERS = frozenset({"count", "prefixLength", "low", "medium", "high", "critical"})
 SPEC_BOOLEANS = frozenset({"available", "providerMandatory", "consumerMandatory", "mutable",
                            "consumerWritable", "required", "noDefaultRouting", "isContinuous"})
+
+# CIMI 1.x attribute names read as their 2.0 names (the provider serves 2.0, tolerating 1.x):
+# a 1.x Machine's MachineNetworkInterface collection is the 2.0 ``interfaces``.
+V1_ATTRIBUTE_NAMES = {"networkInterfaces": "interfaces"}

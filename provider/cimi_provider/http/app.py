@@ -42,6 +42,7 @@ PREFIX = "/cimi/"
 class HttpSettings:
     max_body_bytes: int = 1024 * 1024
     render_cache_entries: int = 256  # 0 disables the render cache
+    namespace: str = NS  # of the answers' resourceURIs: NS_V1 with --compat cimi1
 
 
 def client_host(request: Request) -> str | None:
@@ -215,8 +216,8 @@ class Dispatcher:
             except Exception:  # noqa: BLE001 - the trail's own failures are logged by ApiAudit
                 log.exception("audit: cannot record %s %s", request.method, request.url.path)
         if result.body is None or result.status != 200 or key is None:
-            return self.response(request, result, fmt)
-        body, ctype = render(result.body, fmt)
+            return self.response(request, result, fmt, self.settings.namespace)
+        body, ctype = render(result.body, fmt, self.settings.namespace)
         if self.p.store.generation == generation:  # no write committed while rendering
             self.cache.put(key, generation, Rendered(body, ctype, tuple(result.headers.items()),
                                                      shown_row))
@@ -266,13 +267,13 @@ class Dispatcher:
         return Response(body, status, headers, media_type=ctype)
 
     @staticmethod
-    def response(request: Request, result: Result, fmt: str) -> Response:
+    def response(request: Request, result: Result, fmt: str, namespace: str = NS) -> Response:
         if result.body is None:
             headers = dict(result.headers)
             if request.headers.get("cimi-specification-version"):
                 headers["CIMI-Specification-Version"] = "2.0.0"
             return Response(b"", result.status, headers)
-        body, ctype = render(result.body, fmt)
+        body, ctype = render(result.body, fmt, namespace)
         return Dispatcher.send(request, result.status, dict(result.headers), body, ctype)
 
 

@@ -143,10 +143,13 @@ def openapi_document() -> dict:
             # capture creates a MachineImage: 201 + Location when done at once, else 202 with
             # the image while the Job runs.
             answers = ({201: "MachineImage", 202: "MachineImage"} if name == "capture" else job)
+            # an action URI may also take another type's representation (capture: a MachineImage)
+            bodies = [action_schema(rtype, name)] + [
+                _object(TYPES[other].all_attrs) for other in rtype.actions[name].bodies]
             paths[f"/cimi/{path}/{{id}}/{name}"] = {
                 "parameters": [ID_PARAM],
                 "post": {"operationId": f"{name}{rtype.name}",
-                         "requestBody": _body(action_schema(rtype, name)),
+                         "requestBody": _body(bodies[0] if len(bodies) == 1 else {"anyOf": bodies}),
                          "responses": _responses(answers)}}
         for sub in rtype.subcollections:
             paths[f"/cimi/{path}/{{id}}/{sub.attr}"] = {
@@ -157,9 +160,15 @@ def openapi_document() -> dict:
     volume_action = _object(VOLUME_ACTION_PARAMS)
     volume_action["properties"]["action"] = {"type": "string",
                                              "enum": [ACTION_NS + "insert", ACTION_NS + "remove"]}
+    # A 1.x MachineVolume (the same parameters, no action) adds an entry: 201 when done at once.
+    machine_volume = _object(VOLUME_ACTION_PARAMS[1:])
     paths["/cimi/machines/{id}/volumes"]["post"] = {
-        "operationId": "insertOrRemoveMachineVolume", "requestBody": _body(volume_action),
-        "responses": _responses(job)}
+        "operationId": "insertOrRemoveMachineVolume",
+        "requestBody": _body({"anyOf": [volume_action, machine_volume]}),
+        "responses": _responses({**job, 201: "Job"})}
+    paths["/cimi/machines/{id}/volumes/{entry}"] = {  # deleting an entry detaches its volume
+        "parameters": [ID_PARAM, dict(ID_PARAM, name="entry")],
+        "delete": {"operationId": "detachMachineVolume", "responses": _responses(job)}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "cimi-provider: DMTF CIMI 2.0 (DSP0263) reference provider",

@@ -24,6 +24,8 @@ reads back as ``None``): the create-by-reference "erase" of 4.2.1.1.
 """
 from __future__ import annotations
 
+from ..catalogue import NS
+from ..catalogue.wire import V1_ATTRIBUTE_NAMES
 from .errors import BodyTooLarge, NotAcceptable, SerializationError, UnsupportedMediaType
 from .jsonio import parse_json, render_json
 from .negotiation import body_format, negotiate
@@ -94,15 +96,38 @@ def _prune(value: object) -> object:
     return out
 
 
-def render(doc: dict, fmt: str) -> tuple[bytes, str]:
-    """Serialize a document; ``fmt`` is what ``negotiate`` returned."""
+def render(doc: dict, fmt: str, namespace: str = NS) -> tuple[bytes, str]:
+    """Serialize a document; ``fmt`` is what ``negotiate`` returned. ``namespace``: the CIMI
+    namespace of the answer's resourceURIs (and so of its XML); the 1.x one for 1.x clients."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown format {fmt!r}")
-    if fmt == "json" and type(doc) is Prerendered:
+    if fmt == "json" and type(doc) is Prerendered and namespace == NS:  # fragments are 2.0
         return doc.json(), CONTENT_TYPES[fmt]
     pruned = _prune(doc)
+    if namespace != NS:
+        pruned = _in_namespace(pruned, NS + "/", namespace + "/")
     body = render_json(pruned) if fmt == "json" else render_xml(pruned)
     return body, CONTENT_TYPES[fmt]
+
+
+def _in_namespace(value, old: str, new: str):
+    """A copy of ``value`` whose resourceURIs and operation rels in ``old`` are in ``new``
+    (documents may be shared cached views: never changed in place)."""
+    if type(value) is list:
+        return [_in_namespace(item, old, new) for item in value]
+    if not isinstance(value, dict):
+        return value
+    # isinstance, not type(): collection items are memoised views (Pruned, a dict subclass)
+    out = {key: _in_namespace(item, old, new) if isinstance(item, (dict, list)) else item
+           for key, item in value.items()}
+    for key in _NAMESPACED:
+        uri = out.get(key)
+        if isinstance(uri, str) and uri.startswith(old):
+            out[key] = new + uri[len(old):]
+    return out
+
+
+_NAMESPACED = ("resourceURI", "rel")  # type URIs, and action URIs in operations
 
 
 def parse_body(body: bytes, content_type: str | None, max_bytes: int) -> dict:
@@ -115,7 +140,19 @@ def parse_body(body: bytes, content_type: str | None, max_bytes: int) -> dict:
         raise BodyTooLarge(f"request body is larger than {max_bytes} bytes")
     if not body.strip():
         raise SerializationError("request body is empty")
-    return parse_json(body) if fmt == "json" else parse_xml(body)
+    doc = parse_json(body) if fmt == "json" else parse_xml(body)
+    return _v2_names(doc) if isinstance(doc, dict) else doc
+
+
+def _v2_names(doc: dict) -> dict:
+    """A body's CIMI 1.x attribute names renamed to their 2.0 names, in place."""
+    for old, new in V1_ATTRIBUTE_NAMES.items():
+        if old in doc:
+            if new in doc:
+                raise SerializationError(f"'{old}' (CIMI 1.x) and '{new}' are the same attribute;"
+                                         " give one of them")
+            doc[new] = doc.pop(old)
+    return doc
 
 
 __all__ = [

@@ -11,7 +11,8 @@ from ..catalogue import COMMON_ELEMENTS as COMMON, NS, NS_V1, STRUCTS, TYPES
 from ..catalogue.wire import FULL_ORDERS, SPEC_BOOLEANS, SPEC_INTEGERS, SPEC_NESTED_TYPES, \
     SPEC_ONLY_ORDERS
 
-ACCEPTED_NAMESPACES = frozenset({NS, NS_V1})
+# "" (no namespace at all): what 1.x clients often sent; read as CIMI 2.0.
+ACCEPTED_NAMESPACES = frozenset({NS, NS_V1, ""})
 
 
 def _orders() -> dict:
@@ -99,6 +100,8 @@ MAPS = {"properties": "property", "parameters": "parameter"}
 
 INTEGER_ATTRIBUTES = _names_of("integer") | SPEC_INTEGERS
 BOOLEAN_ATTRIBUTES = _names_of("boolean") | SPEC_BOOLEANS
+# xs:anyURI collapses whitespace: the spec's own examples put the action URI on its own line.
+URI_ATTRIBUTES = _names_of("URI")
 
 # Collection item element names when items carry no resourceURI.
 ITEM_TYPES = {rtype.items_key: rtype.name for rtype in TYPES.values() if rtype.items_key}

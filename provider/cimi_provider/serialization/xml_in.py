@@ -54,6 +54,8 @@ def _split_tag(tag: str) -> tuple[str, str]:
 
 
 def _typed(name: str, text: str) -> object:
+    if name in schema.URI_ATTRIBUTES:
+        return text.strip()
     if name in schema.INTEGER_ATTRIBUTES:
         stripped = text.strip()
         body = stripped[1:] if stripped[:1] in "+-" else stripped
@@ -78,6 +80,12 @@ def _guess_scalar(text: str) -> object:
     return stripped
 
 
+class RootNamed(dict):
+    """A document whose resourceURI the client did not send: the reader made it from the root
+    element, named in ``type_source`` so that an error can say what the client did send."""
+    type_source = ""
+
+
 class _Reader:
     def __init__(self) -> None:
         self.namespace = ""
@@ -98,8 +106,10 @@ class _Reader:
         if namespace not in schema.ACCEPTED_NAMESPACES:
             raise SerializationError(
                 f"the root element must be in the namespace {schema.NS}")
-        self.namespace = namespace
-        doc = {"resourceURI": root.get("resourceURI") or f"{namespace}/{local}"}
+        self.namespace = namespace or schema.NS
+        doc = RootNamed(resourceURI=root.get("resourceURI") or f"{self.namespace}/{local}")
+        if not root.get("resourceURI"):
+            doc.type_source = f"the root element <{local[:40]}>"
         if local == "Collection":
             doc.update(self.collection(root, 1))
         else:

@@ -141,7 +141,7 @@ class Provider:
                                                f"refval:{rtype.template_type}", writable=True)}
             common = {a.name: a for a in rtype.all_attrs if a.name in COMMON_WRITABLE}
             fields = check_fields(body, common, "", mode="create", extra=extra,
-                                  message=rtype.create_uri)
+                                  message=rtype.create_messages)
             template_type = TYPES[rtype.template_type]
             if fields.get(rtype.template_attr) is None and not any(
                     a.mandatory for a in template_type.attrs):
@@ -149,7 +149,7 @@ class Provider:
             if not isinstance(fields.get(rtype.template_attr), dict):
                 raise BadRequest(f"missing mandatory attribute '{rtype.template_attr}'")
             return await lifecycle.create(fields, req)
-        fields = check_body(body, rtype, message=rtype.uri)
+        fields = check_body(body, rtype, message=rtype.create_messages)
         return await lifecycle.create(fields, req)
 
     def create_plain(self, rtype: ResourceType, fields: dict, req: RequestContext,
@@ -243,17 +243,26 @@ class Provider:
         spec = rtype.actions.get(name)
         if spec is None:
             raise NotFound(f"{rid}/{name} not found")
-        check_resource_uri(body, NS + "/Action")
-        action_uri = body.get("action")
-        if action_uri is not None and (not isinstance(action_uri, str)
-                                       or action_uri.rsplit("/", 1)[-1] != name):
-            raise BadRequest(f"action must be {spec.uri}")
-        params = {a.name: a for a in spec.parameters}
-        params["properties"] = Attr("properties", "map", writable=True)
-        params["action"] = Attr("action", "URI", writable=True)
-        fields = check_fields(body, params, "", mode="create")
+        body_type = check_resource_uri(body, NS + "/Action",
+                                       *(f"{NS}/{other}" for other in spec.bodies))
+        if body_type in spec.bodies:  # e.g. a MachineImage sent to a Machine's capture URI
+            fields = check_body(body, TYPES[body_type])
+        else:
+            fields = self.action_fields(spec, body)
         doc = self.load(rid)
         lifecycle = self._lifecycles[rtype.name]
         if not lifecycle.available(rtype, doc, name):
             raise Conflict(f"{name} is not available for a {rtype.name} in state {doc.get('state')}")
         return await lifecycle.action(rid, doc, name, fields, req)
+
+    @staticmethod
+    def action_fields(spec, body: dict) -> dict:
+        """The checked parameters of an Action body for ``spec``."""
+        action_uri = body.get("action")
+        if action_uri is not None and (not isinstance(action_uri, str)
+                                       or action_uri.rsplit("/", 1)[-1] != spec.name):
+            raise BadRequest(f"action must be {spec.uri}")
+        params = {a.name: a for a in spec.parameters}
+        params["properties"] = Attr("properties", "map", writable=True)
+        params["action"] = Attr("action", "URI", writable=True)
+        return check_fields(body, params, "", mode="create")

@@ -217,9 +217,8 @@ class MachineImageLifecycle(Lifecycle):
             machine = self.ctx.load(machine_rid)
             if machine.get("state") != "STOPPED":
                 raise Conflict(f"only a STOPPED machine can be captured (it is {machine.get('state')})")
-            image_fields = {k: fields[k] for k in ("name", "description", "properties")
-                            if fields.get(k) is not None}
-            return await self.machines.capture(machine_rid, machine, {}, req, image_fields)
+            return await self.machines.capture(machine_rid, machine,
+                                               dict(fields, imageLocation=location), req)
         check_image_location(self.ctx, location)
         rid = new_id("machineImages")
         related = None

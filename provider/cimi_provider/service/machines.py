@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec
-from ..catalogue import ACTION_NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
+from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
 from ..errors import BadRequest, Conflict, NotFound
 from ..request import RequestContext
 from ..timeutil import now_iso
@@ -11,7 +11,7 @@ from .credentials import hash_inline_password
 from .infra import new_image
 from .lifecycle import Lifecycle, LifecycleContext, mark, sub_row
 from .result import Result, Stored
-from .validate import check_fields, check_struct_required, require
+from .validate import check_fields, check_resource_uri, check_struct_required, require
 
 MACHINE = TYPES["Machine"]
 BUSY = ("CREATING", "DELETING", "STARTING", "STOPPING", "PAUSING", "SUSPENDING", "CAPTURING",
@@ -191,13 +191,19 @@ class MachineLifecycle(Lifecycle):
                                         lambda tx, m: self.settle(tx, rid, None))
         return self.job_result(state, job)
 
-    async def capture(self, rid: str, doc: dict, fields: dict, req: RequestContext,
-                      image_fields: dict | None = None) -> Result:
-        image_fields = image_fields or {k: fields[k] for k in ("name", "description", "properties")
-                                        if fields.get(k) is not None}
+    async def capture(self, rid: str, doc: dict, fields: dict, req: RequestContext) -> Result:
+        """``fields``: an Action's parameters, or a MachineImage sent to the capture URI
+        (5.14.7.1), whose ``imageLocation``, if given, must be this machine."""
+        location = fields.get("imageLocation")
+        if location is not None and (not isinstance(location, str)
+                                     or req.relative(location) != rid):
+            raise BadRequest(f"imageLocation must be this machine ({rid}) or absent")
+        image_fields = {k: fields[k] for k in ("name", "description", "properties")
+                        if fields.get(k) is not None}
         image_rid = new_id("machineImages")
         with self.ctx.store.write() as tx:
-            image = new_image(tx, image_rid, image_fields, rid, "IMAGE", related=None)
+            image = new_image(tx, image_rid, image_fields, rid, fields.get("type") or "IMAGE",
+                              related=None)
             image["imageLocation"] = rid
             tx.put(image_rid, "MachineImage", image)
         job, _ = self.begin(rid, "CAPTURING", ACTION_NS + "capture", [image_rid])
@@ -241,15 +247,18 @@ class MachineLifecycle(Lifecycle):
         """Attach (insert) or detach (remove) a Volume: ``attr`` is "volumes", the only
         sub-collection of references a Machine has."""
         doc = self.ctx.load(rid, "Machine")
+        v1_item = MACHINE.subcollection(attr).v1_item
+        added = check_resource_uri(body, NS + "/Action", f"{NS}/{v1_item}") == v1_item
         params = {a.name: a for a in VOLUME_ACTION_PARAMS}
         fields = check_fields(body, params, "", mode="create")
-        verb = str(fields.get("action") or "").rsplit("/", 1)[-1]
+        verb = "insert" if added else str(fields.get("action") or "").rsplit("/", 1)[-1]
+        if added and fields.get("action") is not None:
+            raise BadRequest(f"a {v1_item} has no 'action'")
         if verb not in ("insert", "remove"):
             raise BadRequest(f"action must be {ACTION_NS}insert or {ACTION_NS}remove")
         if not fields.get("volume"):
             raise BadRequest("missing mandatory attribute 'volume'")
-        if doc["state"] in BUSY or doc["state"] in ("ERROR", "FAILED"):
-            raise Conflict(f"volumes cannot be changed while the machine is {doc['state']}")
+        self.check_volumes_changeable(doc)
         vol_rid, vol = self.ctx.resolve(fields["volume"], req, "Volume", "volume")
         located = [r for r in self.ctx.store.children(rid) if r.type == "locatedVolume"
                    and r.doc.get("volume", {}).get("href") == vol_rid]
@@ -279,10 +288,20 @@ class MachineLifecycle(Lifecycle):
 
             self.attaching.add(vol_rid)
             state = await self.ctx.jobs.run(job, work, ok, bad)
+            if added:  # a 1.x add made a resource: 201 (202 while it runs) with its Location
+                return self.job_result(state, job, None, entry_id, done_status=201)
             return self.job_result(state, job, None, None)
         if not located:
             raise Conflict(f"volume {vol_rid} is not attached to this machine")
-        entry_id = located[0].id
+        return await self.detach(rid, vol_rid, located[0].id)
+
+    @staticmethod
+    def check_volumes_changeable(doc: dict) -> None:
+        if doc["state"] in BUSY or doc["state"] in ("ERROR", "FAILED"):
+            raise Conflict(f"volumes cannot be changed while the machine is {doc['state']}")
+
+    async def detach(self, rid: str, vol_rid: str, entry_id: str) -> Result:
+        """Detach the volume that the locatedVolume ``entry_id`` of machine ``rid`` holds."""
         with self.ctx.store.write() as tx:
             job = self.ctx.jobs.create(tx, ACTION_NS + "remove", f"{rid}/volumes", [vol_rid])
 
@@ -301,3 +320,18 @@ class MachineLifecycle(Lifecycle):
             return [r.doc for r in self.ctx.store.children(rid) if r.type == "locatedVolume"]
         except KeyError:
             raise NotFound(rid) from None
+
+
+class LocatedVolumeLifecycle(Lifecycle):
+    """Deleting a Machine's volumes entry detaches its Volume: how 1.x removed the MachineVolume
+    it added (2.0 clients send ``remove`` to the collection; both work)."""
+    type_name = "locatedVolume"
+
+    def __init__(self, ctx: LifecycleContext, machines: MachineLifecycle):
+        super().__init__(ctx)
+        self.machines = machines
+
+    async def delete(self, rid: str, doc: dict, req: RequestContext) -> Result:
+        machine = self.ctx.store.row(rid).parent
+        self.machines.check_volumes_changeable(self.ctx.load(machine, "Machine"))
+        return await self.machines.detach(machine, doc["volume"]["href"], rid)

@@ -74,22 +74,31 @@ def check_ref(value, path: str) -> dict:
     return {"href": value["href"]}
 
 
-def check_resource_uri(body: dict, expected: str) -> None:
-    """A resourceURI, when given, must name the expected message (cimi/1 or cimi/2 namespace)."""
+def check_resource_uri(body: dict, *expected: str) -> str | None:
+    """A resourceURI, when given, must name one of the expected messages (cimi/1 or cimi/2
+    namespace); returns the local name it gives (None when absent). An XML body's resourceURI
+    comes from its root element (``type_source``): the error names that element instead."""
     given = body.get("resourceURI")
     if given is None:
-        return
-    local = expected.rsplit("/", 1)[-1]
-    if not isinstance(given, str) or given.rsplit("/", 1)[-1] != local:
-        raise BadRequest(f"resourceURI must be {expected}, not {given!r}")
+        return None
+    locals_ = [uri.rsplit("/", 1)[-1] for uri in expected]
+    local = given.rsplit("/", 1)[-1] if isinstance(given, str) else None
+    if local in locals_:
+        return local
+    source = getattr(body, "type_source", "")
+    if source:
+        wanted = " or ".join(f"<{name}>" for name in locals_)
+        raise BadRequest(f"{source} is not accepted here; the body must be {wanted}")
+    raise BadRequest(f"resourceURI must be {' or '.join(expected)}, not {given!r}")
 
 
 def check_fields(body: dict, attrs: dict, path: str, *, mode: str,
-                 extra: dict | None = None, message: str | None = None) -> dict:
+                 extra: dict | None = None, message=None) -> dict:
     """Validate ``body`` against ``attrs``; ``mode`` is create, update, refval or struct.
-    ``message``: the resourceURI a top-level body may name (anything else is refused first)."""
+    ``message``: the resourceURI (or a tuple of them) a top-level body may name (anything else
+    is refused first)."""
     if message is not None:
-        check_resource_uri(body, message)
+        check_resource_uri(body, *((message,) if isinstance(message, str) else message))
     out = {}
     for key, value in body.items():
         where = f"{path}.{key}" if path else key
@@ -109,7 +118,7 @@ def check_fields(body: dict, attrs: dict, path: str, *, mode: str,
 
 
 def check_body(body: dict, rtype, path: str = "", *, mode: str = "create",
-               extra: dict | None = None, message: str | None = None) -> dict:
+               extra: dict | None = None, message=None) -> dict:
     if not isinstance(body, dict):
         _fail(path, "expected an object")
     attrs = {a.name: a for a in rtype.all_attrs}

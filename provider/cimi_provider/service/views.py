@@ -30,11 +30,13 @@ def metadata_doc(rtype: ResourceType) -> dict:
     for attr in rtype.all_attrs:
         if attr.name == "operations":
             continue
-        attributes.append({
-            "name": attr.name, "namespace": EXTENSION_NS if attr.extension else NS,
-            "type": _spec_type(attr), "providerMandatory": attr.provider_mandatory,
-            "consumerMandatory": attr.mandatory, "mutable": attr.mutable or attr.name in (
-                "state", "updated"), "consumerWritable": attr.writable})
+        entry = {"name": attr.name}
+        if attr.extension:  # Table 6: namespace and type only for attributes the spec does not define
+            entry.update(namespace=EXTENSION_NS, type=_spec_type(attr))
+        entry.update(providerMandatory=attr.provider_mandatory, consumerMandatory=attr.mandatory,
+                     mutable=attr.mutable or attr.name in ("state", "updated"),
+                     consumerWritable=attr.writable)
+        attributes.append(entry)
         scope = {}
         if attr.values:
             scope["values"] = list(attr.values)
@@ -65,9 +67,12 @@ DEFAULT_CEP_NAME = "cimi-provider"
 
 
 class Views:
-    def __init__(self, provider, cep_name: str = DEFAULT_CEP_NAME):
+    def __init__(self, provider, cep_name: str = DEFAULT_CEP_NAME, v1_operations: bool = False):
         self.p = provider
         self.cep_name = cep_name
+        # --compat cimi1: also advertise the 1.x ``add`` of a sub-collection that takes one
+        # (a MachineVolume added to a Machine's volumes; accepted either way).
+        self.v1_operations = v1_operations
         self._rendered: dict = {}  # base URI -> {row id: (row, view)}
         self.metadata = {f"resourceMetadata/{n}": metadata_doc(TYPES[n]) for n in METADATA_TYPES}
         for cap in self.metadata["resourceMetadata/Machine"]["capabilities"]:
@@ -107,9 +112,13 @@ class Views:
         return select_attributes(doc, q.select)
 
     # collections ----------------------------------------------------------------------------
-    def collection_ops(self, rtype: ResourceType, cid: str, base: str, insert=False) -> list:
+    def collection_ops(self, rtype: ResourceType, cid: str, base: str, insert=False,
+                       v1_item: str | None = None) -> list:
         if insert:
-            return [{"rel": "insert", "href": base + cid}, {"rel": "remove", "href": base + cid}]
+            ops = [{"rel": "insert", "href": base + cid}, {"rel": "remove", "href": base + cid}]
+            if v1_item and self.v1_operations:
+                ops.append({"rel": "add", "href": base + cid})
+            return ops
         if rtype.create != "none" and cid == rtype.path:
             return [{"rel": "add", "href": base + cid}]
         return []
@@ -178,6 +187,7 @@ class Views:
     def collection(self, cid: str, base: str, q) -> dict:
         """A top-level collection (``machines``) or a sub-collection (``machines/x/disks``)."""
         rtype = TOP_LEVEL.get(cid)
+        v1_item = None
         if rtype is not None:
             items_type, parent, items_key, curi, insert = (rtype.name, None, rtype.items_key,
                                                            rtype.collection_uri, False)
@@ -190,12 +200,13 @@ class Views:
             rtype = TYPES[sub.item_type]
             items_type, items_key, curi, insert = (sub.item_type, sub.items_key,
                                                    sub.collection_uri, sub.insert)
+            v1_item = sub.v1_item
         count, page, rows = self.page(items_type, parent, base, q)
         paths = expand_paths(q.expand)
         if paths:
             page = [self.expand(item, paths, base) for item in page]
         doc = rnd.collection(items_type, items_key, curi, cid, base, page, count,
-                             self.collection_ops(rtype, cid, base, insert))
+                             self.collection_ops(rtype, cid, base, insert, v1_item))
         if rows is not None and not paths and not q.select:
             # the page as it is stored: JSON answers are assembled from per-row fragments
             item_type = TYPES[items_type]

@@ -164,6 +164,8 @@ class Reply:
 class Wire:
     """Talk to one provider in one format, discovering every URL from the CEP and operations."""
 
+    xml_writer = staticmethod(doc_to_xml)  # how XML request bodies are written
+
     def __init__(self, cep_url: str, fmt: str, auth=None):
         self.cep_url = cep_url
         self.fmt = fmt
@@ -178,7 +180,7 @@ class Wire:
         data = None
         if body is not None:
             if self.fmt == "xml":
-                data = doc_to_xml(body)
+                data = self.xml_writer(body)
             else:
                 data = json.dumps(body).encode()
             headers["Content-Type"] = MEDIA[self.fmt]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import libvirt
 import requests
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import pools
 from urllib.parse import urljoin
 
 import server
@@ -141,13 +142,26 @@ def network(conn, prefix: str, net: dict):
         return None
 
 
+def pool_gone(pool) -> bool:
+    try:
+        pool.info()
+        return False
+    except libvirt.libvirtError:
+        return True
+
+
 def pool_volumes(conn, prefix: str) -> dict:
     """name -> path of the volumes in the pools that carry ``prefix``."""
     found = {}
     for pool in conn.listAllStoragePools(0):
-        if not pool.isActive():
-            continue
-        pool.refresh(0)
+        try:
+            if not pool.isActive():
+                continue
+            pools.refresh(pool)  # waits while an upload into it runs, as the provider does
+        except libvirt.libvirtError:
+            if pool_gone(pool):  # another test run removed it meanwhile
+                continue
+            raise
         for vol in pool.listAllVolumes(0):
             if vol.name().startswith(prefix):
                 found[vol.name()] = vol.path()

@@ -22,6 +22,7 @@ def run_playbook(tmp_path, playbook, inventory, env_extra=None, args=(), timeout
         "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".collections"),
         "ANSIBLE_CALLBACKS_ENABLED": "cloudmgmt.dmtf.cadf",
         "ANSIBLE_CALLBACK_CADF_PATH": str(tmp_path / "audit.jsonl"),
+        "ANSIBLE_CALLBACK_CADF_ANCHOR_PATH": str(tmp_path / "anchor.json"),
         "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
         "ANSIBLE_LOG_PATH": str(tmp_path / "ansible.log"),
         "ANSIBLE_NOCOLOR": "1",
@@ -57,6 +58,49 @@ SIMPLE_PLAY = """
 def local_inventory(n=1):
     py = VENV_BIN / "python"
     return "".join("h%02d ansible_connection=local ansible_python_interpreter=%s\n" % (i, py) for i in range(n))
+
+
+# The head of a play whose CIMI modules talk to the provider at ``endpoint``.
+CIMI_PLAY_HEAD = """
+- name: {name}
+  hosts: all
+  gather_facts: false
+  module_defaults:
+    group/cloudmgmt.dmtf.cimi:
+      endpoint: "{endpoint}"
+  tasks:
+"""
+
+LOCALHOST = "localhost ansible_connection=local ansible_python_interpreter=%s\n" % (VENV_BIN / "python")
+
+
+def run_task(workdir, module, args, extra_args=()):
+    """Run one task of ``module`` with ``args`` on localhost (not audited); return its registered
+    result (a failure is returned, not raised)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    out = workdir / "result.json"
+    play = [{"name": "One task", "hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "The task", module: args, "register": "result", "ignore_errors": True},
+        {"name": "Keep the result", "ansible.builtin.copy": {
+            "content": "{{ result | to_json }}", "dest": str(out), "mode": "0600"}}]}]
+    proc = run_playbook(workdir, json.dumps(play), LOCALHOST, env_extra={"ANSIBLE_CALLBACKS_ENABLED": None},
+                        args=extra_args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(out.read_text())
+
+
+def is_anchor_notice(record):
+    """The anchor the callback sends to its forwarders after each run (never part of the trail)."""
+    if isinstance(record, bytes):
+        record = json.loads(record)
+    return record.get("reason", {}).get("reasonCode") == "anchor" \
+        and record.get("target", {}).get("typeURI") == "data/file/log"
+
+
+def forwarded(items):
+    """(trail records, anchor notices) among what a forwarder delivered or spooled."""
+    items = list(items)
+    return [i for i in items if not is_anchor_notice(i)], [i for i in items if is_anchor_notice(i)]
 
 
 def records(path):

@@ -4,21 +4,14 @@ record of the requests it made name the same resource with the same target id, a
 verify with the same library."""
 import sys
 
-from cadf_support import ROOT, local_inventory, records, run_playbook
+from cadf_support import CIMI_PLAY_HEAD, ROOT, local_inventory, records, run_playbook
 
 sys.path.insert(0, str(ROOT / "provider" / "tests"))
 from server import ProviderProcess  # noqa: E402
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cadf.verify import verify_trail  # noqa: E402
 
-PLAY = """
-- name: One machine, made and removed
-  hosts: all
-  gather_facts: false
-  module_defaults:
-    group/cloudmgmt.dmtf.cimi:
-      endpoint: "%s"
-  tasks:
+PLAY = CIMI_PLAY_HEAD.format(name="One machine, made and removed", endpoint="%s") + """
     - name: Create it
       cloudmgmt.dmtf.cimi_machine:
         name: both-ends-1

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cadf_support import ROOT, SIMPLE_PLAY, local_inventory, records, run_playbook, free_port
+from cadf_support import SIMPLE_PLAY, forwarded, local_inventory, records, run_playbook, run_task, free_port
 import strict_validator
 
 CANARIES = ["CanaryNoLog-7f3a", "CanaryVar-91bd", "CanaryDiff-c0de", "CanaryUrl-55ee", "CanaryName-42aa"]
@@ -51,7 +51,7 @@ def test_canary_secrets_never_in_records_warnings_or_logs(tmp_path):
     names = [a["content"]["task"] for r in recs for a in r.get("attachments", []) if "task" in a["content"]]
     assert "A URL with credentials in the arguments, and in the task name {{ api_url }} {{ db_password }}" in names
     failed = [r for r in recs if r["outcome"] == "failure" and r["action"] != "stop"]
-    assert len(failed) == 1 and failed[0]["reason"]["reasonCode"] == "ignored"
+    assert len(failed) == 1 and failed[0]["reason"]["reasonCode"] == "ignored: non-zero return code"
 
 
 LOOP_PLAY = """
@@ -89,29 +89,10 @@ def test_twenty_forks_with_loops_every_record_once_and_chain_intact(tmp_path):
 
 
 def verify_with_module(tmp_path, key=None):
-    play = """
-- name: Verify the trail
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Verify
-      cloudmgmt.dmtf.cadf_verify:
-        path: {path}
-        {key}
-      register: report
-      ignore_errors: true
-    - name: Show
-      ansible.builtin.copy:
-        content: "{{{{ report | to_json }}}}"
-        dest: {out}
-        mode: "0600"
-""".format(path=tmp_path / "audit.jsonl", key=("key_file: %s" % key) if key else "", out=tmp_path / "report.json")
-    vdir = tmp_path / "verify"
-    vdir.mkdir(exist_ok=True)
-    proc = run_playbook(vdir, play, "localhost ansible_connection=local ansible_python_interpreter=%s\n"
-                        % (ROOT / ".venv" / "bin" / "python"), env_extra={"ANSIBLE_CALLBACKS_ENABLED": None})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads((tmp_path / "report.json").read_text())
+    args = {"path": str(tmp_path / "audit.jsonl")}
+    if key:
+        args["key_file"] = str(key)
+    return run_task(tmp_path / "verify", "cloudmgmt.dmtf.cadf_verify", args)
 
 
 @pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "truncate", "forged_digest"])
@@ -159,8 +140,10 @@ def test_http_collector_down_then_up_loses_nothing(tmp_path, collector):
     proc = run_playbook(tmp_path, HTTP_PLAY, local_inventory(2), env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     all_ids = {r["id"] for r in records(tmp_path / "audit.jsonl")}
-    received = {r["id"] for r in collector.records}
+    delivered, anchors = forwarded(collector.records)
+    received = {r["id"] for r in delivered}
     assert len(all_ids) == 16 and received == all_ids
+    assert [a["attachments"][0]["content"]["seq"] for a in anchors] == [8, 16]  # the spooled one first
     for r in collector.records:
         strict_validator.validate(r)
     assert list((tmp_path / "audit.jsonl.spool").iterdir()) == []

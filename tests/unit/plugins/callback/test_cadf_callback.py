@@ -51,7 +51,7 @@ def callback(tmp_path):
     def make(**options):
         cb = cadf_callback.CallbackModule()
         cb._load_name = "cloudmgmt.dmtf.cadf"
-        direct = {"path": str(tmp_path / "audit.jsonl")}
+        direct = {"path": str(tmp_path / "audit.jsonl"), "anchor_path": str(tmp_path / "anchor.json")}
         direct.update(options)
         cb.set_options(direct=direct)
         cb.v2_playbook_on_start(type("PB", (), {"_file_name": "site.yml"})())
@@ -118,8 +118,72 @@ def test_failed_unreachable_and_hint(tmp_path, callback):
     cb._finish(None)
     recs = trail(tmp_path)
     outcomes = [(r["outcome"], r["reason"]["reasonCode"]) for r in recs[1:3]]
-    assert outcomes == [("failure", "failed"), ("failure", "unreachable")]
+    assert outcomes == [("failure", "failed: x"), ("failure", "unreachable")]
+    assert recs[1]["reason"]["reasonType"] == "urn:cloudmgmt:dmtf:ansible:message"
+    # no actions return value: the action map of the requested state is all there is
     assert recs[3]["target"]["typeURI"] == "compute/machine" and recs[3]["action"] == "start"
+
+
+def test_one_record_per_action_the_module_took(tmp_path, callback):
+    """A machine created with state started: create, then start (what was done, not the state)."""
+    cb = callback()
+    machine = FakeTask(action="cloudmgmt.dmtf.cimi_machine")
+    hint = {"typeURI": "compute/machine", "id": "machines/7", "name": "web-7"}
+    cb.v2_runner_on_ok(FakeResult("h1", machine, {"changed": True, "cadf": hint, "actions": ["create", "start"]},
+                                  args={"state": "started"}))
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(action="cloudmgmt.dmtf.cimi_machine", uuid="u2"),
+                                  {"changed": True, "cadf": hint, "actions": ["update"]}, args={"state": "present"}))
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(action="cloudmgmt.dmtf.cimi_volume", uuid="u3"),
+                                  {"changed": True, "cadf": hint,
+                                   "actions": ["create", "recovered-after-ambiguous-create", "attach"]}))
+    cb._finish(None)
+    recs = trail(tmp_path)[1:-1]
+    assert [r["action"] for r in recs] == ["create", "start", "update", "create", "update/attach"]
+    assert [r["attachments"][0]["content"]["step"] for r in recs[:2]] == ["create", "start"]
+    assert recs[0]["attachments"][0]["content"]["steps"] == ["create", "start"]
+    for r in recs:
+        strict_validator.validate(r)
+
+
+def test_failure_reason_carries_the_message_masked(tmp_path, callback):
+    cb = callback()
+    cb.v2_runner_on_failed(FakeResult("h1", FakeTask(), {
+        "msg": "login to https://admin:%s@cimi.example failed, password=%s" % (SECRET, SECRET)}))
+    cb.v2_runner_on_failed(FakeResult("h1", FakeTask(no_log=True, uuid="u2"), {
+        "msg": "boom " + SECRET, "_ansible_no_log": True}))
+    cb._finish(None)
+    text = (tmp_path / "audit.jsonl").read_text()
+    assert SECRET not in text
+    recs = trail(tmp_path)
+    assert recs[1]["reason"]["reasonCode"] == "failed: login to https://cimi.example failed, password=********"
+    assert recs[2]["reason"] == {"reasonType": "urn:cloudmgmt:dmtf:ansible:result", "reasonCode": "failed"}
+    for r in recs:
+        strict_validator.validate(r)
+
+
+def test_initiator_is_the_os_account_and_tags_are_recorded(tmp_path, callback, monkeypatch):
+    import os
+    import pwd
+    monkeypatch.setenv("USER", "someone-else")
+    cb = callback(tags=["ticket=CHG-1", "team=ops"])
+    cb._finish(None)
+    recs = trail(tmp_path)
+    initiator = recs[0]["initiator"]
+    assert initiator["name"] == pwd.getpwuid(os.getuid()).pw_name != "someone-else"
+    identity = initiator["attachments"][0]["content"]
+    assert identity["uid"] == os.getuid() and identity["claimed"]["USER"] == "someone-else"
+    assert "ticket?value=CHG-1" in recs[0]["tags"] and recs[0]["attachments"][0]["content"]["tags"] == {
+        "ticket": "CHG-1", "team": "ops"}
+    for r in recs:
+        strict_validator.validate(r)
+
+
+def test_bad_tags_are_left_out_with_a_warning(tmp_path, callback, capsys):
+    cb = callback(tags=["no-equals-sign", "ok=1"])
+    cb._finish(None)
+    recs = trail(tmp_path)
+    assert not any("?value=1" in t for t in recs[0]["tags"])
+    assert "tags from the tags option ignored" in capsys.readouterr().err
 
 
 def test_two_threads_many_results_chain_intact(tmp_path, callback):
@@ -175,3 +239,67 @@ class WrittenTask(FakeTask):
 ])
 def test_task_names_recorded_as_written(task, expected):
     assert cadf_callback._task_name_as_written(task) == expected
+
+
+def test_erased_trail_starts_with_a_reset_record_naming_the_old_anchor(tmp_path, callback):
+    for _run in range(2):
+        cb = callback()
+        cb.v2_runner_on_ok(FakeResult("h1", FakeTask(), {"changed": True}))
+        cb._finish(None)
+    anchored = json.loads((tmp_path / "anchor.json").read_text())
+    assert anchored["seq"] == 6 and anchored["resets"] == []
+    (tmp_path / "gone").mkdir()
+    for name in ("audit.jsonl", "audit.jsonl.digest"):
+        (tmp_path / name).rename(tmp_path / "gone" / name)
+    cb = callback()
+    cb._finish(None)
+    recs = trail(tmp_path)
+    assert recs[0]["action"] == "evaluate" and recs[0]["outcome"] == "failure"
+    assert recs[0]["reason"]["reasonCode"] == "trail_reset" and recs[0]["target"]["typeURI"] == "data/file/log"
+    lost = recs[0]["attachments"][0]["content"]
+    assert lost["seq"] == 6 and lost["hash"] == anchored["hash"] and lost["found_seq"] == 0
+    for r in recs:
+        strict_validator.validate(r)
+    report = verify_trail(str(tmp_path / "audit.jsonl"), str(tmp_path / "audit.jsonl.digest"),
+                          anchor=json.loads((tmp_path / "anchor.json").read_text()))
+    assert not report["valid"] and {p["kind"] for p in report["problems"]} == {"trail_reset"}
+
+
+def test_rotated_trail_continues_the_chain(tmp_path, callback):
+    cb = callback()
+    cb.v2_runner_on_ok(FakeResult("h1", FakeTask(), {"changed": True}))
+    cb._finish(None)
+    for name in ("audit.jsonl", "audit.jsonl.digest"):
+        (tmp_path / name).rename(tmp_path / name.replace("audit.jsonl", "audit.jsonl.1"))
+    cb = callback()
+    cb._finish(None)
+    recs = trail(tmp_path)
+    assert recs[0]["action"] == "start" and recs[0]["attachments"][-1]["content"]["seq"] == 4
+
+
+def test_anchor_signed_once_a_key_is_set_and_a_forged_one_is_a_reset(tmp_path, callback, capsys):
+    key = tmp_path / "k"
+    key.write_text("unit-test-hmac-key-long-enough\n")
+    callback()._finish(None)
+    assert json.loads((tmp_path / "anchor.json").read_text())["alg"] == "none"
+    callback(signing_key_file=str(key))._finish(None)  # the key is new: the trail still holds the record
+    anchored = json.loads((tmp_path / "anchor.json").read_text())
+    assert anchored["alg"] == "hmac-sha256" and anchored["sig"]
+    assert "the anchor is not signed" in capsys.readouterr().err
+    assert not any(r["reason"]["reasonCode"] == "trail_reset" for r in trail(tmp_path))
+    anchored["seq"] += 1  # edited without the key, and the trail does not hold that record
+    anchored["size"] += 10
+    (tmp_path / "anchor.json").write_text(json.dumps(anchored))
+    callback(signing_key_file=str(key))._finish(None)
+    resets = [r for r in trail(tmp_path) if r["reason"]["reasonCode"] == "trail_reset"]
+    assert len(resets) == 1 and "signature is invalid" in resets[0]["attachments"][0]["content"]["anchor_problem"]
+
+
+def test_unreadable_anchor_is_a_reset(tmp_path, callback):
+    callback()._finish(None)
+    (tmp_path / "anchor.json").write_text("{not json")
+    callback()._finish(None)
+    resets = [r for r in trail(tmp_path) if r["reason"]["reasonCode"] == "trail_reset"]
+    assert len(resets) == 1 and "not JSON" in resets[0]["attachments"][0]["content"]["anchor_problem"]
+    for r in trail(tmp_path):
+        strict_validator.validate(r)

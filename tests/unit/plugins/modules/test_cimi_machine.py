@@ -117,3 +117,26 @@ def test_properties_coerced_alike_on_create_and_update(fake, run_module):
     assert props == {'port': '8080', 'on': 'true', 'extra': '1'}
     result, code = run_module(cimi_machine, dict(base, properties={'bad': [1]}))
     assert code == 1 and "'bad' is a list" in result['msg']
+
+
+def test_cimi1_peer_with_a_dangling_addresses_collection(run_module, monkeypatch):
+    """A 1.x peer advertises networkInterfaces/.../addresses that answers 404: the machine was
+    created, so the task succeeds, with the interface it could read and a warning."""
+    from ansible.module_utils.basic import AnsibleModule
+    from fake_cimi import FakeCimi
+
+    warned = []  # the unit tests run as the controller: module warnings go to its display
+    monkeypatch.setattr(AnsibleModule, 'warn', lambda self, warning, **kw: warned.append(warning))
+    with FakeCimi(version=1, dangling_addresses=True) as peer:
+        args = {'endpoint': peer.cep_url, 'name': 'old-peer', 'state': 'started',
+                'template': peer.base + 'machineTemplates/t1'}
+        result, code = run_module(cimi_machine, args)
+        assert code == 0, result
+        assert result['changed'] and result['actions'] == ['create'] and peer.creates == 1
+        assert result['machine']['state'] == 'STARTED'
+        assert [i['mac_address'] for i in result['interfaces']] == ['52:54:00:00:00:01']
+        assert result['interfaces'][0]['addresses'] == [] and result['addresses'] == []
+        assert len(warned) == 1 and 'addresses of ' in warned[0] and '404' in warned[0], warned
+        again, code = run_module(cimi_machine, args)
+        assert code == 0 and not again['changed'] and len(warned) == 2
+        assert [p[1] for p in peer.requests if p[0] == 'POST'] == ['/cimi/machines']
