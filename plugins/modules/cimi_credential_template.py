@@ -14,7 +14,7 @@ description:
     provider, from which credentials can be created.
   - Found by O(id), or else by O(name). O(user_name) is compared and updated in place, as are O(name)
     (when found by O(id)), O(description) and O(properties). O(public_key) is sent at creation. The password
-    is write-only in CIMI: it is sent at creation and can never be compared (delete and re-create to rotate it).
+    is write-only in CIMI, so it is sent at creation and can never be compared (delete and re-create to rotate it).
 author:
   - cloudmgmt.dmtf contributors (@cloudmgmt)
 extends_documentation_fragment:

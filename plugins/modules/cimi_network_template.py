@@ -38,8 +38,8 @@ options:
     choices: [STARTED, STOPPED]
   host_address:
     description:
-      - The host's own IPv4 address on the networks, with the prefix length (for example C(169.254.10.1/24)):
-        the C(hostAddress) extension of the reference provider.
+      - The host's own IPv4 address on the networks, with the prefix length (for example C(169.254.10.1/24)),
+        which is the C(hostAddress) extension of the reference provider.
     type: str
 '''
 
