@@ -80,7 +80,7 @@ cimi_provider_start() {
   local root=$1 work=$2 backend=${3:-memory}
   unset CIMI_SEED_IMAGE
   local -a args=(--backend "$backend" --db "$work/provider.db" --listen 127.0.0.1:0
-                 --port-file "$work/port" --inject-failure '^it-fail-')
+                 --port-file "$work/port" --inject-failure '^it-fail-' --access-log "$work/access.log")
   if [ "$backend" = libvirt ]; then
     CIMI_LIBVIRT_RUN_PREFIX="${CIMI_LIBVIRT_PREFIX_STEM:-it}$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')-"
     # qemu (user libvirt-qemu) must reach the pool: /var/tmp, not a private tmp directory.
@@ -102,7 +102,8 @@ cimi_provider_start() {
   cimi_provider_wait_ready "$CIMI_PROVIDER_PID" "$work/port" "$work/provider.log" "$root/.venv/bin/python" \
     || return 1
   CIMI_ENDPOINT="http://127.0.0.1:$(cat "$work/port")/cimi/cloudEntryPoint"
-  export CIMI_ENDPOINT
+  CIMI_ACCESS_LOG="$work/access.log"
+  export CIMI_ENDPOINT CIMI_ACCESS_LOG
   echo "CIMI provider ($backend) at $CIMI_ENDPOINT"
   if [ "$backend" = libvirt ]; then
     CIMI_SEED_IMAGE="$CIMI_LIBVIRT_RUN_POOL.src/blank.qcow2"

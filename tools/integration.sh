@@ -64,7 +64,8 @@ run_pass() {
   echo "==== integration pass: $backend backend (${#targets[@]} targets: ${targets[*]})"
   cimi_provider_start "$ROOT" "$dir" "$backend"
   {
-    printf 'cimi_endpoint: %s\ncimi_backend: %s\n' "$CIMI_ENDPOINT" "$backend"
+    # the provider's access log (one JSON line per request): targets count the requests a task makes
+    printf 'cimi_endpoint: %s\ncimi_backend: %s\ncimi_access_log: %s\n' "$CIMI_ENDPOINT" "$backend" "$CIMI_ACCESS_LOG"
     # a real qcow2 for targets that register images (the memory backend reads none, under its import root)
     if [ -n "${CIMI_SEED_IMAGE:-}" ]; then printf 'cimi_image_file: %s\n' "$CIMI_SEED_IMAGE"; fi
   } > "$collection/tests/integration/integration_config.yml"

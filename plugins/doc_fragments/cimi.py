@@ -35,11 +35,13 @@ options:
   validate_certs:
     description:
       - Verify the provider's TLS certificate. Only turn this off for throw-away test endpoints.
+      - If not set, the environment variable E(CIMI_VALIDATE_CERTS) is used.
     type: bool
     default: true
   ca_path:
     description:
       - PEM file (or OpenSSL hashed directory) of CA certificates used to verify the provider.
+      - If not set, the environment variable E(CIMI_CA_PATH) is used.
     type: path
   client_cert:
     description:
@@ -67,6 +69,8 @@ options:
         lookups with backoff) and adopted if it exists. Otherwise, after an HTTP 502, 503 or 504, the
         create is sent again, at most O(retries) times; after a timeout or a connection lost
         mid-request the task fails saying the create may or may not have happened.
+      - An endpoint that refuses connections or does not answer fails the task with a message that
+        says how many attempts were made over how long; an HTTP 401 says which credentials to set.
     type: int
     default: 3
 requirements:
@@ -91,6 +95,12 @@ options:
   token:
     env:
       - name: CIMI_TOKEN
+  validate_certs:
+    env:
+      - name: CIMI_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: CIMI_CA_PATH
 '''
 
     # Options shared by the collection-reading *_info modules.
@@ -108,11 +118,23 @@ options:
       - Keys of the form C(property[KEY]) match consumer properties.
     type: dict
   expand:
-    description: Attributes to expand (CIMI C($expand)), for example C(volumes).
+    description:
+      - Attributes to expand (CIMI C($expand)), for example C(volumes), in addition to those the
+        module expands itself to build its results (for M(cloudmgmt.dmtf.cimi_machine_info) the
+        interfaces and their endpoints).
     type: list
     elements: str
+  page_size:
+    description:
+      - Resources read per request (C($first)/C($last) paging, following the collection's C(count)).
+        A provider may return fewer.
+    type: int
+    default: 100
 notes:
   - Read-only; supports check mode.
+  - A collection is read in pages of O(page_size), with what the results need expanded inline, so
+    the number of requests does not grow with the number of sub-resources (see the collection's
+    performance guide).
 '''
 
     # Common attributes of the resource modules (cimi_machine, cimi_network...).
@@ -123,9 +145,21 @@ options:
     type: str
   properties:
     description:
-      - Consumer properties (string map); when set, made exactly this map (apart from the
-        C(cloudmgmt.dmtf/request-id) key the collection adds at creation, which is kept).
+      - Consumer properties (a string-to-string map in CIMI). When set, made exactly this map
+        (or, with O(purge_properties=false), these keys set and the others kept), apart from the
+        C(cloudmgmt.dmtf/request-id) key the collection adds at creation, which is always kept.
+      - "One coercion rule, on create and update alike: strings are sent as they are, integers and
+        floats as their decimal text (C(8080) becomes C(\"8080\")), booleans as C(true) or C(false);
+        a null, list or mapping value is refused with an error naming the key (give a string, for
+        example C({{ value | to_json }}))."
     type: dict
+  purge_properties:
+    description:
+      - Remove the properties not named in O(properties) (as C(purge_tags) of amazon.aws).
+      - With V(false), the keys of O(properties) are added or changed and every other key is kept.
+      - Has no effect when O(properties) is not set.
+    type: bool
+    default: true
 '''
 
     # Waiting options of the resource modules that change resources through jobs or states.
@@ -139,4 +173,21 @@ options:
     description: Seconds to wait for each job or state change.
     type: int
     default: 600
+'''
+
+    # Creation-only options of cimi_machine and cimi_volume: what a difference does.
+    DRIFT = r'''
+options:
+  on_drift:
+    description:
+      - What to do when an existing resource differs from the task in a creation-only option
+        (the configuration, CPU, memory or image of a machine; the capacity or configuration of a volume).
+      - V(warn) reports it (a warning naming each option, its current and its desired value, and the
+        result's RV(drift)) and changes nothing; V(fail) fails the task before any change.
+      - V(update) changes it in place (a resize) when the provider's ResourceMetadata marks every
+        attribute involved as mutable, and otherwise fails saying the resource must be recreated.
+        The reference provider allows no resize, so there the resource must be deleted and created again.
+    type: str
+    default: warn
+    choices: [warn, fail, update]
 '''

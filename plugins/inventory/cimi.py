@@ -15,8 +15,10 @@ description:
     interfaces, addresses and volumes expanded inline (C($expand=interfaces/endpoints,volumes)),
     never with one request per machine. Filters run on the provider when it advertises the
     C(FilterParameter) capability, and on the controller otherwise (and always as a re-check).
-  - The inventory is complete or fails. A provider that stops returning machines before its
-    advertised C(count) is an error, not a shorter inventory.
+  - By default (O(fail_on_errors=true)) the inventory is complete or fails. A provider that stops
+    returning machines before its advertised C(count) is an error, not a shorter inventory. With
+    O(fail_on_errors=false), an endpoint that fails is skipped with a warning and the hosts of the
+    others are kept.
   - Every value that comes from the provider (names, properties, addresses) is marked unsafe, so a
     machine named C({{ lookup('pipe', 'id') }}) is data and is never templated.
   - The raw API responses are cached per request URL when O(cache) is on; a warm cache makes no
@@ -104,6 +106,13 @@ options:
     description: Read the machines' attached volumes (host variable C(cimi_volumes)).
     type: bool
     default: true
+  fail_on_errors:
+    description:
+      - V(true) fails the whole inventory when one endpoint cannot be read (as openstack.cloud's
+        C(fail_on_errors)).
+      - V(false) warns, naming the endpoint and the error, and keeps the hosts of the endpoints that answered.
+    type: bool
+    default: true
 notes:
   - Host variables (with the default prefix) are C(cimi_id), C(cimi_name), C(cimi_description),
     C(cimi_state), C(cimi_cpu), C(cimi_memory) (KiB), C(cimi_cpu_arch), C(cimi_cpu_speed),
@@ -112,6 +121,10 @@ notes:
     C(cimi_machine_image) and C(cimi_endpoint).
   - Addresses need a provider advertising C(ExpandParameter) and C(QueryPathNotation); otherwise
     only addresses the interfaces carry inline are known, and a warning says so.
+  - A value of O(states) that is not a CIMI machine state, and a key of an O(filters) mapping that is
+    not a machine attribute (nor C(property[KEY])), get a warning naming it, since they match nothing.
+  - Machines that share a name are named by a later O(hostnames) preference; a warning names the
+    shared names.
 '''
 
 EXAMPLES = r'''
@@ -151,7 +164,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import invento
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.http import HttpTransport
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.inventory_source import (
-    CachingCimiClient, build_filter, read_endpoint)
+    CachingCimiClient, build_filter, option_warnings, read_endpoint)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.options import CONNECTION_OPTIONS
 
 
@@ -211,6 +224,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _read_all(self, responses):
         filter_text = build_filter(self.get_option('filters'), self.get_option('states'),
                                    self.get_option('properties'))
+        for warning in option_warnings(self.get_option('filters'), self.get_option('states')):
+            self.display.warning('cloudmgmt.dmtf.cimi: %s' % warning)
+        fail_on_errors = self.get_option('fail_on_errors')
         page_size = self.get_option('page_size')
         if page_size < 1:
             raise CimiError('page_size must be at least 1')
@@ -220,6 +236,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             client = CachingCimiClient(options['endpoint'], transport, responses)
             try:
                 result = read_endpoint(client, filter_text, page_size, self.get_option('volumes'))
+            except CimiError as exc:
+                if fail_on_errors:
+                    raise
+                self.display.warning('cloudmgmt.dmtf.cimi: skipping the endpoint %s (fail_on_errors is false): %s'
+                                     % (options['endpoint'], exc))
+                continue
             finally:
                 transport.close()
             for warning in result['warnings']:
@@ -248,10 +270,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             for machine in result['machines']:
                 if isinstance(machine, dict) and machine.get('id'):
                     all_facts.append(hosts.host_facts(machine, result['configs'], result['endpoint']))
-        names, collisions = hosts.choose_hostnames(all_facts, preferences)
+        duplicates = set()
+        names, collisions = hosts.choose_hostnames(all_facts, preferences, duplicates)
         if collisions:
-            self.display.warning('cloudmgmt.dmtf.cimi: %d machine(s) share a name with another and are '
-                                 'named by a later hostnames preference' % collisions)
+            self.display.warning('cloudmgmt.dmtf.cimi: %d machine(s) share a name with another (%s) and are '
+                                 'named by a later hostnames preference' % (
+                                     collisions, ', '.join(sorted(str(d) for d in duplicates))))
 
         for name, facts in zip(names, all_facts):
             hostname = wrap_var(name)

@@ -35,14 +35,25 @@ options:
     description: User name.
     type: str
   secret:
-    description: Password. Never logged nor returned.
+    description:
+      - The credential's own password. Never logged nor returned.
+      - Not to be confused with O(password), which is the password of the CIMI API login (with O(username)).
+        A task that sets O(password) without O(username) and without O(secret) is refused, since it
+        would create a credential without a password.
     type: str
+    aliases: [credential_password]
   public_key:
     description: SSH public key.
     type: str
 '''
 
 EXAMPLES = r'''
+- name: A login for new machines (the credential's password is secret, not password)
+  cloudmgmt.dmtf.cimi_credential:
+    name: ops-login
+    user_name: ops
+    secret: "{{ vault_ops_machine_password }}"
+
 - name: Admin key for new machines
   cloudmgmt.dmtf.cimi_credential:
     name: ops-key
@@ -71,7 +82,7 @@ cadf:
 '''
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.definition import DefinitionModule
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.definition import DefinitionModule, refuse_api_password
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import COMMON_KWARGS, KINDS, common_spec
 
@@ -80,8 +91,12 @@ class Module(DefinitionModule):
     kind = KINDS['credential']
     create_type = 'CredentialCreate'
     argument_spec = dict(common_spec(waits=False), user_name={'type': 'str'},
-                         secret={'type': 'str', 'no_log': True}, public_key={'type': 'str'})
+                         secret={'type': 'str', 'no_log': True, 'aliases': ['credential_password']},
+                         public_key={'type': 'str'})
     module_kwargs = COMMON_KWARGS
+
+    def check_options(self):
+        refuse_api_password(self.params)
 
     def fill(self, body):
         p = self.params

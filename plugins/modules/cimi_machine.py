@@ -14,8 +14,10 @@ description:
   - A machine is found by O(id), or else by O(name) (an error if several machines share the name).
   - Only the options you set are compared. O(name) (when found by O(id)), O(description) and
     O(properties) are updated in place; the creation options (O(template), O(config), O(image), O(cpu),
-    O(memory), O(disks), O(credential), O(user_data), O(volumes), O(interfaces)) are used only when the
-    machine is created and are not compared afterwards.
+    O(memory), O(disks), O(credential), O(user_data), O(volumes), O(interfaces)) are used when the
+    machine is created.
+  - Of an existing machine, O(config) (or O(cpu) and O(memory)) and O(image) are compared; a difference is
+    handled as O(on_drift) says (by default a warning). The others are not compared.
   - References (O(template), O(config), O(image), O(credential), networks and volumes) take a name or
     an href; a value containing C(/) is an href.
 author:
@@ -24,6 +26,7 @@ extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.resource
   - cloudmgmt.dmtf.cimi.wait
+  - cloudmgmt.dmtf.cimi.drift
 options:
   name:
     description:
@@ -167,13 +170,80 @@ machine:
   description: The machine as the provider shows it (empty after deletion; predicted in check mode).
   returned: always
   type: dict
+  contains:
+    id:
+      description: CIMI id (URI) of the machine.
+      type: str
+      returned: success
+    name:
+      description: Name of the machine.
+      type: str
+      returned: success
+    state:
+      description: State, for example C(STARTED), C(STOPPED) or C(PAUSED).
+      type: str
+      returned: success
+    cpu:
+      description: Number of CPUs.
+      type: int
+      returned: when the provider knows it
+    memory:
+      description:
+        - Memory in KiB (2^10 bytes), the unit CIMI uses. The O(memory) option is in MiB, so a machine
+          created with O(memory=2048) shows C(2097152) here.
+      type: int
+      returned: when the provider knows it
+    machineConfig:
+      description: Reference (C(href)) to the MachineConfiguration it was created from (a provider extension).
+      type: dict
+      returned: when the provider tells it
+    machineImage:
+      description: Reference (C(href)) to the MachineImage it was created from (a provider extension).
+      type: dict
+      returned: when the provider tells it
+    properties:
+      description: Consumer properties, including the C(cloudmgmt.dmtf/request-id) tag of its creation.
+      type: dict
+      returned: success
+    userData:
+      description: Always C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) when set (O(user_data) is never shown).
+      type: str
+      returned: when the machine has user data
   sample: {"id": "https://cimi.example.com/cimi/machines/3f2a", "name": "web-1", "state": "STARTED",
            "cpu": 1, "memory": 1048576, "properties": {"role": "web"}}
 interfaces:
-  description: The machine's network interfaces with their IP addresses.
+  description:
+    - The machine's network interfaces with their IP addresses (the same shape as C(interfaces) of each
+      machine of M(cloudmgmt.dmtf.cimi_machine_info)).
   returned: always (empty when unknown, e.g. in check mode before creation, or after deletion)
   type: list
   elements: dict
+  contains:
+    id:
+      description: CIMI id of the interface.
+      type: str
+      returned: always
+    network:
+      description: Href of the network.
+      type: str
+      returned: when the provider links it
+    mac_address:
+      description: MAC address.
+      type: str
+      returned: when known
+    mtu:
+      description: MTU in bytes.
+      type: int
+      returned: when known
+    state:
+      description: State of the interface, for example C(ENABLED).
+      type: str
+      returned: always
+    addresses:
+      description: IP addresses of the interface.
+      type: list
+      elements: str
+      returned: always
   sample: [{"network": "https://cimi.example.com/cimi/networks/n1", "mac_address": "52:54:00:12:34:56",
             "addresses": ["192.0.2.10"], "state": "ENABLED", "mtu": 1500}]
 addresses:
@@ -182,6 +252,32 @@ addresses:
   type: list
   elements: str
   sample: ["192.0.2.10"]
+drift:
+  description:
+    - The creation-only options the task sets whose value differs from the existing resource (see O(on_drift)).
+    - Empty when nothing differs, when the resource was created or deleted.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    option:
+      description: The module option, for example C(config) or C(capacity_gb).
+      type: str
+      returned: always
+    current:
+      description: Its current value, as the option is written (a name, GB, MiB).
+      type: raw
+      returned: always
+    desired:
+      description: The value the task sets.
+      type: raw
+      returned: always
+    attributes:
+      description: The CIMI attributes an in-place update (O(on_drift=update)) changes.
+      type: list
+      elements: str
+      returned: always
+  sample: [{"option": "config", "current": "m1-small", "desired": "m1-medium", "attributes": ["cpu", "memory"]}]
 id:
   description: CIMI id of the machine.
   returned: always
@@ -201,6 +297,7 @@ cadf:
 import base64
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.drift import ON_DRIFT_SPEC, Drift
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
@@ -217,9 +314,10 @@ class MachineModule(ResourceModule):
     force_actions = ('stop', 'restart')
     # the interfaces and addresses the result returns, read with the machine (path notation is
     # ignored by providers without it: then only the endpoints are read one by one)
-    expand = 'interfaces,interfaces/endpoints'
+    expand = 'interfaces,interfaces/endpoints,machineConfig,machineImage'
+    drift_checked = True
     argument_spec = dict(
-        common_spec(states=STATES),
+        dict(common_spec(states=STATES), **ON_DRIFT_SPEC),
         template={'type': 'str'},
         config={'type': 'str'},
         cpu={'type': 'int'},
@@ -257,6 +355,45 @@ class MachineModule(ResourceModule):
             extra['interfaces'] = interfaces
             extra['addresses'] = [a for i in interfaces for a in i['addresses']]
         return outcome, extra
+
+    def creation_drift(self, current):
+        """The configuration (by name, or cpu and memory) and image the task sets, where the machine differs."""
+        p = self.params
+        drifts = []
+        refs = self.collapse_refs(current, ('machineConfig', 'machineImage'))
+        if p['config'] and not self.same_ref(refs.get('machineConfig'), p['config']):
+            config = self.lookup('machineConfigs', p['config'], 'machine configuration', required=False)
+            if config is not None and not config.get('predicted'):
+                drifts.extend(self.config_drift(current, config, refs.get('machineConfig')))
+        elif p['cpu'] is not None:
+            if current.get('cpu') is not None and current['cpu'] != p['cpu']:
+                drifts.append(Drift('cpu', current['cpu'], p['cpu'], {'cpu': p['cpu']}))
+            memory = mib_to_kib(p['memory'])
+            if current.get('memory') is not None and current['memory'] != memory:
+                drifts.append(Drift('memory', '%d MiB' % (current['memory'] // 1024), '%d MiB' % p['memory'],
+                                    {'memory': memory}))
+        image_ref = refs.get('machineImage')
+        if p['image'] and image_ref and not self.same_ref(image_ref, p['image']):
+            image = self.lookup('machineImages', p['image'], 'machine image', required=False)
+            if image is not None and not image.get('predicted') and self.client.resolve(image_ref['href']) != image['id']:
+                drifts.append(Drift('image', image_ref.get('name') or self.name_of(image_ref['href']),
+                                    image.get('name') or image['id'], {'machineImage': {'href': image['id']}}))
+        return drifts
+
+    def config_drift(self, current, config, ref=None):
+        """[Drift] of config against current: by the machine's machineConfig ref when it has one
+        (a provider extension), else by cpu and memory."""
+        href = (ref or {}).get('href')
+        sizes = dict((k, config[k]) for k in ('cpu', 'memory') if config.get(k) is not None)
+        if href:
+            differs = self.client.resolve(href) != config['id']
+        else:
+            differs = any(current.get(k) is not None and current[k] != v for k, v in sizes.items())
+        if not differs:
+            return []
+        was = ((ref or {}).get('name') or self.name_of(href)) if href else 'cpu %s, memory %s MiB' % (
+            current.get('cpu'), (current.get('memory') or 0) // 1024)
+        return [Drift('config', was, config.get('name') or config['id'], sizes)]
 
     def fill(self, body):
         p = self.params
@@ -344,7 +481,8 @@ class MachineModule(ResourceModule):
         settled = outcome.resource
         if not self.client.is_available(settled, 'delete') and self.client.is_available(settled, 'stop'):
             outcome = self.engine.act(settled, 'stop', ['STOPPED'], force=True if self.params['force'] else None)
-        return outcome.then(self.engine.delete(outcome.resource)).with_resource(current)
+        return outcome.then(self.engine.delete(outcome.resource, predict_refusal=not outcome.changed)).with_resource(
+            current)
 
 
 def main():

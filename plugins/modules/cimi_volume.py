@@ -13,7 +13,9 @@ description:
   - Manages a Volume on a DMTF CIMI 2.0 provider, and its attachment to a machine.
   - Found by O(id), or else by O(name). Only O(name) (when found by O(id)), O(description) and
     O(properties) are updated in place; O(config), O(capacity_gb), O(format), O(type), O(image) and
-    O(template) are used at creation only.
+    O(template) are used at creation.
+  - Of an existing volume, the capacity (O(capacity_gb), or that of O(config)) is compared; a difference is
+    handled as O(on_drift) says (by default a warning). The others are not compared.
   - Attaching inserts the volume into the machine's C(volumes) collection (the C(insert) operation);
     detaching uses its C(remove) operation.
   - To manage the attachment as a resource of its own (attach, move, detach; an error when the volume
@@ -27,6 +29,7 @@ extends_documentation_fragment:
   - cloudmgmt.dmtf.cimi
   - cloudmgmt.dmtf.cimi.resource
   - cloudmgmt.dmtf.cimi.wait
+  - cloudmgmt.dmtf.cimi.drift
 options:
   name:
     description: Name of the volume. Required to create one.
@@ -105,6 +108,33 @@ volume:
   description: The volume as the provider shows it (empty after deletion; predicted in check mode).
   returned: always
   type: dict
+  contains:
+    id:
+      description: CIMI id (URI) of the volume.
+      type: str
+      returned: success
+    name:
+      description: Name of the volume.
+      type: str
+      returned: success
+    state:
+      description: State, for example C(AVAILABLE).
+      type: str
+      returned: success
+    capacity:
+      description:
+        - Capacity in CIMI kilobytes (10^3 bytes). The O(capacity_gb) option is in decimal gigabytes, so a
+          volume of O(capacity_gb=10) shows C(10000000) here.
+      type: int
+      returned: success
+    volumeConfig:
+      description: Reference (C(href)) to the VolumeConfiguration it was created from (a provider extension).
+      type: dict
+      returned: when the provider tells it
+    properties:
+      description: Consumer properties, including the C(cloudmgmt.dmtf/request-id) tag of its creation.
+      type: dict
+      returned: success
   sample: {"id": "https://cimi.example.com/cimi/volumes/v1", "name": "web-data", "state": "AVAILABLE",
            "capacity": 10000000}
 attachments:
@@ -113,6 +143,32 @@ attachments:
   type: list
   elements: dict
   sample: [{"machine": "https://cimi.example.com/cimi/machines/m1", "initial_location": "/dev/vdb"}]
+drift:
+  description:
+    - The creation-only options the task sets whose value differs from the existing resource (see O(on_drift)).
+    - Empty when nothing differs, when the resource was created or deleted.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    option:
+      description: The module option, for example C(config) or C(capacity_gb).
+      type: str
+      returned: always
+    current:
+      description: Its current value, as the option is written (a name, GB, MiB).
+      type: raw
+      returned: always
+    desired:
+      description: The value the task sets.
+      type: raw
+      returned: always
+    attributes:
+      description: The CIMI attributes an in-place update (O(on_drift=update)) changes.
+      type: list
+      elements: str
+      returned: always
+  sample: [{"option": "capacity_gb", "current": 5, "desired": 50, "attributes": ["capacity"]}]
 id:
   description: CIMI id of the volume.
   returned: always
@@ -131,18 +187,21 @@ cadf:
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.attachment import Attachments
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.drift import ON_DRIFT_SPEC, Drift
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiMissingCreateInfo
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resource_module import ResourceModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
-    KINDS, common_spec, gb_to_kb)
+    KINDS, common_spec, gb_to_kb, kb_to_gb)
 
 
 class VolumeModule(ResourceModule):
     kind = KINDS['volume']
     create_type = 'VolumeCreate'
+    drift_checked = True
+    expand = 'volumeConfig'  # compared by name without a look-up
     argument_spec = dict(
-        common_spec(),
+        dict(common_spec(), **ON_DRIFT_SPEC),
         template={'type': 'str'}, config={'type': 'str'}, capacity_gb={'type': 'float'},
         format={'type': 'str'}, type={'type': 'str'}, image={'type': 'str'},
         attached_to={'type': 'str'}, initial_location={'type': 'str'},
@@ -181,6 +240,25 @@ class VolumeModule(ResourceModule):
         if self.params['capacity_gb'] is not None:
             predicted['capacity'] = gb_to_kb(self.params['capacity_gb'])
         return predicted
+
+    def creation_drift(self, current):
+        """The capacity (inline, or of the configuration named) the task sets, where the volume differs."""
+        p = self.params
+        have = current.get('capacity')
+        ref = self.collapse_refs(current, ('volumeConfig',)).get('volumeConfig')
+        if p['config']:
+            if self.same_ref(ref, p['config']) and (ref.get('capacity') is None or ref['capacity'] == have):
+                return []
+            config = self.lookup('volumeConfigs', p['config'], 'volume configuration', required=False)
+            want = (config or {}).get('capacity')
+            if config is None or config.get('predicted') or want is None or have is None or have == want:
+                return []
+            was = (ref.get('name') or self.name_of(ref['href'])) if ref else 'another configuration'
+            return [Drift('config', '%s (%s GB)' % (was, kb_to_gb(have)),
+                          '%s (%s GB)' % (config.get('name') or config['id'], kb_to_gb(want)), {'capacity': want})]
+        if p['capacity_gb'] is not None and have is not None and have != gb_to_kb(p['capacity_gb']):
+            return [Drift('capacity_gb', kb_to_gb(have), p['capacity_gb'], {'capacity': gb_to_kb(p['capacity_gb'])})]
+        return []
 
     def fill(self, body):
         p = self.params

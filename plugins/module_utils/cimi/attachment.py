@@ -142,12 +142,14 @@ class Attachments:
         if not self.engine.check_mode:
             job_url = self.client.collection_action(self.volumes_href(machine), 'insert',
                                                     volume={'href': volume['id']}, initialLocation=location)
+            self.engine.accept('attach', volume['id'])
             self.engine.wait_job(job_url, 'attaching volume %s to machine %s' % (_name(volume), _name(machine)))
         return Change(['attach'])
 
     def detach(self, volume, entry):
         if not self.engine.check_mode:
             job_url = self.client.collection_action(entry['collection'], 'remove', volume={'href': volume['id']})
+            self.engine.accept('detach', volume['id'])
             self.engine.wait_job(job_url, 'detaching volume %s from %s' % (_name(volume), describe(entry)))
         return Change(['detach'])
 

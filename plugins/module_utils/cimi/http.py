@@ -225,22 +225,23 @@ class HttpTransport:
 
     def _request_with_retries(self, method, url, params, body, idempotent):
         attempt = 0
+        started = time.monotonic()
         while True:
             attempt += 1
             can_retry = attempt <= self.retries
             try:
                 response = self._send(method, url, params, body)
-            except AmbiguousRequestError:
+            except AmbiguousRequestError as exc:
                 if idempotent and can_retry:
                     self._sleep(self.backoff(attempt))
                     continue
-                raise
+                raise self.unreachable(exc, attempt, started) if idempotent else exc
             except CimiConnectionError as exc:
                 # The connection was never established: nothing reached the provider.
                 if can_retry and getattr(exc, 'not_sent', False):
                     self._sleep(self.backoff(attempt))
                     continue
-                raise
+                raise self.unreachable(exc, attempt, started) if getattr(exc, 'not_sent', False) else exc
             if response.status in RETRY_STATUSES and can_retry and (
                     idempotent or response.status in NOT_PROCESSED_STATUSES):
                 self._sleep(self.backoff(attempt, parse_retry_after(response.header('Retry-After'))))
@@ -249,11 +250,27 @@ class HttpTransport:
                 raise self.http_error(response, ambiguous=not idempotent)
             return response
 
+    def unreachable(self, exc, attempts, started):
+        """The error of a request that got no answer after every attempt: says how many attempts
+        over how long, and why in a few words (never the library's text alone)."""
+        reason = getattr(exc, 'reason', None) or exc.message
+        error = type(exc)('cannot reach the CIMI endpoint %s after %d attempt%s over %.1f s: %s' % (
+            exc.url, attempts, '' if attempts == 1 else 's', time.monotonic() - started, reason),
+            method=exc.method, url=exc.url)
+        error.not_sent = getattr(exc, 'not_sent', False)
+        error.reason = reason
+        return error
+
     def http_error(self, response, ambiguous=False):
         message, return_code, job = compat.error_details(response.text)
         summary = 'CIMI request failed with HTTP %s' % response.status
         if message:
             summary = '%s: %s' % (summary, message)
+        if response.status == 401:
+            summary += (' (not authenticated: set CIMI_TOKEN, or username and password (CIMI_USERNAME and '
+                        'CIMI_PASSWORD), or the token option)')
+        elif response.status == 403:
+            summary += ' (authenticated, but not allowed: check the account\'s rights on the provider)'
         cls = CimiNotFoundError if response.status == 404 else CimiHTTPError
         error = cls(summary, method=response.method, url=response.url, status=response.status,
                     job_message=message, return_code=return_code, job=job)
@@ -277,18 +294,24 @@ class HttpTransport:
             error = CimiConnectionError('cannot reach the CIMI endpoint: %s' % _short(exc),
                                         method=method, url=safe_url)
             error.not_sent = isinstance(exc, requests_exceptions.ConnectTimeout)
+            error.reason = 'connection timed out after %ss' % self.timeout if error.not_sent else None
             raise error
         except requests_exceptions.ConnectionError as exc:
             if _connection_refused(exc):
                 error = CimiConnectionError('cannot connect to the CIMI endpoint: %s' % _short(exc),
                                             method=method, url=safe_url)
                 error.not_sent = True
+                error.reason = _refusal_reason(exc)
                 raise error
-            raise AmbiguousRequestError('connection failed during the request: %s' % _short(exc),
-                                        method=method, url=safe_url)
+            error = AmbiguousRequestError('connection failed during the request: %s' % _short(exc),
+                                          method=method, url=safe_url)
+            error.reason = 'connection lost during the request'
+            raise error
         except requests_exceptions.Timeout as exc:
-            raise AmbiguousRequestError('no answer within %ss: %s' % (self.timeout, _short(exc)),
-                                        method=method, url=safe_url)
+            error = AmbiguousRequestError('no answer within %ss: %s' % (self.timeout, _short(exc)),
+                                          method=method, url=safe_url)
+            error.reason = 'no answer within %ss (timeout option)' % self.timeout
+            raise error
         except requests_exceptions.RequestException as exc:
             # e.g. ChunkedEncodingError: the answer broke off mid-body.
             raise AmbiguousRequestError('request failed: %s' % _short(exc), method=method, url=safe_url)
@@ -299,6 +322,15 @@ class HttpTransport:
 def _connection_refused(exc):
     text = repr(exc)
     return 'NewConnectionError' in text or 'Connection refused' in text or 'Name or service' in text
+
+
+def _refusal_reason(exc):
+    text = repr(exc)
+    if 'Name or service' in text or 'nodename nor servname' in text or 'Temporary failure in name' in text:
+        return 'host name not found'
+    if 'Connection refused' in text:
+        return 'connection refused'
+    return 'cannot connect'
 
 
 def _short(exc):

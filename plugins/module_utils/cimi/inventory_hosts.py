@@ -144,13 +144,14 @@ def validate_preferences(preferences, option):
                          'or interface[NAME])' % (option, preference))
 
 
-def choose_hostnames(all_facts, preferences):
+def choose_hostnames(all_facts, preferences, duplicates=None):
     """One inventory hostname per machine, in input order.
 
     A preference's value is used only if no other machine has the same value for it (so a
     duplicated name never silently merges two machines); otherwise the next preference is
     tried, and finally the machine's full id URI, unique by definition. Returns the names and
-    the number of machines that fell back because of a collision.
+    the number of machines that fell back because of a collision; duplicates, when given (a
+    set), receives the values that collided.
     """
     counts = []
     for preference in preferences:
@@ -171,6 +172,8 @@ def choose_hostnames(all_facts, preferences):
                 chosen = value
                 break
             collided = True
+            if duplicates is not None:
+                duplicates.add(value)
         if chosen is None:
             chosen = facts.get('id') or 'cimi-machine-%d' % len(names)
             while chosen in taken:

@@ -111,6 +111,35 @@ def capabilities(client):
     return found
 
 
+# What the states and filters options are checked against: a value outside these is warned about
+# (naming it), since it silently matches nothing.
+MACHINE_STATES = ('CREATING', 'STARTING', 'STARTED', 'STOPPING', 'STOPPED', 'PAUSING', 'PAUSED',
+                  'SUSPENDING', 'SUSPENDED', 'CAPTURING', 'RESTORING', 'DELETING', 'ERROR', 'FAILED')
+MACHINE_ATTRIBUTES = frozenset([
+    'id', 'name', 'description', 'created', 'updated', 'properties', 'resourceURI', 'state', 'cpu',
+    'memory', 'disks', 'cpuArch', 'cpuSpeed', 'volumes', 'interfaces', 'networkInterfaces',
+    'machineConfig', 'machineImage', 'latestSnapshot', 'snapshots', 'meters', 'eventLog'])
+
+
+def option_warnings(filter_option=None, states=None):
+    """Warnings naming each state in states and each attribute of a filters mapping that no
+    CIMI machine has (a typo matches nothing, silently)."""
+    warnings = []
+    for state in states or []:
+        if str(state) not in MACHINE_STATES:
+            hint = ' (did you mean %s?)' % str(state).upper() if str(state).upper() in MACHINE_STATES else ''
+            warnings.append('states: %r is not a CIMI machine state%s; known states: %s'
+                            % (state, hint, ', '.join(MACHINE_STATES)))
+    if isinstance(filter_option, dict):
+        for key in filter_option:
+            key = str(key)
+            if key.startswith('property[') or key.split('/', 1)[0] in MACHINE_ATTRIBUTES:
+                continue
+            warnings.append('filters: %r is not an attribute of a CIMI machine (nor property[KEY]); '
+                            'it matches no machine' % key)
+    return warnings
+
+
 def build_filter(filter_option=None, states=None, properties=None):
     """One $filter string from the three inventory filter options (ANDed), or None."""
     clauses = []

@@ -71,13 +71,25 @@ class CimiModule:
             self.client = self.make_client()
             result = self.run()
         except CimiError as exc:
-            self.module.fail_json(**dict(exc.to_result(), **self._hint_of_failure()))
+            self.module.fail_json(**dict(self.failure(exc), **self._hint_of_failure()))
         except ValueError as exc:  # bad input caught while building a request (e.g. a filter)
             self.module.fail_json(msg=str(exc), **self._hint_of_failure())
         finally:
             if self.client is not None:
                 self.client.transport.close()
         self.module.exit_json(**mask_attributes(result))
+
+    def failure(self, exc):
+        """fail_json keys of exc. A run that failed after the provider accepted a change reports
+        changed=true, the resource id and the actions accepted, and says so in the message."""
+        result = exc.to_result()
+        engine = getattr(self, 'engine', None)
+        extra = engine.failure_result() if engine is not None else {}
+        if extra:
+            result.update(extra)
+            result['msg'] = 'the provider accepted %s of %s, then: %s' % (
+                ', '.join(extra['actions']), extra['id'], result['msg'])
+        return result
 
     def _hint_of_failure(self):
         hint = self.failure_hint()

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError, CimiHTTPError
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import (
+    CimiError, CimiHTTPError, CimiLookupError)
 
 
 class ResourceKind:
@@ -42,20 +44,56 @@ def normalise(value):
     return value
 
 
-def changed_fields(current, desired):
+def property_value(key, value):
+    """The one coercion rule of consumer properties (a string map in CIMI), on create and update
+    alike: strings as they are; integers and floats as their decimal text; booleans as
+    C(true)/C(false); null, lists and dicts refused (a CimiError naming the key)."""
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    kind = 'null' if value is None else 'a list' if isinstance(value, (list, tuple)) else (
+        'a mapping' if isinstance(value, dict) else 'a %s' % type(value).__name__)
+    raise CimiError('properties: the value of %r is %s, but CIMI properties map strings to strings; give '
+                    'a string (for example "{{ value | to_json }}") or a number or boolean' % (str(key), kind))
+
+
+def coerce_properties(properties):
+    """properties with every value coerced by property_value() (None stays None)."""
+    if properties is None:
+        return None
+    return dict((str(k), property_value(k, v)) for k, v in properties.items())
+
+
+def expect_type(resource, type_name, href, what=None):
+    """resource, or a CimiLookupError when its resourceURI names another type than type_name (an
+    id of the wrong kind: a volume's id given to a machine module). A resource without a
+    resourceURI (some 1.x providers) is taken as it is."""
+    found = compat.type_name(resource)
+    if resource is None or not found or found == type_name:
+        return resource
+    raise CimiLookupError('%s is a %s, not a %s: give the id of a %s' % (
+        href, found, type_name, what or type_name), url=href)
+
+
+def changed_fields(current, desired, purge_properties=True):
     """{field: desired value} for every field the user set (not None) that differs.
 
     The client's create tag (REQUEST_ID_PROPERTY) in properties is never drift, and an update of
-    properties keeps it."""
+    properties keeps it. Without purge_properties, the desired properties are merged into the
+    current ones (keys the user did not name are kept)."""
     changes = {}
     for key, want in desired.items():
         if want is None:
             continue
         have = current.get(key)
         if key == 'properties':
-            want = dict((str(k), str(v)) for k, v in want.items())
             have = dict(have or {})
             tag = have.pop(REQUEST_ID_PROPERTY, None)
+            want = coerce_properties(want)
+            want = want if purge_properties else dict(have, **want)
             if normalise(have) != normalise(want) and tag is not None:
                 changes[key] = dict(want, **{REQUEST_ID_PROPERTY: tag})
                 continue
@@ -102,12 +140,27 @@ class Outcome:
 class Reconciler:
     """The operations on one kind of resource, with one run's check-mode and wait settings."""
 
-    def __init__(self, client, kind, check_mode=False, wait=True, wait_timeout=300):
+    def __init__(self, client, kind, check_mode=False, wait=True, wait_timeout=300, purge_properties=True):
         self.client = client
         self.kind = kind
         self.check_mode = check_mode
         self.wait = wait
         self.wait_timeout = wait_timeout
+        self.purge_properties = purge_properties
+        # [(action, resource id)] of every mutating request the provider accepted in this run: a
+        # run that fails later (a wait that times out, a provider lost) still reports the change.
+        self.accepted = []
+
+    def accept(self, action, resource_id):
+        """Record a mutating request the provider accepted."""
+        self.accepted.append((action, resource_id))
+
+    def failure_result(self):
+        """Result keys of a run that failed after changing something: changed, the resource id and
+        the actions accepted (empty when nothing was accepted)."""
+        if not self.accepted:
+            return {}
+        return {'changed': True, 'id': self.accepted[-1][1], 'actions': [a for a, unused in self.accepted]}
 
     # ---- finding ---------------------------------------------------------------------------
 
@@ -125,7 +178,8 @@ class Reconciler:
     def _find(self, resource_id, name, expand):
         if resource_id:
             params = {'$expand': expand} if expand else None
-            return self.client.get_optional(self.client.resolve(resource_id), params)
+            href = self.client.resolve(resource_id)
+            return expect_type(self.client.get_optional(href, params), self.kind.type_name, href, self.kind.label)
         if name:
             return self.client.find_one(self.kind.collection, name, expand=expand, what=self.kind.label + 's')
         raise CimiError('either name or id is required to find a %s' % self.kind.label)
@@ -181,6 +235,7 @@ class Reconciler:
             return self._outcome(predicted, ['create'], None, predicted)
         actions = ['create']
         outcome = self.client.create(self.kind.collection, body)
+        self.accept('create', outcome.url)
         if outcome.recovered:
             actions.append('recovered-after-ambiguous-create')
         resource = outcome.resource
@@ -194,25 +249,40 @@ class Reconciler:
 
     def update(self, current, desired):
         """Apply the user-set fields that differ (partial PUT)."""
-        changes = changed_fields(current, desired)
+        changes = changed_fields(current, desired, self.purge_properties)
         if not changes:
             return self._outcome(current, [], current, current)
         predicted = copy.deepcopy(current)
         predicted.update(changes)
         if self.check_mode:
+            if self.settled(current):
+                self.client.operation_href(current, 'edit')  # the real run's error, predicted
             return self._outcome(predicted, ['update'], current, predicted)
         resource, job_url = self.client.update(current, changes)
+        self.accept('update', current['id'])
         self.wait_job(job_url, 'updating %s %r' % (self.kind.label, current.get('name')))
         if resource is None:
             resource = self.client.get(current['id'])
         return self._outcome(resource, ['update'], current, resource)
 
-    def delete(self, current):
-        """Delete current (if any); the outcome holds no resource."""
+    def settled(self, resource):
+        """Whether resource is in a state its kind settles in (or the kind has no states)."""
+        return not self.kind.stable_states or (resource.get('state') or '').upper() in self.kind.stable_states
+
+    def delete(self, current, predict_refusal=True):
+        """Delete current (if any); the outcome holds no resource.
+
+        In check mode, a settled resource that does not offer delete at all fails as the real run
+        would; not after earlier steps of the run (predict_refusal=False), since stopping a machine
+        may be what makes a provider offer its delete."""
         if current is None:
             return self._outcome(None, [], None, None)
+        if self.check_mode and predict_refusal and self.settled(current) and \
+                self.client.find_operation(current, 'delete') is None:
+            self.client.operation_href(current, 'delete')
         if not self.check_mode:
             job_url = self.client.delete(current)
+            self.accept('delete', current['id'])
             if self.wait:
                 self.wait_job(job_url, 'deleting %s %r' % (self.kind.label, current.get('name')))
                 self.client.waiter.wait_gone(current['id'], self.wait_timeout, what=self.kind.label)
@@ -225,6 +295,7 @@ class Reconciler:
         if self.check_mode:
             return self._outcome(predicted, [action], current, predicted)
         job_url = self.client.action(current, action, **params)
+        self.accept(action, current['id'])
         if not self.wait:
             resource = self.client.get(current['id'])
             return self._outcome(resource, [action], current, resource)

@@ -10,6 +10,8 @@ actions of actions_for() (start, stop...). Modules declare their kind once and f
 
 from __future__ import annotations
 
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import looks_like_href
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.drift import resolve_drift
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.module import CimiModule
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import Outcome, Reconciler
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import (
@@ -29,12 +31,16 @@ class ResourceModule(CimiModule):
     targets = {}  # state option -> (action, target state), for actions_for()
     force_actions = ()  # actions that get force=True when the force option is set
     expand = None  # $expand of the lookup: what the result needs, read in the same request
+    drift_checked = False  # the module has on_drift and creation_drift(): results carry `drift`
     found = None  # the resource as found before any change (for failure_hint)
 
     def run(self):
         p = self.params
+        self.check_options()
         engine = self.engine = Reconciler(self.client, self.kind, check_mode=self.check_mode,
-                                          wait=p.get('wait', True), wait_timeout=p.get('wait_timeout') or 600)
+                                          wait=p.get('wait', True),
+                                          wait_timeout=600 if p.get('wait_timeout') is None else p['wait_timeout'],
+                                          purge_properties=p.get('purge_properties', True))
         current = self.found = engine.find(resource_id=p['id'], name=p['name'], expand=self.expand)
         self.prepare()
         if p['state'] == 'absent':
@@ -48,7 +54,10 @@ class ResourceModule(CimiModule):
             body = self.build_create_body(self.build_body)
             outcome = self.create(body)
         else:
-            outcome = engine.update(engine.wait_stable(current), self.update_fields())
+            current = engine.wait_stable(current)
+            drifts = self.creation_drift(current) if self.drift_checked else []
+            self.drift = [d.view() for d in drifts]
+            outcome = engine.update(current, dict(self.update_fields(), **resolve_drift(self, current, drifts)))
         outcome = self.reach_state(outcome)
         outcome, extra = self.present_extra(outcome)
         return self.result(outcome, extra)
@@ -57,12 +66,16 @@ class ResourceModule(CimiModule):
         """A failed task is recorded against the resource it was about (by its CIMI id when it was
         found, else by the id or name the task gave)."""
         found = getattr(self, 'found', None)
-        ref = (found or {}).get('id') or self.params.get('id') or self.params.get('name')
+        engine = getattr(self, 'engine', None)
+        accepted = engine.failure_result().get('id') if engine is not None else None
+        ref = (found or {}).get('id') or accepted or self.params.get('id') or self.params.get('name')
         if not ref:
             return None
         return {'typeURI': self.kind.cadf_type, 'id': ref, 'name': (found or {}).get('name') or self.params.get('name')}
 
     def result(self, outcome, extra):
+        if self.drift_checked:
+            extra = dict(extra, drift=getattr(self, 'drift', []))
         return self.engine.result(outcome, diff_mode=self.diff_mode, actions=list(outcome.actions), **extra)
 
     # ---- hooks -----------------------------------------------------------------------------
@@ -70,6 +83,9 @@ class ResourceModule(CimiModule):
     def create(self, body):
         """The Outcome of creating the resource from body (check mode: predicted)."""
         return self.engine.create(body, self.predicted(body))
+
+    def check_options(self):
+        """Checks of the options alone, before any request."""
 
     def prepare(self):
         """Look-ups that must fail before anything changes."""
@@ -91,6 +107,36 @@ class ResourceModule(CimiModule):
         if self.initial_state():
             predicted['state'] = self.initial_state()
         return predicted
+
+    def creation_drift(self, current):
+        """[Drift] of the creation-only options the task sets that differ from current."""
+        return []
+
+    def collapse_refs(self, resource, attributes):
+        """{attribute: the ref as read} of references the lookup expanded ($expand) to compare
+        them without further requests; resource keeps only their {'href'}, as the API returns
+        them unexpanded (so results look the same whichever way the resource was read)."""
+        refs = {}
+        for attribute in attributes:
+            ref = resource.get(attribute)
+            if isinstance(ref, dict) and ref.get('href'):
+                refs[attribute] = ref
+                resource[attribute] = {'href': ref['href']}
+        return refs
+
+    def same_ref(self, ref, value):
+        """Whether a ref (as collapse_refs() kept it) is the name or href value, without a request;
+        False when it cannot tell (then a lookup decides)."""
+        if not ref:
+            return False
+        if looks_like_href(value):
+            return self.client.resolve(value) == self.client.resolve(ref['href'])
+        return ref.get('name') == value
+
+    def name_of(self, href):
+        """The name of the resource at href (for messages), or href when it has none or is gone."""
+        found = self.client.get_optional(self.client.resolve(href))
+        return (found or {}).get('name') or href
 
     def update_fields(self):
         return desired_common(self.params)
@@ -125,7 +171,7 @@ class ResourceModule(CimiModule):
         if current is not None:
             current = self.engine.wait_stable(current, fail_ok=True)
             outcome = self.before_delete(current)
-        return outcome.then(self.engine.delete(current)).with_resource(current)
+        return outcome.then(self.engine.delete(current, predict_refusal=not outcome.changed)).with_resource(current)
 
     def before_delete(self, current):
         """The Outcome of what must go before the resource can be deleted (detaching...)."""

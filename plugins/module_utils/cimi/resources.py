@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiError
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import ResourceKind
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import ResourceKind, coerce_properties
 
 MACHINE_STABLE = ('STARTED', 'STOPPED', 'PAUSED', 'SUSPENDED')
 
@@ -33,6 +33,21 @@ KINDS = {
     'system_template': ResourceKind('systemTemplates', 'SystemTemplate', 'compute/system/template',
                                     'system_template', label='system template'),
     'job': ResourceKind('jobs', 'Job', 'compute/job', 'job'),
+    'volume_config': ResourceKind('volumeConfigs', 'VolumeConfiguration', 'storage/volume/configuration', 'volume_config',
+                                  label='volume configuration',
+                                  diff_fields=('name', 'description', 'properties', 'capacity', 'format', 'type')),
+    'volume_image': ResourceKind('volumeImages', 'VolumeImage', 'storage/volume/image', 'volume_image',
+                                 label='volume image'),
+    'volume_template': ResourceKind('volumeTemplates', 'VolumeTemplate', 'storage/volume/template', 'volume_template',
+                                    label='volume template',
+                                    diff_fields=('name', 'description', 'properties', 'volumeConfig', 'volumeImage')),
+    'network_template': ResourceKind('networkTemplates', 'NetworkTemplate', 'network/template', 'network_template',
+                                     label='network template',
+                                     diff_fields=('name', 'description', 'properties', 'initialState', 'hostAddress')),
+    'credential_template': ResourceKind('credentialTemplates', 'CredentialTemplate',
+                                        'data/security/credential/template', 'credential_template',
+                                        label='credential template',
+                                        diff_fields=('name', 'description', 'properties', 'userName', 'key')),
     'system': ResourceKind('systems', 'System', 'compute/system', 'system',
                            stable_states=MACHINE_STABLE + ('MIXED',)),
 }
@@ -45,6 +60,7 @@ def common_spec(states=('present', 'absent'), default_state='present', waits=Tru
         'id': {'type': 'str'},
         'description': {'type': 'str'},
         'properties': {'type': 'dict'},
+        'purge_properties': {'type': 'bool', 'default': True},
         'state': {'type': 'str', 'default': default_state, 'choices': list(states)},
     }
     if waits:
@@ -62,7 +78,7 @@ COMMON_KWARGS = {'required_one_of': [('name', 'id')]}
 
 def desired_common(params):
     """The consumer-writable common attributes the user set."""
-    desired = {'description': params.get('description'), 'properties': params.get('properties')}
+    desired = {'description': params.get('description'), 'properties': coerce_properties(params.get('properties'))}
     if params.get('id') and params.get('name'):
         desired['name'] = params['name']  # found by id: name may be changed
     return desired
@@ -70,14 +86,14 @@ def desired_common(params):
 
 def common_predicted(params):
     """The common attributes the user set: a created resource as check mode predicts it."""
-    return dict((k, params[k]) for k in ('name', 'description', 'properties') if params.get(k) is not None)
+    predicted = dict((k, params[k]) for k in ('name', 'description') if params.get(k) is not None)
+    if params.get('properties') is not None:
+        predicted['properties'] = coerce_properties(params['properties'])
+    return predicted
 
 
 def base_body(type_name, params):
-    body = {'resourceURI': compat.type_uri(type_name)}
-    for key in ('name', 'description', 'properties'):
-        if params.get(key) is not None:
-            body[key] = params[key]
+    body = dict({'resourceURI': compat.type_uri(type_name)}, **common_predicted(params))
     return body
 
 
@@ -88,6 +104,12 @@ def mib_to_kib(mib):
 def gb_to_kb(gb):
     """Decimal gigabytes to CIMI kilobytes (10^3 bytes)."""
     return None if gb is None else int(round(float(gb) * 1000 * 1000))
+
+
+def kb_to_gb(kb):
+    """CIMI kilobytes (10^3 bytes) to decimal gigabytes, as an int when whole."""
+    gb = kb / 1000.0 / 1000.0
+    return int(gb) if gb == int(gb) else gb
 
 
 def require_name_for_create(params, label):

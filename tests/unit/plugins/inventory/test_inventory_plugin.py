@@ -252,3 +252,42 @@ def test_cache_misses_when_the_query_changes(run, tmp_path):
     assert [p.get('$filter') for p in machine_pages(changed)] == ["state='STOPPED'"]
     # CEP and ResourceMetadata came from the cache; only the new query was read.
     assert changed.gets('cloudEntryPoint') == [] and changed.gets('resourceMetadata') == []
+
+
+class Warnings(list):
+    def __call__(self, message, *args, **kwargs):
+        self.append(message)
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    from ansible.utils.display import Display
+    captured = Warnings()
+    monkeypatch.setattr(Display, 'warning', lambda self, message, *a, **k: captured.append(message))
+    return captured
+
+
+def test_fail_on_errors_false_keeps_the_live_endpoints_hosts(run, warnings):
+    down = 'http://down.test/cimi/'
+    run.transports[CEP] = fp.FakeTransport([fp.machine(1, name='alive')])
+    run.transports[down + 'cloudEntryPoint'] = fp.FakeTransport([fp.machine(1, name='lost', base=down)],
+                                                                base=down, truncate_at=0)
+    config = 'endpoints:\n  - %s\n  - %scloudEntryPoint\n' % (CEP, down)
+    with pytest.raises(AnsibleParserError):
+        run(config)
+    run(config + 'fail_on_errors: false\n')
+    assert run.hosts() == ['alive']
+    assert any('skipping the endpoint %scloudEntryPoint' % down in w for w in warnings)
+
+
+def test_unknown_state_filter_attribute_and_duplicates_are_named(run, warnings):
+    run.transports[CEP] = fp.FakeTransport([fp.machine(1, name='twin'), fp.machine(2, name='twin')])
+    run('states: [started, STOPPED, Zombie]\nfilters:\n  colour: red\n  property[role]: web\n', cache=False)
+    text = '\n'.join(warnings)
+    assert "'started' is not a CIMI machine state (did you mean STARTED?)" in text
+    assert "'Zombie' is not a CIMI machine state;" in text and "'STOPPED'" not in text
+    assert "filters: 'colour' is not an attribute" in text and 'property[role]' not in text
+    run.transports[CEP] = fp.FakeTransport([fp.machine(1, name='twin'), fp.machine(2, name='twin')])
+    warnings[:] = []
+    run('')
+    assert any('share a name with another (twin)' in w for w in warnings)

@@ -227,3 +227,15 @@ def test_user_data_is_masked_in_results(store, run_module, check_mode):
         assert result['invocation']['module_args']['user_data'] == MASK
     posted = store.posted('machineTemplates') + [b['machineTemplate'] for b in store.posted('machines')]
     assert [p['userData'] for p in posted] == ([] if check_mode else [encoded, encoded])
+
+
+def test_credential_password_without_username_is_refused(store, run_module, monkeypatch):
+    for name in ('CIMI_USERNAME', 'CIMI_PASSWORD', 'CIMI_TOKEN'):
+        monkeypatch.delenv(name, raising=False)
+    args = {'endpoint': store.cep_url, 'name': 'c1', 'user_name': 'bob', 'password': 'hunter2'}
+    result, code = run_module(cimi_credential, args)
+    assert code == 1 and 'set secret (or credential_password)' in result['msg']
+    assert 'hunter2' not in str(result) and store.requests == []
+    result, code = run_module(cimi_credential, dict(args, password=None, credential_password='hunter2'))
+    assert code == 0 and result['changed'] and 'hunter2' not in str(result)
+    assert store.posted('credentials')[0]['credentialTemplate']['password'] == 'hunter2'

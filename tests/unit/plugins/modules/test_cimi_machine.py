@@ -85,6 +85,40 @@ def test_create_answered_after_the_timeout_returns_the_resource_once(fake, run_m
     assert fake.creates == 1 and [r[0] for r in fake.requests if r[1] == '/cimi/machines'].count('POST') == 1
 
 
+def test_changed_and_id_when_the_wait_fails_after_the_create(fake, run_module):
+    """The provider accepted the create, then its jobs stop answering (a lost provider)."""
+    for unused in range(4):
+        fake.add_fault('GET', '/cimi/jobs/', status=503, raw=b'gone')
+    result, code = run_module(cimi_machine, {'endpoint': fake.cep_url, 'name': 'late', 'state': 'started',
+                                             'template': fake.base + 'machineTemplates/t1', 'retries': 3})
+    assert code == 1 and result['changed'] is True and result['actions'] == ['create']
+    assert result['id'] == [m['id'] for m in fake.machines.values() if m['name'] == 'late'][0]
+    assert result['msg'].startswith('the provider accepted create of %s, then: ' % result['id'])
+
+
+def test_machine_id_of_a_volume_fails_without_waiting(fake, run_module):
+    volume = fake.add('volumes', 'data')
+    result, code = run_module(cimi_machine, {'endpoint': fake.cep_url, 'id': volume['id'], 'state': 'stopped'})
+    assert code == 1 and 'is a Volume, not a Machine' in result['msg'] and _writes(fake) == []
+
+
+def test_properties_coerced_alike_on_create_and_update(fake, run_module):
+    base = {'endpoint': fake.cep_url, 'name': 'p', 'template': fake.base + 'machineTemplates/t1',
+            'properties': {'port': 8080, 'on': True}}
+    result, code = run_module(cimi_machine, base)
+    assert code == 0 and result['machine']['properties']['port'] == '8080'
+    assert result['machine']['properties']['on'] == 'true'
+    result, code = run_module(cimi_machine, base)
+    assert code == 0 and not result['changed']
+    result, code = run_module(cimi_machine, dict(base, properties={'extra': 1}, purge_properties=False))
+    assert code == 0 and result['changed']
+    props = dict(result['machine']['properties'])
+    props.pop(REQUEST_ID_PROPERTY)
+    assert props == {'port': '8080', 'on': 'true', 'extra': '1'}
+    result, code = run_module(cimi_machine, dict(base, properties={'bad': [1]}))
+    assert code == 1 and "'bad' is a list" in result['msg']
+
+
 def test_cimi1_peer_with_a_dangling_addresses_collection(run_module, monkeypatch):
     """A 1.x peer advertises networkInterfaces/.../addresses that answers 404: the machine was
     created, so the task succeeds, with the interface it could read and a warning."""

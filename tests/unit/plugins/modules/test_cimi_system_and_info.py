@@ -59,7 +59,7 @@ def test_system_create_body_references_the_template(store, run_module):
     result, code = run_module(cimi_system, args)
     assert code == 0 and result['changed'] and result['actions'] == ['create']
     assert store.posted('systems') == [{'resourceURI': NS + 'SystemCreate', 'name': 's1', 'description': 'd',
-                                        'properties': {'env': 'test', 'n': 1},
+                                        'properties': {'env': 'test', 'n': '1'},
                                         'systemTemplate': {'href': template['id']}}]
     assert result['cadf'] == {'typeURI': 'compute/system', 'id': result['id'], 'name': 's1'}
 
@@ -169,3 +169,30 @@ def test_info_expand_is_sent(store, run_module):
     assert code == 0
     gets = [r for r in store.requests if r[0] == 'GET' and r[1] == '/cimi/volumes' and '$expand' in r[2]]
     assert gets and gets[0][2]['$expand'] == ['attachments,meta']
+
+
+def test_machine_info_interfaces_key_and_old_alias(store, run_module):
+    store.add('machines', 'web', interfaces={'count': 1, 'interfaces': [
+        {'id': 'i1', 'state': 'ACTIVE', 'endpoints': {'count': 1, 'endpoints': [{'address': '192.0.2.10'}]}}]})
+    result, code = run_module(cimi_machine_info, {'endpoint': store.cep_url, 'name': 'web'})
+    machine = result['machines'][0]
+    assert code == 0 and machine['interfaces'] == machine['network_interfaces']
+    assert machine['interfaces'][0]['addresses'] == ['192.0.2.10']
+
+
+def test_machine_info_expands_interfaces_by_default_and_pages(fake, run_module):
+    """250 machines with an interface each: the CEP and 3 pages of 100, nothing per machine."""
+    from fake_cimi import machine
+    fake.add_machines([machine(n, base=fake.base) for n in range(1, 251)])
+    result, code = run_module(cimi_machine_info, {'endpoint': fake.cep_url})
+    assert code == 0 and len(result['machines']) == 250
+    assert all(m['addresses'] for m in result['machines'])
+    gets = [r for r in fake.requests if r[0] == 'GET']
+    assert len(gets) == 4, [r[1] for r in gets]
+    assert gets[1][2]['$expand'] == ['interfaces,interfaces/endpoints']
+
+
+def test_info_by_id_of_another_kind_fails_at_once(store, run_module):
+    volume = store.add('volumes', 'v')
+    result, code = run_module(cimi_machine_info, {'endpoint': store.cep_url, 'id': volume['id']})
+    assert code == 1 and 'is a Volume, not a Machine' in result['msg']

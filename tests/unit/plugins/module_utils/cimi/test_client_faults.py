@@ -275,3 +275,34 @@ def test_same_origin_spelled_differently_is_the_same():
     assert url_origin('https://Cimi.Example.com/cimi/') == url_origin('https://cimi.example.com:443/x')
     assert url_origin('http://h/x') == ('http', 'h', 80)
     assert url_origin('http://h:8780/x') != url_origin('https://h:8780/x')
+
+
+def test_connection_refused_says_attempts_and_reason(make_client, sleeps):
+    with FakeCimi() as server:
+        url = server.cep_url
+    client = make_client(server, retries=3)
+    with pytest.raises(CimiConnectionError) as info:
+        client.cep
+    message = str(info.value)
+    assert 'cannot reach the CIMI endpoint %s after 4 attempts over' % url in message
+    assert message.rstrip().endswith('connection refused (GET %s)' % url)
+    assert 'urllib3' not in message and 'NewConnectionError' not in message
+    assert len(sleeps) == 3
+
+
+def test_hung_endpoint_says_attempts_and_timeout(fake, make_client):
+    for unused in range(2):
+        fake.add_fault('GET', '/cimi/cloudEntryPoint', sleep=0.6)
+    client = make_client(fake, timeout=0.3, retries=1)
+    with pytest.raises(CimiConnectionError) as info:
+        client.cep
+    assert 'after 2 attempts over' in str(info.value)
+    assert 'no answer within 0.3s (timeout option)' in str(info.value)
+
+
+def test_401_says_which_credentials_to_set(fake, make_client):
+    fake.add_fault('GET', '/cimi/cloudEntryPoint', status=401, raw=b'')
+    with pytest.raises(CimiHTTPError) as info:
+        make_client(fake).cep
+    assert info.value.status == 401
+    assert 'set CIMI_TOKEN, or username and password' in str(info.value)

@@ -124,3 +124,49 @@ def test_a_name_lookup_tells_the_add_href_so_a_create_needs_no_extra_read(fake, 
     assert client.add_href('machines') == fake.base + 'machines'
     reads = [r[2] for r in fake.requests if r[0] == 'GET' and r[1] == '/cimi/machines']
     assert len(reads) == 1 and '$filter' in reads[0]
+
+
+def test_properties_coercion_one_rule_and_refusals():
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import coerce_properties
+    assert coerce_properties({'port': 8080, 'on': True, 'off': False, 'ratio': 0.5, 's': 'x'}) == {
+        'port': '8080', 'on': 'true', 'off': 'false', 'ratio': '0.5', 's': 'x'}
+    for bad, word in (([1], 'a list'), ({'a': 1}, 'a mapping'), (None, 'null')):
+        with pytest.raises(CimiError) as info:
+            coerce_properties({'k': bad})
+        assert "'k' is %s" % word in str(info.value)
+
+
+def test_purge_properties_false_merges_and_keeps_other_keys():
+    current = {'properties': {'a': '1', 'b': '2', REQUEST_ID_PROPERTY: 'r'}}
+    assert changed_fields(current, {'properties': {'a': '1'}}, purge_properties=False) == {}
+    assert changed_fields(current, {'properties': {'c': 3}}, purge_properties=False) == {
+        'properties': {'a': '1', 'b': '2', 'c': '3', REQUEST_ID_PROPERTY: 'r'}}
+    assert changed_fields(current, {'properties': {'a': '1'}}) == {
+        'properties': {'a': '1', REQUEST_ID_PROPERTY: 'r'}}
+
+
+def test_expect_type_refuses_an_id_of_another_kind():
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiLookupError
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.reconcile import expect_type
+    volume = {'id': 'http://x/volumes/1', 'resourceURI': 'http://schemas.dmtf.org/cimi/2/Volume'}
+    with pytest.raises(CimiLookupError) as info:
+        expect_type(volume, 'Machine', volume['id'], 'machine')
+    assert 'http://x/volumes/1 is a Volume, not a Machine' in str(info.value)
+    assert expect_type(volume, 'Volume', volume['id']) is volume
+    assert expect_type({'id': 'x'}, 'Machine', 'x') == {'id': 'x'}
+    assert expect_type(None, 'Machine', 'x') is None
+
+
+def test_check_mode_predicts_a_refused_delete_or_edit(fake, make_client):
+    from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.errors import CimiOperationUnavailable
+    engine = Reconciler(make_client(fake), MACHINE, check_mode=True)
+    machine = dict(fake.add_machine('fixed'))
+    machine['operations'] = [op for op in machine.get('operations') or []
+                             if not op['rel'].endswith(('delete', 'edit'))]
+    with pytest.raises(CimiOperationUnavailable, match="does not offer the 'delete' operation"):
+        engine.delete(machine)
+    with pytest.raises(CimiOperationUnavailable, match="does not offer the 'edit' operation"):
+        engine.update(machine, {'description': 'new'})
+    unavailable = dict(machine, operations=[{'rel': 'delete', 'href': machine['id'], 'available': False}])
+    assert engine.delete(unavailable).actions == ('delete',)  # may become available (stop first)
+    assert _writes(fake) == []
