@@ -52,8 +52,8 @@ class Walk:
         name = step_name(frame.f_code)
         if name is None:
             return
-        if name.endswith("Dispatcher.__call__"):
-            self.active = True
+        if name.endswith("Dispatcher.__call__") and not self.calls:
+            self.active = True  # once: its coroutine resumes after the backend call too
         if not self.active or any(seen is frame for seen in self.frames):
             return  # a coroutine resumed is not a new call
         self.frames.append(frame)
