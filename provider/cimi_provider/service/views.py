@@ -105,8 +105,8 @@ class Views:
             if row is None:
                 raise NotFound(f"{rid} not found")
             rtype = TYPES[row.type]
-            return Prerendered(self.rendered(row, base, rtype),
-                               lambda: self.fragment(row, base, rtype))
+            view = self.rendered(row, base, rtype)
+            return Prerendered(view, lambda: self.fragment(row, base, rtype, view))
         else:
             doc = self.p.view(rid).render(base)
         doc = self.expand(doc, expand_paths(q.expand), base)
@@ -159,11 +159,12 @@ class Views:
             return rnd.render(row.doc, base, rtype, self.p.lifecycle(rtype.name))
         return entry[1]
 
-    def fragment(self, row, base: str, rtype: ResourceType) -> bytes:
-        """The row's view as JSON bytes, serialized once per row version."""
+    def fragment(self, row, base: str, rtype: ResourceType, view: dict) -> bytes:
+        """The row's ``view`` (as ``rendered`` gave it) as JSON bytes, serialized once per row
+        version; a derived view is serialized as given, never rendered again."""
         entry = self._memo(row, base, rtype)
         if entry is None:
-            return render_json(prune(self.rendered(row, base, rtype)))
+            return render_json(prune(view))
         if entry[2] is None:
             entry[2] = render_json(entry[1])
         return entry[2]
@@ -216,7 +217,8 @@ class Views:
             # the page as it is stored: JSON answers are assembled from per-row fragments
             item_type = TYPES[items_type]
             return Prerendered(doc, lambda: page_json(
-                doc, items_key, [self.fragment(row, base, item_type) for row in rows]))
+                doc, items_key, [self.fragment(row, base, item_type, view)
+                                 for row, view in zip(rows, page)]))
         return select_collection(doc, items_key, q.select)
 
     def is_collection(self, path: str) -> bool:
