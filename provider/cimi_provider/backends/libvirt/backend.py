@@ -251,18 +251,26 @@ class LibvirtBackend(Backend):
 
     def _create_machine(self, spec: MachineSpec, progress: Progress):
         user_data = machines.decode_user_data(spec.user_data)
-        candidates = []
+        candidates, has_image, unreachable = [], False, []
         for host in self.hosts:
-            image = self._image_volume(host, spec.image_location) if spec.image_location else None
-            if spec.image_location and image is None:
+            if not self.monitor.reachable(host):
+                unreachable.append(host)  # not asked: a dead host may take long to refuse
                 continue
-            vols = [host.lookup_volume(self.names.volume(key_of(v))) for v, _ in spec.volumes]
-            if any(v is None for v in vols):
-                continue
-            candidates.append(host)
-        if spec.image_location and not any(self._image_volume(h, spec.image_location)
-                                           for h in self.hosts):
+            try:
+                if spec.image_location and self._image_volume(host, spec.image_location) is None:
+                    continue
+                has_image = True
+                if all(host.lookup_volume(self.names.volume(key_of(v))) is not None
+                       for v, _ in spec.volumes):
+                    candidates.append(host)
+            except (HostError, libvirt.libvirtError) as exc:
+                log.warning("libvirt host %s unavailable: %s", host.label, exc)
+                unreachable.append(host)
+        if spec.image_location and not has_image and not unreachable:
             raise HostError("the machine image has no base volume in the pool; register it again")
+        if not candidates and unreachable:
+            raise HostError("no reachable libvirt host has every image and volume this machine "
+                            f"needs (unreachable: {', '.join(h.label for h in unreachable)})")
         host = self._place(candidates, spec.memory_kib if spec.initial_state == "STARTED" else 0)
         progress(20, f"creating disks on {host.label}")
         plan = {
