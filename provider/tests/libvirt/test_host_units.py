@@ -52,3 +52,13 @@ def test_load_is_memory_or_vcpus_committed_whichever_is_fuller():
     assert host.load() == 1.0  # 2 vCPUs of 2 CPUs, though only a quarter of the memory
     host._conn.domains[1].vcpus = 0
     assert host.load() == 0.5
+
+
+def test_machines_being_created_count_before_their_domain_exists():
+    host = Host("test:///default", Names("t-"), "/nonexistent")
+    host._conn = Conn([])
+    host._alive = lambda: True
+    host.reserve(128 * 1024, 1)
+    assert host.load() == 0.5
+    host.reserve(-128 * 1024, -1)
+    assert host.load() == 0.0

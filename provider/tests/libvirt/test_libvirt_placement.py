@@ -34,6 +34,9 @@ class FakeHost:
     def free_memory_kib(self) -> int:
         return self.free_kib
 
+    def reserve(self, memory_kib, vcpus):
+        pass
+
     def lookup_volume(self, name):
         return f"{self.uri}:{name}" if name in self.volumes else None
 

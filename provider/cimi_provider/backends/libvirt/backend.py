@@ -81,6 +81,7 @@ class LibvirtBackend(Backend):
         self.image_locations: dict = {}  # image id -> imageLocation
         self.busy: set = set()  # machine ids with an operation in flight (their events are ours)
         self.lock = threading.Lock()
+        self.placement_lock = threading.Lock()
         self.reconciler = Reconciler(self)
         self.monitor = HostMonitor(self, float(health_interval))
         self.failures = failures or FailureInjector()
@@ -271,7 +272,18 @@ class LibvirtBackend(Backend):
         if not candidates and unreachable:
             raise HostError("no reachable libvirt host has every image and volume this machine "
                             f"needs (unreachable: {', '.join(h.label for h in unreachable)})")
-        host = self._place(candidates, spec.memory_kib if spec.initial_state == "STARTED" else 0)
+        # Choosing and reserving are one step: concurrent creates see each other's choice
+        # before any of their domains exists (else they all pick the same emptiest host).
+        with self.placement_lock:
+            host = self._place(candidates,
+                               spec.memory_kib if spec.initial_state == "STARTED" else 0)
+            host.reserve(spec.memory_kib, spec.cpu)
+        try:
+            return self._create_on(host, spec, user_data, progress)
+        finally:
+            host.reserve(-spec.memory_kib, -spec.cpu)
+
+    def _create_on(self, host: Host, spec: MachineSpec, user_data, progress):
         progress(20, f"creating disks on {host.label}")
         plan = {
             "key": key_of(spec.id), "resource_id": spec.id, "name": spec.name,

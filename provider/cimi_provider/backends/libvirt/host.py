@@ -70,6 +70,8 @@ class Host:
         self._lock = threading.Lock()
         self.on_event = None  # callable(host, domain name, event, detail)
         self.on_close = None  # callable(host, reason): the connection broke (daemon gone?)
+        self.reserved = (0, 0)  # memory KiB, vCPUs of machines placed here, not yet defined
+        self._reserve_lock = threading.Lock()  # not _lock: a slow connect must not hold it
         self._callback_ids: list = []
         self._pool_lock = threading.Lock()
         self._pool: libvirt.virStoragePool | None = None
@@ -183,7 +185,7 @@ class Host:
         """
         conn = self.conn
         _model, memory_mib, cpus = conn.getInfo()[:3]
-        memory_kib, vcpus = 0, 0
+        memory_kib, vcpus = self.reserved
         for dom in conn.listAllDomains(0):
             try:
                 if dom.isActive() or self.names.owns(dom.name()):
@@ -192,6 +194,11 @@ class Host:
             except libvirt.libvirtError:
                 pass  # it went away since the listing: it commits nothing now
         return max(memory_kib / max(1, memory_mib * 1024), vcpus / max(1, cpus))
+
+    def reserve(self, memory_kib: int, vcpus: int) -> None:
+        """Count (or, negative, stop counting) a machine being created here in ``load``."""
+        with self._reserve_lock:
+            self.reserved = (self.reserved[0] + memory_kib, self.reserved[1] + vcpus)
 
     def free_memory_kib(self) -> int:
         """Memory the host has free right now (what a new running guest can still get)."""
