@@ -100,8 +100,8 @@ def test_killed_host_is_reported_and_creates_go_on(cluster, conns, second_host):
     every machine acknowledged so far is still served."""
     client = cluster.client
     on2 = [m for m in cluster.made if m["host"] == "kvm2"]
-    second_host.kill_daemon()
     killed = time.monotonic()
+    second_host.kill_daemon()
 
     def all_reported():
         return all(client.get(m["id"])["state"] == "ERROR" for m in on2)
@@ -130,8 +130,8 @@ def test_returning_host_reconciles_without_duplicates(cluster, conns, second_hos
     the ERROR message is gone, and each machine has exactly one domain on exactly one host."""
     client, prefix = cluster.client, cluster.prefix
     on2 = [m for m in cluster.made if m["host"] == "kvm2"]
-    second_host.start_daemon()
     back = time.monotonic()
+    second_host.start_daemon()  # returns once the daemon answers
 
     def reconciled():
         docs = [client.get(m["id"]) for m in on2]
@@ -146,3 +146,30 @@ def test_returning_host_reconciles_without_duplicates(cluster, conns, second_hos
     assert len(machines(client)) == len(expected)
     # And it takes new machines again.
     assert {started_machine(client, cluster, f"again{i}")["host"] for i in range(2)} >= {"kvm2"}
+
+
+def test_provider_starts_while_a_host_is_down(cluster, conns, second_host):
+    """The provider restarts while kvm2's daemon is dead: it serves, kvm2's machines are ERROR
+    naming kvm2 from the start, and they are reconciled once kvm2 answers again."""
+    client = cluster.client
+    on2 = [m for m in machines(client) if m.get("host") == "kvm2"]
+    assert on2
+    cluster.stop()
+    second_host.kill_daemon()
+    try:
+        cluster.start()
+        client = cluster.client
+        # Ids are absolute: read them again from the provider on its new port.
+        cluster.image, cluster.network = (client.get(cluster.image["id"]),
+                                          client.get(cluster.network["id"]))
+        for machine in on2:
+            current = client.get(machine["id"])
+            assert current["state"] == "ERROR", current
+            assert "libvirt host kvm2 is unreachable" in current["statusMessage"], current
+        assert started_machine(client, cluster, "while-down")["host"] == "kvm1"
+    finally:
+        second_host.start_daemon()
+
+    def reconciled():
+        return all(client.get(m["id"])["state"] == "STARTED" for m in on2)
+    wait_for(reconciled, DETECTION_LIMIT, "kvm2's machines reconciled after a provider restart")

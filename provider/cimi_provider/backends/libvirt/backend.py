@@ -97,10 +97,11 @@ class LibvirtBackend(Backend):
         ensure_event_loop()
         for host in self.hosts:
             host.on_event = self._on_event
-        self.monitor.start()
         down = await self._run(self._connect_all, sweep=False)
         for host, error in down.items():
             self.monitor.down[host] = error
+        # Only now: a first connection (the KVM probe) may take longer than a check may wait.
+        self.monitor.start()
 
     def _connect_all(self) -> dict:
         """Connect every host; serve as long as one answers (the others are watched)."""
@@ -253,10 +254,11 @@ class LibvirtBackend(Backend):
     def _create_machine(self, spec: MachineSpec, progress: Progress):
         user_data = machines.decode_user_data(spec.user_data)
         candidates, has_image, unreachable = [], False, []
-        for host in self.hosts:
-            if not self.monitor.reachable(host):
-                unreachable.append(host)  # not asked: a dead host may take long to refuse
-                continue
+        # Hosts known to be down are not asked (a dead host may take long to refuse), unless
+        # all are: the monitor may lag behind a host that came back.
+        reachable = [h for h in self.hosts if self.monitor.reachable(h)] or self.hosts
+        unreachable = [h for h in self.hosts if h not in reachable]
+        for host in reachable:
             try:
                 if spec.image_location and self._image_volume(host, spec.image_location) is None:
                     continue

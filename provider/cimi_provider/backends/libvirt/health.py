@@ -24,11 +24,11 @@ class HostMonitor:
         self.down: dict = {}  # Host -> why it is unreachable
         self._task: asyncio.Task | None = None
         self._wake: asyncio.Event | None = None
+        for host in backend.hosts:  # before the first connection, which registers it
+            host.on_close = self._on_close
 
     def start(self) -> None:
         self._wake = asyncio.Event()
-        for host in self.b.hosts:
-            host.on_close = self._on_close
         self._task = asyncio.get_running_loop().create_task(self._watch())
 
     async def stop(self) -> None:

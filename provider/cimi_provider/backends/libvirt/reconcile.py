@@ -61,6 +61,14 @@ class Reconciler:
     def adopt(self, kind, rid, doc, state):
         if kind not in self.b.known:
             return state
+        recorded = next((h for h in self.b.hosts if h.label == doc.get("host")), None)
+        if recorded is not None and not self.b.monitor.reachable(recorded):
+            # Its host is down at start-up: say so now; the monitor reconciles it on return.
+            with self.b.lock:
+                self.b.known[kind][rid] = recorded
+            self.messages[rid] = (f"libvirt host {recorded.label} is unreachable: "
+                                  f"{self.b.monitor.down[recorded]}")
+            return "ERROR"
         try:
             host = self.locate(kind, rid)
         except (HostError, libvirt.libvirtError) as exc:
