@@ -111,10 +111,11 @@ class LibvirtBackend(Backend):
                 host.conn  # noqa: B018 - connects, probes kvm, registers events
                 host.pool()
             except (HostError, libvirt.libvirtError) as exc:
-                log.warning("libvirt host %s unavailable at start-up: %s", host.label, exc)
                 down[host] = str(exc)
         if len(down) == len(self.hosts):
-            raise HostError(next(iter(down.values())))
+            raise HostError(next(iter(down.values())))  # the one start-up error line
+        for host, error in down.items():
+            log.warning("libvirt host %s unavailable at start-up: %s", host.label, error)
         return down
 
     async def close(self) -> None:
