@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from collections import Counter
 from urllib.parse import quote
@@ -18,7 +19,7 @@ from libvirt_helpers import NS, domain_xml, key, machine_body, owned_domains_of,
 
 DETECTION_LIMIT = 30.0  # seconds: a dead host's machines say so within this (issue #21)
 STATE = NS + "/event/state"
-BIN = os.path.join(os.path.dirname(__import__("sys").executable))
+BIN = os.path.dirname(sys.executable)  # the venv's ansible-inventory
 
 
 def machines(client) -> list:
