@@ -31,6 +31,9 @@ pkg-config pkgconf
 rsync rsync
 shellcheck shellcheck
 chromium chromium
+unshare util-linux
+nsenter util-linux
+ip iproute2
 LIST
 
 if [ -x .venv/bin/python ]; then
@@ -70,6 +73,12 @@ if pgrep -x libvirtd >/dev/null; then
 else
   note "libvirtd is not running (make libvirt, and every target that needs it, starts it)"
 fi
+
+# The second libvirt host of the multi-host tests and benchmark (tools/libvirtd_second.sh):
+# the tests start and stop it themselves, so "not started" is only a note.
+if out=$(tools/libvirtd_second.sh status 2>&1); then ok "$out"
+elif [ $? -eq 3 ]; then note "$out (the multi-host tests and make bench start it)"
+else bad "$out (tools/libvirtd_second.sh stop; tools/libvirtd_second.sh start)"; fi
 
 if [ "$failed" -ne 0 ]; then
   echo "doctor: something is missing; see MISSING above"

@@ -87,12 +87,14 @@ options:
   default_groups:
     description:
       - Groups made for every host, in addition to O(groups) and O(keyed_groups)
-        C(<group_prefix>_state_<state>), C(<group_prefix>_config_<configuration name>) and
-        C(<group_prefix>_property_<key>_<value>). Names are lower case with other characters
+        C(<group_prefix>_state_<state>), C(<group_prefix>_config_<configuration name>),
+        C(<group_prefix>_property_<key>_<value>) and, when chosen, C(<group_prefix>_host_<host>)
+        (machines of a provider that shows each machine's backend host, as the reference
+        provider does with several libvirt hosts). Names are lower case with other characters
         than letters, digits and C(_) replaced by C(_).
     type: list
     elements: str
-    choices: [state, config, properties]
+    choices: [state, config, properties, host]
     default: [state, config, properties]
   group_prefix:
     description: Prefix of the default group names.
@@ -116,7 +118,8 @@ options:
 notes:
   - Host variables (with the default prefix) are C(cimi_id), C(cimi_name), C(cimi_description),
     C(cimi_state), C(cimi_cpu), C(cimi_memory) (KiB), C(cimi_cpu_arch), C(cimi_cpu_speed),
-    C(cimi_created), C(cimi_updated), C(cimi_properties), C(cimi_addresses) (IPv4 first),
+    C(cimi_created), C(cimi_updated), C(cimi_host) (the backend host, where the provider shows one),
+    C(cimi_properties), C(cimi_addresses) (IPv4 first),
     C(cimi_interfaces), C(cimi_volumes), C(cimi_machine_config) (C(id), C(name)),
     C(cimi_machine_image) and C(cimi_endpoint).
   - Addresses need a provider advertising C(ExpandParameter) and C(QueryPathNotation); otherwise

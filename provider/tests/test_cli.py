@@ -103,12 +103,13 @@ def test_libvirt_flags_of_the_usage_line():
     assert opts["libvirt_uris"] == ["qemu:///system"] and opts["pool_path"] == "/var/lib/cimi"
     assert opts["prefix"] is None and opts["stop_timeout"] is None
     opts = _libvirt_options(["serve", "--backend", "libvirt", "--libvirt-uri", "qemu+ssh://a/system",
-                             "--libvirt-uri", "qemu+ssh://b/system", "--pool", "/p",
+                             "--libvirt-uri", "b=qemu+ssh://b/system", "--pool", "/p",
                              "--libvirt-prefix", "lab-", "--libvirt-stop-timeout", "5",
-                             "--libvirt-domain-type", "qemu", "--libvirt-disk-mode", "copy"])
-    assert opts == {"libvirt_uris": ["qemu+ssh://a/system", "qemu+ssh://b/system"],
+                             "--libvirt-domain-type", "qemu", "--libvirt-disk-mode", "copy",
+                             "--libvirt-health-interval", "2"])
+    assert opts == {"libvirt_uris": ["qemu+ssh://a/system", "b=qemu+ssh://b/system"],
                     "pool_path": "/p", "prefix": "lab-", "domain_type": "qemu",
-                    "disk_mode": "copy", "stop_timeout": 5.0}
+                    "disk_mode": "copy", "stop_timeout": 5.0, "health_interval": 2.0}
 
 
 def test_libvirt_flags_fall_back_to_the_environment(monkeypatch):

@@ -19,6 +19,8 @@ SCALAR_ATTRIBUTES = (
     ('id', 'id'), ('name', 'name'), ('description', 'description'), ('state', 'state'),
     ('cpu', 'cpu'), ('memory', 'memory'), ('cpuArch', 'cpu_arch'), ('cpuSpeed', 'cpu_speed'),
     ('created', 'created'), ('updated', 'updated'),
+    # A provider extension: the backend host a machine runs on (the reference provider's).
+    ('host', 'host'),
 )
 PREFERENCE_RE = re.compile(r'^(property|interface)\[(.+)\]$')
 GROUP_UNSAFE_RE = re.compile(r'[^A-Za-z0-9_]')
@@ -193,10 +195,12 @@ def group_name(*parts):
 
 
 def default_groups(facts, kinds, prefix):
-    """Group names for the default groupings (state, config, properties)."""
+    """Group names for the default groupings (state, config, properties, host)."""
     groups = []
     if 'state' in kinds and facts.get('state'):
         groups.append(group_name(prefix, 'state', facts['state']))
+    if 'host' in kinds and facts.get('host'):
+        groups.append(group_name(prefix, 'host', facts['host']))
     if 'config' in kinds and facts.get('machine_config'):
         config = facts['machine_config']
         groups.append(group_name(prefix, 'config', config.get('name') or short_id(config.get('id'))))

@@ -118,7 +118,8 @@ MACHINE_STATES = ('CREATING', 'STARTING', 'STARTED', 'STOPPING', 'STOPPED', 'PAU
 MACHINE_ATTRIBUTES = frozenset([
     'id', 'name', 'description', 'created', 'updated', 'properties', 'resourceURI', 'state', 'cpu',
     'memory', 'disks', 'cpuArch', 'cpuSpeed', 'volumes', 'interfaces', 'networkInterfaces',
-    'machineConfig', 'machineImage', 'latestSnapshot', 'snapshots', 'meters', 'eventLog'])
+    'machineConfig', 'machineImage', 'latestSnapshot', 'snapshots', 'meters', 'eventLog',
+    'host', 'statusMessage'])
 
 
 def option_warnings(filter_option=None, states=None):

@@ -106,6 +106,7 @@ class InterfaceResult:
 class MachineResult:
     state: str
     interfaces: list = field(default_factory=list)  # InterfaceResult, same order as the spec
+    host: str | None = None  # where it runs, for backends with several hosts (shown as ``host``)
 
 
 @dataclass

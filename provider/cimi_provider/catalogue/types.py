@@ -233,6 +233,8 @@ _register(ResourceType(
         Attr("machineConfig", "ref:MachineConfiguration", extension=True),
         Attr("machineImage", "ref:MachineImage", extension=True), STATUS_MESSAGE,
         EVENT_LOG_REF, Attr("meters", "collection:Meter"),
+        # The backend host it runs on (the libvirt backend's --libvirt-uri label).
+        Attr("host", "string", extension=True),
     ),
     path="machines", cep_key="machines", items_key="machines", create="template",
     template_attr="machineTemplate", template_type="MachineTemplate",

@@ -125,6 +125,8 @@ class MachineLifecycle(Lifecycle):
     def created(self, tx, spec: MachineSpec, result) -> str:
         doc = tx.get(spec.id)
         doc["state"] = result.state
+        if result.host:
+            doc["host"] = result.host
         doc["updated"] = now_iso()
         tx.put(spec.id, "Machine", doc)
         for n, iface in enumerate(result.interfaces, 1):

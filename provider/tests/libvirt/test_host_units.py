@@ -8,13 +8,20 @@ from cimi_provider.backends.libvirt.names import Names
 
 
 class Domain:
-    def __init__(self, kib: int, gone: bool = False):
-        self.kib, self.gone = kib, gone
+    def __init__(self, kib: int, gone: bool = False, vcpus: int = 0, active: bool = True,
+                 name: str = "other"):
+        self.kib, self.gone, self.vcpus, self.active, self._name = kib, gone, vcpus, active, name
 
-    def maxMemory(self):
+    def name(self):
+        return self._name
+
+    def isActive(self):
+        return self.active
+
+    def info(self):
         if self.gone:
             raise libvirt.libvirtError("Domain not found")
-        return self.kib
+        return [1, self.kib, self.kib, self.vcpus, 0]
 
 
 class Conn:
@@ -33,3 +40,25 @@ def test_load_skips_a_domain_that_went_away_after_the_listing():
     host._conn = Conn([Domain(256 * 1024), Domain(512 * 1024, gone=True)])
     host._alive = lambda: True
     assert host.load() == 0.25
+
+
+def test_load_is_memory_or_vcpus_committed_whichever_is_fuller():
+    """Running domains of anyone count; stopped ones only when they are this provider's."""
+    host = Host("test:///default", Names("t-"), "/nonexistent")
+    host._conn = Conn([Domain(128 * 1024, vcpus=1),
+                       Domain(128 * 1024, vcpus=1, active=False, name="t-m-a"),
+                       Domain(512 * 1024, vcpus=4, active=False, name="someone-else")])
+    host._alive = lambda: True
+    assert host.load() == 1.0  # 2 vCPUs of 2 CPUs, though only a quarter of the memory
+    host._conn.domains[1].vcpus = 0
+    assert host.load() == 0.5
+
+
+def test_machines_being_created_count_before_their_domain_exists():
+    host = Host("test:///default", Names("t-"), "/nonexistent")
+    host._conn = Conn([])
+    host._alive = lambda: True
+    host.reserve(128 * 1024, 1)
+    assert host.load() == 0.5
+    host.reserve(-128 * 1024, -1)
+    assert host.load() == 0.0

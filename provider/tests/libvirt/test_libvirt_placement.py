@@ -12,16 +12,17 @@ import pytest
 
 from cimi_provider.backends.base import InterfaceSpec, MachineSpec
 from cimi_provider.backends.libvirt import backend as backend_module
-from cimi_provider.backends.libvirt.host import HostError
+from cimi_provider.backends.libvirt.host import HostError, split_label
 from cimi_provider.backends.libvirt.xmldefs import DomainDef
 from libvirt_helpers import LIBVIRT_URI, NS, ProviderProcess, machine_body, owned_domains_of
 
 
 class FakeHost:
-    def __init__(self, backend, uri: str, load, volumes=(), networks=()):
-        self.uri = uri
+    def __init__(self, backend, uri: str, load, volumes=(), networks=(), free_kib=1 << 30):
+        self.uri = self.label = uri
         self.names = backend.names
         self._load = load
+        self.free_kib = free_kib
         self.volumes = set(volumes)
         self.networks = set(networks)
 
@@ -29,6 +30,12 @@ class FakeHost:
         if isinstance(self._load, Exception):
             raise self._load
         return self._load
+
+    def free_memory_kib(self) -> int:
+        return self.free_kib
+
+    def reserve(self, memory_kib, vcpus):
+        pass
 
     def lookup_volume(self, name):
         return f"{self.uri}:{name}" if name in self.volumes else None
@@ -58,6 +65,28 @@ def test_place_picks_the_least_loaded_reachable_host(backend):
     assert backend._place([a, b, c]) is b  # an unreachable host is skipped
     b._load = 0.50
     assert backend._place([b, a]) is a  # a tie goes to the host listed first on the command line
+
+
+def test_place_needs_the_memory_free_and_skips_hosts_known_down(backend):
+    a = FakeHost(backend, "a", 0.10, free_kib=100_000)
+    b = FakeHost(backend, "b", 0.50, free_kib=4_000_000)
+    backend.hosts = [a, b]
+    assert backend._place([a, b]) is a
+    assert backend._place([a, b], memory_kib=1_000_000) is b  # a lacks the memory free
+    with pytest.raises(HostError, match="no libvirt host has 8000000 KiB of memory free"):
+        backend._place([a, b], memory_kib=8_000_000)
+    backend.monitor.down[a] = "connection refused"
+    assert backend._place([a, b]) is b  # a known-down host is not asked
+    backend.monitor.down[b] = "connection refused"
+    assert backend._place([a, b]) is a  # all down: ask anyway (the monitor may lag)
+
+
+def test_host_labels():
+    assert split_label("kvm2=qemu+ssh://root@kvm2.example/system") == (
+        "kvm2", "qemu+ssh://root@kvm2.example/system")
+    assert split_label("qemu+tls://kvm3.example/system?pkipath=/etc/pki") == (
+        "kvm3.example", "qemu+tls://kvm3.example/system?pkipath=/etc/pki")
+    assert split_label("qemu:///system") == ("qemu:///system", "qemu:///system")
 
 
 def test_place_fails_clearly_without_hosts(backend):

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import threading
-from urllib.parse import urlsplit
 
 import libvirt
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import pools
@@ -27,6 +26,7 @@ from ...imports import ImportRefused
 from ..failures import FailureInjector
 from . import machines, networks, qemuimg, stats, storage
 from .events import ensure_event_loop, lifecycle_state
+from .health import HostMonitor
 from .host import Host, HostError, domain_state
 from .names import Names
 from .xmldefs import parse_domain
@@ -47,7 +47,8 @@ class LibvirtBackend(Backend):
     def __init__(self, libvirt_uris=None, pool_path: str | None = None, prefix: str | None = None,
                  domain_type: str | None = None, disk_mode: str | None = None,
                  stop_timeout: float | None = None, uri: str | None = None,
-                 failures: FailureInjector | None = None, **_ignored):
+                 failures: FailureInjector | None = None, health_interval: float | None = None,
+                 **_ignored):
         super().__init__()
         env = env_defaults()
         libvirt_uris = libvirt_uris or ([uri] if uri else None) or env["libvirt_uris"]
@@ -58,6 +59,7 @@ class LibvirtBackend(Backend):
         domain_type = domain_type or env["domain_type"]
         disk_mode = disk_mode or env["disk_mode"]
         stop_timeout = env["stop_timeout"] if stop_timeout is None else stop_timeout
+        health_interval = env["health_interval"] if health_interval is None else health_interval
         if not libvirt_uris:
             raise BackendError("at least one --libvirt-uri is required")
         if not pool_path:
@@ -79,7 +81,9 @@ class LibvirtBackend(Backend):
         self.image_locations: dict = {}  # image id -> imageLocation
         self.busy: set = set()  # machine ids with an operation in flight (their events are ours)
         self.lock = threading.Lock()
+        self.placement_lock = threading.Lock()
         self.reconciler = Reconciler(self)
+        self.monitor = HostMonitor(self, float(health_interval))
         self.failures = failures or FailureInjector()
 
     @property
@@ -93,14 +97,29 @@ class LibvirtBackend(Backend):
         ensure_event_loop()
         for host in self.hosts:
             host.on_event = self._on_event
-        await self._run(self._connect_all, sweep=False)
+        down = await self._run(self._connect_all, sweep=False)
+        for host, error in down.items():
+            self.monitor.down[host] = error
+        # Only now: a first connection (the KVM probe) may take longer than a check may wait.
+        self.monitor.start()
 
-    def _connect_all(self) -> None:
+    def _connect_all(self) -> dict:
+        """Connect every host; serve as long as one answers (the others are watched)."""
+        down = {}
         for host in self.hosts:
-            host.conn  # noqa: B018 - connects, probes kvm, registers events
-            host.pool()
+            try:
+                host.conn  # noqa: B018 - connects, probes kvm, registers events
+                host.pool()
+            except (HostError, libvirt.libvirtError) as exc:
+                down[host] = str(exc)
+        if len(down) == len(self.hosts):
+            raise HostError(next(iter(down.values())))  # the one start-up error line
+        for host, error in down.items():
+            log.warning("libvirt host %s unavailable at start-up: %s", host.label, error)
+        return down
 
     async def close(self) -> None:
+        await self.monitor.stop()
         for host in self.hosts:
             await asyncio.to_thread(host.close)
 
@@ -151,6 +170,14 @@ class LibvirtBackend(Backend):
             state = domain_state(dom)
         self.loop.call_soon_threadsafe(self._report, rid, state, message)
 
+    def machines_on(self, host: Host) -> list:
+        with self.lock:
+            return [rid for rid, h in self.known["Machine"].items() if h is host]
+
+    def report(self, rid: str, state: str, message: str | None = None) -> None:
+        """A machine's observed state, from the event loop (the host monitor)."""
+        self._report(rid, state, message)
+
     def _report(self, rid: str, state: str, message: str | None = None) -> None:
         if rid in self.busy or rid not in self.known["Machine"]:
             return
@@ -165,18 +192,28 @@ class LibvirtBackend(Backend):
             raise HostError(f"{rid} is unknown to libvirt (its libvirt object does not exist)")
         return host
 
-    def _place(self, candidates: list) -> Host:
+    def _place(self, candidates: list, memory_kib: int = 0) -> Host:
+        """The least loaded reachable candidate (``Host.load``: committed memory and vCPUs),
+        among those with ``memory_kib`` free; a tie goes to the host listed first."""
         if not candidates:
             raise HostError("no libvirt host has every image and volume this machine needs")
-        loads = []
+        # Hosts known to be down are not even asked (a dead remote host may take long to refuse).
+        candidates = [h for h in candidates if self.monitor.reachable(h)] or candidates
+        loads, full = [], []
         for host in candidates:
             try:
+                if memory_kib and host.free_memory_kib() < memory_kib:
+                    full.append(host.label)
+                    continue
                 loads.append((host.load(), self.hosts.index(host), host))
             except (HostError, libvirt.libvirtError) as exc:
-                log.warning("libvirt host %s unavailable: %s", host.uri, exc)
+                log.warning("libvirt host %s unavailable: %s", host.label, exc)
         if not loads:
+            if full:
+                raise HostError(f"no libvirt host has {memory_kib} KiB of memory free "
+                                f"({', '.join(full)})")
             raise HostError("no libvirt host is reachable")
-        return min(loads)[2]
+        return min(loads, key=lambda entry: entry[:2])[2]
 
     def _image_volume(self, host: Host, location: str):
         """The base volume on ``host`` for an image location (registered or captured)."""
@@ -210,27 +247,47 @@ class LibvirtBackend(Backend):
             return MachineResult(state, [
                 InterfaceResult(i.mac, by_network.get(i.network), i.mtu or 1500,
                                 [EndpointResult(a) for a in parsed.addresses.get(i.mac, [])])
-                for i in parsed.interfaces])
+                for i in parsed.interfaces], host=host.label)
         finally:
             with self.lock:
                 self.busy.discard(spec.id)
 
     def _create_machine(self, spec: MachineSpec, progress: Progress):
         user_data = machines.decode_user_data(spec.user_data)
-        candidates = []
-        for host in self.hosts:
-            image = self._image_volume(host, spec.image_location) if spec.image_location else None
-            if spec.image_location and image is None:
-                continue
-            vols = [host.lookup_volume(self.names.volume(key_of(v))) for v, _ in spec.volumes]
-            if any(v is None for v in vols):
-                continue
-            candidates.append(host)
-        if spec.image_location and not any(self._image_volume(h, spec.image_location)
-                                           for h in self.hosts):
+        candidates, has_image, unreachable = [], False, []
+        # Hosts known to be down are not asked (a dead host may take long to refuse), unless
+        # all are: the monitor may lag behind a host that came back.
+        reachable = [h for h in self.hosts if self.monitor.reachable(h)] or self.hosts
+        unreachable = [h for h in self.hosts if h not in reachable]
+        for host in reachable:
+            try:
+                if spec.image_location and self._image_volume(host, spec.image_location) is None:
+                    continue
+                has_image = True
+                if all(host.lookup_volume(self.names.volume(key_of(v))) is not None
+                       for v, _ in spec.volumes):
+                    candidates.append(host)
+            except (HostError, libvirt.libvirtError) as exc:
+                log.warning("libvirt host %s unavailable: %s", host.label, exc)
+                unreachable.append(host)
+        if spec.image_location and not has_image and not unreachable:
             raise HostError("the machine image has no base volume in the pool; register it again")
-        host = self._place(candidates)
-        progress(20, f"creating disks on {host.uri}")
+        if not candidates and unreachable:
+            raise HostError("no reachable libvirt host has every image and volume this machine "
+                            f"needs (unreachable: {', '.join(h.label for h in unreachable)})")
+        # Choosing and reserving are one step: concurrent creates see each other's choice
+        # before any of their domains exists (else they all pick the same emptiest host).
+        with self.placement_lock:
+            host = self._place(candidates,
+                               spec.memory_kib if spec.initial_state == "STARTED" else 0)
+            host.reserve(spec.memory_kib, spec.cpu)
+        try:
+            return self._create_on(host, spec, user_data, progress)
+        finally:
+            host.reserve(-spec.memory_kib, -spec.cpu)
+
+    def _create_on(self, host: Host, spec: MachineSpec, user_data, progress):
+        progress(20, f"creating disks on {host.label}")
         plan = {
             "key": key_of(spec.id), "resource_id": spec.id, "name": spec.name,
             "vcpus": spec.cpu, "memory_kib": spec.memory_kib,
@@ -247,7 +304,7 @@ class LibvirtBackend(Backend):
         }
         for net_name, _ in plan["interfaces"]:
             if host.lookup_network(net_name) is None:
-                raise HostError(f"network {net_name} does not exist on {host.uri}")
+                raise HostError(f"network {net_name} does not exist on {host.label}")
         state, parsed = machines.create(host, plan)
         progress(90, f"machine {spec.name} {state.lower()}")
         dom = host.lookup_domain(self.names.domain(key_of(spec.id)))
@@ -320,7 +377,7 @@ class LibvirtBackend(Backend):
             host = self._host_of("Machine", machine_id)
             vol = host.lookup_volume(self.names.volume(key_of(volume_id)))
             if vol is None:
-                raise HostError(f"volume {volume_id} is not on the machine's host {host.uri}")
+                raise HostError(f"volume {volume_id} is not on the machine's host {host.label}")
             return machines.attach(host, key_of(machine_id), vol, location)
         progress(10, f"attaching {volume_id}")
         await self._run(attach)
@@ -415,7 +472,7 @@ class LibvirtBackend(Backend):
         names = [self.names.volume(key_of(d.volume_id)) for d in disks]
 
         def convert():
-            local = [h for h in self.hosts if not urlsplit(h.uri).netloc]
+            local = [h for h in self.hosts if h.local]
             if not local:
                 raise HostError("OVF disks are converted into the pool of a local libvirt host; "
                                 "this provider has none")
@@ -455,7 +512,7 @@ class LibvirtBackend(Backend):
         (under the shared limits) into a streamOptimized VMDK in ``directory``."""
         def export():
             host = self._host_of("Machine", machine_id)
-            if urlsplit(host.uri).netloc:
+            if not host.local:
                 raise HostError("disks are exported from a local libvirt host only")
             dom = host.lookup_domain(self.names.domain(key_of(machine_id)))
             if dom is None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
+from urllib.parse import urlsplit
 
 import libvirt
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm, pools
@@ -17,6 +19,12 @@ log = logging.getLogger(__name__)
 class HostError(Exception):
     """A host-level failure; the message is safe to show a consumer."""
 
+
+CLOSE_REASONS = {
+    libvirt.VIR_CONNECT_CLOSE_REASON_ERROR: "connection error",
+    libvirt.VIR_CONNECT_CLOSE_REASON_EOF: "the daemon closed the connection",
+    libvirt.VIR_CONNECT_CLOSE_REASON_KEEPALIVE: "keepalive timeout",
+}
 
 DOMAIN_STATES = {
     libvirt.VIR_DOMAIN_RUNNING: "STARTED",
@@ -37,8 +45,22 @@ def domain_state(dom: libvirt.virDomain) -> str:
     return "SUSPENDED" if dom.hasManagedSaveImage(0) else "STOPPED"
 
 
+_LABELLED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,62})=(.+)$")
+
+
+def split_label(value: str) -> tuple:
+    """``LABEL=URI`` or a bare URI -> (label, uri). A bare URI is labelled by its host name,
+    else by the URI without user and query (which may hold key file paths)."""
+    match = _LABELLED.match(value)
+    if match:
+        return match.group(1), match.group(2)
+    parts = urlsplit(value)
+    return parts.hostname or f"{parts.scheme}://{parts.path}", value
+
+
 class Host:
     def __init__(self, uri: str, names: Names, pool_path: str, domain_type: str = "auto"):
+        self.label, uri = split_label(uri)
         self.uri = uri
         self.names = names
         self.pool_path = pool_path
@@ -47,10 +69,20 @@ class Host:
         self._conn: libvirt.virConnect | None = None
         self._lock = threading.Lock()
         self.on_event = None  # callable(host, domain name, event, detail)
+        self.on_close = None  # callable(host, reason): the connection broke (daemon gone?)
+        self.reserved = (0, 0)  # memory KiB, vCPUs of machines placed here, not yet defined
+        self._reserve_lock = threading.Lock()  # not _lock: a slow connect must not hold it
         self._callback_ids: list = []
         self._pool_lock = threading.Lock()
         self._pool: libvirt.virStoragePool | None = None
         self._pool_conn: libvirt.virConnect | None = None
+
+    @property
+    def local(self) -> bool:
+        """This machine's own system daemon: its pool directory is ours to write directly. A
+        daemon behind an explicit socket may see another filesystem (another namespace, say)."""
+        parts = urlsplit(self.uri)
+        return not parts.netloc and "socket=" not in parts.query
 
     # -- connection ---------------------------------------------------------------------------
     @property
@@ -72,6 +104,9 @@ class Host:
         except libvirt.libvirtError as exc:
             raise HostError(f"cannot connect to {self.uri}: {exc.get_error_message()}") from None
         self._conn = conn
+        if self.on_close is not None:
+            # The first sign of a dead daemon, long before any keepalive or request notices.
+            conn.registerCloseCallback(self._closed, None)
         if self.on_event is not None:
             self._callback_ids = [conn.domainEventRegisterAny(
                 None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, self._lifecycle, None)]
@@ -85,10 +120,27 @@ class Host:
         except Exception:  # an event handler must never kill the event loop
             log.exception("libvirt lifecycle event handler failed")
 
+    def _closed(self, _conn, reason, _opaque):
+        try:
+            self.on_close(self, CLOSE_REASONS.get(reason, "connection closed"))
+        except Exception:  # never kill the libvirt event loop
+            log.exception("libvirt close callback failed")
+
+    def check(self) -> None:
+        """Raise HostError unless the daemon answers now (reconnects when the link broke)."""
+        try:
+            self.conn.getLibVersion()
+        except libvirt.libvirtError as exc:
+            raise HostError(f"{self.label}: {exc.get_error_message() or exc}") from None
+
     def close(self) -> None:
         with self._lock:
             if self._conn is None:
                 return
+            try:
+                self._conn.unregisterCloseCallback()
+            except libvirt.libvirtError:
+                pass
             for cid in self._callback_ids:
                 try:
                     self._conn.domainEventDeregisterAny(cid)
@@ -127,16 +179,30 @@ class Host:
             return self._pool
 
     def load(self) -> float:
-        """Committed memory of running domains relative to the host's memory (lower = emptier)."""
+        """The placement score (lower = emptier): the larger of committed memory over the
+        host's memory and committed vCPUs over its CPUs. Committed: every running domain
+        (whoever owns it) and this provider's stopped ones, which claim their share when started.
+        """
         conn = self.conn
-        total_kib = max(1, conn.getInfo()[1] * 1024)
-        used = 0
-        for dom in conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
+        _model, memory_mib, cpus = conn.getInfo()[:3]
+        memory_kib, vcpus = self.reserved
+        for dom in conn.listAllDomains(0):
             try:
-                used += dom.maxMemory()
+                if dom.isActive() or self.names.owns(dom.name()):
+                    info = dom.info()  # state, max memory KiB, memory, vCPUs, CPU time
+                    memory_kib, vcpus = memory_kib + info[1], vcpus + info[3]
             except libvirt.libvirtError:
-                pass  # it stopped or went away since the listing: it uses no memory now
-        return used / total_kib
+                pass  # it went away since the listing: it commits nothing now
+        return max(memory_kib / max(1, memory_mib * 1024), vcpus / max(1, cpus))
+
+    def reserve(self, memory_kib: int, vcpus: int) -> None:
+        """Count (or, negative, stop counting) a machine being created here in ``load``."""
+        with self._reserve_lock:
+            self.reserved = (self.reserved[0] + memory_kib, self.reserved[1] + vcpus)
+
+    def free_memory_kib(self) -> int:
+        """Memory the host has free right now (what a new running guest can still get)."""
+        return self.conn.getFreeMemory() // 1024
 
     def lookup_domain(self, name: str):
         try:

@@ -9,9 +9,11 @@ from .names import DEFAULT_PREFIX
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("libvirt backend")
-    group.add_argument("--libvirt-uri", action="append", dest="libvirt_uris", metavar="URI",
-                       help="libvirt connection URI; repeat for several hosts, machines go to the "
-                            "least loaded one (default qemu:///system)")
+    group.add_argument("--libvirt-uri", action="append", dest="libvirt_uris",
+                       metavar="[LABEL=]URI",
+                       help="libvirt connection URI, optionally labelled (the machines' host "
+                            "attribute); repeat for several hosts, machines go to the least "
+                            "loaded one (default qemu:///system)")
     group.add_argument("--pool", dest="pool_path", metavar="PATH",
                        help="directory of the storage pool for images, disks and volumes "
                             "(created when missing)")
@@ -27,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        metavar="SECONDS",
                        help="how long a stop waits for the guest to power off after ACPI "
                             "shutdown before failing (force=true destroys at once)")
+    group.add_argument("--libvirt-health-interval", dest="libvirt_health_interval", type=float,
+                       metavar="SECONDS",
+                       help="how often each libvirt host is checked; an unreachable host's "
+                            "machines turn ERROR (default 5; a broken connection is seen at once)")
 
 
 def options_from_args(args: argparse.Namespace) -> dict:
@@ -39,6 +45,7 @@ def options_from_args(args: argparse.Namespace) -> dict:
         "domain_type": getattr(args, "libvirt_domain_type", None),
         "disk_mode": getattr(args, "libvirt_disk_mode", None),
         "stop_timeout": getattr(args, "libvirt_stop_timeout", None),
+        "health_interval": getattr(args, "libvirt_health_interval", None),
     }
 
 
@@ -50,6 +57,10 @@ def env_defaults() -> dict:
         stop_timeout = float(env.get("CIMI_LIBVIRT_STOP_TIMEOUT", "30"))
     except ValueError:
         stop_timeout = 30.0
+    try:
+        health_interval = float(env.get("CIMI_LIBVIRT_HEALTH_INTERVAL", "5"))
+    except ValueError:
+        health_interval = 5.0
     return {
         "libvirt_uris": uris or ["qemu:///system"],
         "pool_path": env.get("CIMI_LIBVIRT_POOL") or None,
@@ -57,4 +68,5 @@ def env_defaults() -> dict:
         "domain_type": env.get("CIMI_LIBVIRT_DOMAIN_TYPE") or "auto",
         "disk_mode": env.get("CIMI_LIBVIRT_DISK_MODE") or "overlay",
         "stop_timeout": stop_timeout,
+        "health_interval": health_interval,
     }

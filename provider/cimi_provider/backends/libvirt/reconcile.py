@@ -36,20 +36,39 @@ class Reconciler:
     def locate(self, kind: str, rid: str):
         """The host holding the libvirt object of a resource, or None."""
         key = _key(rid)
+        error = None
         for host in self.b.hosts:
-            if kind == "Machine" and host.lookup_domain(self.names.domain(key)) is not None:
-                return host
-            if kind == "Volume" and host.lookup_volume(self.names.volume(key)) is not None:
-                return host
-            if kind == "MachineImage" and host.lookup_volume(self.names.image(key)) is not None:
-                return host
-            if kind == "Network" and host.lookup_network(self.names.network(key)) is not None:
-                return host
+            try:
+                if self._holds(host, kind, key):
+                    return host
+            except (HostError, libvirt.libvirtError) as exc:
+                error = error or exc  # another host may still hold it
+        if error is not None:
+            raise error  # not found, and a host could not be asked: unknown, not gone
         return None
+
+    def _holds(self, host, kind: str, key: str) -> bool:
+        if kind == "Machine":
+            return host.lookup_domain(self.names.domain(key)) is not None
+        if kind == "Volume":
+            return host.lookup_volume(self.names.volume(key)) is not None
+        if kind == "MachineImage":
+            return host.lookup_volume(self.names.image(key)) is not None
+        if kind == "Network":
+            return host.lookup_network(self.names.network(key)) is not None
+        return False
 
     def adopt(self, kind, rid, doc, state):
         if kind not in self.b.known:
             return state
+        recorded = next((h for h in self.b.hosts if h.label == doc.get("host")), None)
+        if recorded is not None and not self.b.monitor.reachable(recorded):
+            # Its host is down at start-up: say so now; the monitor reconciles it on return.
+            with self.b.lock:
+                self.b.known[kind][rid] = recorded
+            self.messages[rid] = (f"libvirt host {recorded.label} is unreachable: "
+                                  f"{self.b.monitor.down[recorded]}")
+            return "ERROR"
         try:
             host = self.locate(kind, rid)
         except (HostError, libvirt.libvirtError) as exc:

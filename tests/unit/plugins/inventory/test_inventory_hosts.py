@@ -109,3 +109,12 @@ def test_group_names_are_sanitised():
     assert hosts.default_groups(facts, ['state'], 'c') == ['c_state_started']
     facts['properties']['cloudmgmt.dmtf/request-id'] = '6f1c2a9e-0000-4000-8000-000000000001'
     assert hosts.default_groups(facts, ['properties'], 'c') == ['c_property_role_web']  # no group per create
+    assert hosts.default_groups(facts, ['host'], 'c') == []  # a provider that shows no host
+
+
+def test_machines_group_by_their_backend_host():
+    machine = dict(fp.machine(1), host='kvm-2.example')
+    facts = facts_of(machine)
+    assert facts['host'] == 'kvm-2.example'
+    assert hosts.default_groups(facts, ['state', 'host'], 'cimi') == [
+        'cimi_state_started', 'cimi_host_kvm_2_example']
