@@ -106,10 +106,12 @@ def test_libvirt_flags_of_the_usage_line():
                              "--libvirt-uri", "b=qemu+ssh://b/system", "--pool", "/p",
                              "--libvirt-prefix", "lab-", "--libvirt-stop-timeout", "5",
                              "--libvirt-domain-type", "qemu", "--libvirt-disk-mode", "copy",
-                             "--libvirt-health-interval", "2"])
+                             "--libvirt-health-interval", "2",
+                             "--libvirt-migration-uri", "b=qemu+tls://b.lan/system"])
     assert opts == {"libvirt_uris": ["qemu+ssh://a/system", "b=qemu+ssh://b/system"],
                     "pool_path": "/p", "prefix": "lab-", "domain_type": "qemu",
-                    "disk_mode": "copy", "stop_timeout": 5.0, "health_interval": 2.0}
+                    "disk_mode": "copy", "stop_timeout": 5.0, "health_interval": 2.0,
+                    "migration_uris": ["b=qemu+tls://b.lan/system"]}
 
 
 def test_libvirt_flags_fall_back_to_the_environment(monkeypatch):

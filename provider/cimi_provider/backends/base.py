@@ -42,6 +42,15 @@ class BackendError(Exception):
     """An infrastructure operation failed; the message is shown to the consumer."""
 
 
+class MigrationRefused(Exception):
+    """A migrate request that cannot be carried out; ``bad_request``: the parameter itself is
+    wrong (400), else the situation forbids it (409)."""
+
+    def __init__(self, message: str, bad_request: bool = False):
+        super().__init__(message)
+        self.bad_request = bad_request
+
+
 class Events(Protocol):
     def state_changed(self, kind: str, resource_id: str, state: str,
                       message: str | None = None) -> None: ...
@@ -206,6 +215,17 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def detach_volume(self, machine_id: str, volume_id: str, progress: Progress) -> None: ...
+
+    def migration_target(self, machine_id: str, host: str | None) -> str | None:
+        """Check a migrate request before its Job: the target host's label, or None for the
+        placement policy's choice when the Job runs. Raise ``MigrationRefused``."""
+        raise MigrationRefused(f"the {self.name} backend has one host: migrate is not offered")
+
+    async def migrate_machine(self, machine_id: str, target: str | None,
+                              progress: Progress) -> str:
+        """Move the machine to host ``target`` (None: the best other host), in the state it
+        has; return the label of its new host."""
+        raise BackendError(f"the {self.name} backend cannot migrate machines")
 
     async def machine_stats(self, machine_id: str) -> MachineStats | None:
         """A reading of a running machine's counters for its Meters; None when it is not

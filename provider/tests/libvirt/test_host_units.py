@@ -62,3 +62,46 @@ def test_machines_being_created_count_before_their_domain_exists():
     assert host.load() == 0.5
     host.reserve(-128 * 1024, -1)
     assert host.load() == 0.0
+
+
+def _backend(labels, down=(), known=None):
+    from cimi_provider.backends.libvirt.backend import LibvirtBackend
+    backend = LibvirtBackend([f"{label}=test:///default" for label in labels], "/nonexistent",
+                             "t-")
+    hosts = {h.label: h for h in backend.hosts}
+    backend.monitor.down = {hosts[label]: "gone" for label in down}
+    if known:
+        backend.known["Machine"]["machines/m1"] = hosts[known]
+    return backend
+
+
+def test_migration_target_refusals():
+    """Which migrate requests are refused before a Job, and whether as 400 or 409."""
+    import pytest
+    from cimi_provider.backends.base import MigrationRefused
+    cases = [
+        (_backend(["a"], known="a"), "a", False, "only one libvirt host"),
+        (_backend(["a", "b"], known="a"), "c", True, "unknown host 'c'"),
+        (_backend(["a", "b"], known="a"), "a", False, "already on a"),
+        (_backend(["a", "b"], down=["b"], known="a"), "b", False, "host b is down"),
+        (_backend(["a", "b"], down=["b"], known="a"), None, False, "no other libvirt host"),
+        (_backend(["a", "b"], down=["a"], known="a"), "b", False, "host a is down"),
+        (_backend(["a", "b"]), "b", False, "not known"),
+    ]
+    for backend, host, bad_request, text in cases:
+        with pytest.raises(MigrationRefused) as info:
+            backend.migration_target("machines/m1", host)
+        assert text in str(info.value) and info.value.bad_request is bad_request, (host, text)
+    assert _backend(["a", "b"], known="a").migration_target("machines/m1", "b") == "b"
+    assert _backend(["a", "b", "c"], known="a").migration_target("machines/m1", None) is None
+
+
+def test_migration_uri_needs_a_known_label():
+    import pytest
+    from cimi_provider.backends.base import BackendError
+    from cimi_provider.backends.libvirt.backend import LibvirtBackend
+    backend = LibvirtBackend(["a=test:///default", "b=test:///default"], "/nonexistent", "t-",
+                             migration_uris=["a=qemu+unix:///system?socket=/x"])
+    assert backend.migration_uris == {"a": "qemu+unix:///system?socket=/x", "b": "test:///default"}
+    with pytest.raises(BackendError):
+        LibvirtBackend(["a=test:///default"], "/nonexistent", "t-", migration_uris=["z=x"])

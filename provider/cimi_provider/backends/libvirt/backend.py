@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 
 import libvirt
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import pools
@@ -21,10 +22,10 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import OvfError
 
 from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, MachineResult,
-                    MachineSpec, Progress, VolumeResult, VolumeSpec)
+                    MachineSpec, MigrationRefused, Progress, VolumeResult, VolumeSpec)
 from ...imports import ImportRefused
 from ..failures import FailureInjector
-from . import machines, networks, qemuimg, stats, storage
+from . import machines, migrate, networks, qemuimg, stats, storage
 from .events import ensure_event_loop, lifecycle_state
 from .health import HostMonitor
 from .host import Host, HostError, domain_state
@@ -48,7 +49,7 @@ class LibvirtBackend(Backend):
                  domain_type: str | None = None, disk_mode: str | None = None,
                  stop_timeout: float | None = None, uri: str | None = None,
                  failures: FailureInjector | None = None, health_interval: float | None = None,
-                 **_ignored):
+                 migration_uris=None, **_ignored):
         super().__init__()
         env = env_defaults()
         libvirt_uris = libvirt_uris or ([uri] if uri else None) or env["libvirt_uris"]
@@ -74,6 +75,13 @@ class LibvirtBackend(Backend):
         except ValueError as exc:
             raise BackendError(str(exc)) from None
         self.hosts = [Host(uri, self.names, pool_path, domain_type) for uri in libvirt_uris]
+        self.migration_uris = {h.label: h.uri for h in self.hosts}
+        for value in migration_uris or ():
+            label, _, uri = value.partition("=")
+            if label not in self.migration_uris or not uri:
+                raise BackendError(f"--libvirt-migration-uri {value}: expected LABEL=URI with "
+                                   "the label of a --libvirt-uri")
+            self.migration_uris[label] = uri
         self.disk_mode = disk_mode
         self.stop_timeout = float(stop_timeout)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -323,6 +331,72 @@ class LibvirtBackend(Backend):
         finally:
             with self.lock:
                 self.busy.discard(machine_id)
+
+    # -- migrate (provider-defined action) -----------------------------------------------------
+    def migration_target(self, machine_id, host):
+        labels = [h.label for h in self.hosts]
+        if len(self.hosts) < 2:
+            raise MigrationRefused("only one libvirt host is configured: there is nowhere to "
+                                   "migrate to")
+        current = self.known["Machine"].get(machine_id)
+        if current is None:
+            raise MigrationRefused(f"the host of {machine_id} is not known")
+        if not self.monitor.reachable(current):
+            raise MigrationRefused(f"the machine's host {current.label} is down")
+        if host is None:
+            if not any(self.monitor.reachable(h) for h in self.hosts if h is not current):
+                raise MigrationRefused("no other libvirt host is reachable")
+            return None
+        if host not in labels:
+            raise MigrationRefused(f"unknown host {host!r} (hosts: {', '.join(labels)})",
+                                   bad_request=True)
+        if host == current.label:
+            raise MigrationRefused(f"the machine is already on {host}")
+        if not self.monitor.reachable(self.hosts[labels.index(host)]):
+            raise MigrationRefused(f"host {host} is down")
+        return host
+
+    async def migrate_machine(self, machine_id, target, progress):
+        with self.lock:
+            self.busy.add(machine_id)
+        try:
+            progress(5, f"migrating {machine_id}")
+            self.failures.check("migrate", machine_id)
+            host = await self._run(self._migrate, machine_id, target, progress)
+            with self.lock:
+                self.known["Machine"][machine_id] = host
+            return host.label
+        finally:
+            with self.lock:
+                self.busy.discard(machine_id)
+
+    def _migrate(self, machine_id, target, progress):
+        source = self._host_of("Machine", machine_id)
+        key = key_of(machine_id)
+        dom = source.lookup_domain(self.names.domain(key))
+        if dom is None:
+            raise HostError(f"domain {self.names.domain(key)} does not exist on {source.label}")
+        running = bool(dom.isActive())
+        memory_kib, vcpus = dom.info()[1], dom.info()[3]
+        with self.placement_lock:
+            if target is None:
+                others = [h for h in self.hosts if h is not source]
+                host = self._place(others, memory_kib if running else 0)
+            else:
+                host = next(h for h in self.hosts if h.label == target)
+                if running and host.free_memory_kib() < memory_kib:
+                    raise HostError(f"{host.label} has not {memory_kib} KiB of memory free")
+            host.reserve(memory_kib, vcpus)
+        try:
+            started = time.monotonic()
+            downtime = migrate.migrate(source, host, key, self.migration_uris[host.label],
+                                       progress)
+            log.info("machine %s moved from %s to %s in %.1f s%s", machine_id, source.label,
+                     host.label, time.monotonic() - started, downtime)
+            self.reconciler.drop_unused_images(source)
+            return host
+        finally:
+            host.reserve(-memory_kib, -vcpus)
 
     async def machine_stats(self, machine_id):
         """The running domain's counters (virConnectGetAllDomainStats), off the event loop."""

@@ -14,6 +14,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="libvirt connection URI, optionally labelled (the machines' host "
                             "attribute); repeat for several hosts, machines go to the least "
                             "loaded one (default qemu:///system)")
+    group.add_argument("--libvirt-migration-uri", action="append", dest="libvirt_migration_uris",
+                       metavar="LABEL=URI",
+                       help="how the other hosts' daemons reach host LABEL for a peer-to-peer "
+                            "migrate (default: its --libvirt-uri); repeat per host")
     group.add_argument("--pool", dest="pool_path", metavar="PATH",
                        help="directory of the storage pool for images, disks and volumes "
                             "(created when missing)")
@@ -40,6 +44,7 @@ def options_from_args(args: argparse.Namespace) -> dict:
     uris = getattr(args, "libvirt_uris", None)
     return {
         "libvirt_uris": [uris] if isinstance(uris, str) else uris,
+        "migration_uris": getattr(args, "libvirt_migration_uris", None),
         "pool_path": getattr(args, "pool_path", None),
         "prefix": getattr(args, "libvirt_prefix", None),
         "domain_type": getattr(args, "libvirt_domain_type", None),
