@@ -179,3 +179,21 @@ def test_update_full_and_partial(cimi):
     assert bad.status == 400
     unknown = cimi.call("PUT", op(machine, "edit"), {"name": "x", "colour": "red"})
     assert unknown.status == 400 and "colour" in unknown.doc["statusMessage"]
+
+
+MIGRATE = "urn:cloudmgmt:dmtf:cimi-provider/action/migrate"
+
+
+def test_migrate_is_provider_defined_and_refused_with_one_host(cimi):
+    """``migrate`` is advertised under the provider's extension namespace; the memory backend
+    has one host, so it is a 409; an unknown parameter a 400; the machine is untouched."""
+    machine = cimi.new_machine(uname())
+    assert available(machine, MIGRATE)
+    href = op(machine, MIGRATE)
+    for body, status in (({"host": "elsewhere"}, 409),
+                         ({"nothing": 1}, 400)):
+        bad = cimi.call("POST", href, {"resourceURI": NS + "/Action", "action": MIGRATE, **body})
+        assert bad.status == status, (body, bad.status, bad.doc)
+    one_host = cimi.call("POST", href, {"resourceURI": NS + "/Action", "action": MIGRATE})
+    assert one_host.status == 409 and "one host" in one_host.doc["statusMessage"]
+    assert cimi.ok("GET", machine["id"]).doc["state"] == machine["state"]

@@ -13,6 +13,10 @@ NS = "http://schemas.dmtf.org/cimi/2"
 NS_V1 = "http://schemas.dmtf.org/cimi/1"  # accepted on input, never produced
 ACTION_NS = NS + "/action/"
 CAPABILITY_NS = NS + "/capability/"
+# Provider-defined actions (not in DSP0263): under the provider's extension namespace, the one
+# ResourceMetadata names for its extension attributes.
+EXTENSION_NS = "urn:cloudmgmt:dmtf:cimi-provider"
+EXTENSION_ACTION_NS = EXTENSION_NS + "/action/"
 
 # Value types of attributes (5.5). "struct:<Name>" is an inline structure from STRUCTS,
 # "array:<type>" an array, "refval:<Type>" a reference or an inline value of that resource type,
@@ -54,10 +58,12 @@ class ActionSpec:
     # Types whose representation the action's URI also takes as its body besides an Action
     # (a Machine's capture URI takes a MachineImage, 5.14.7.1).
     bodies: tuple = ()
+    # A provider-defined action's URI prefix (not DSP0263's action namespace).
+    namespace: str = ACTION_NS
 
     @property
     def uri(self) -> str:
-        return ACTION_NS + self.name
+        return self.namespace + self.name
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """The resource catalogue: one table entry per CIMI 2.0 type served by this provider."""
 from __future__ import annotations
 
-from .model import COMMON_ELEMENTS, NS, ActionSpec, Attr, Capability, ResourceType, SubCollection
+from .model import COMMON_ELEMENTS, EXTENSION_ACTION_NS, NS, ActionSpec, Attr, Capability, ResourceType, SubCollection
 from .wire import CEP_SPEC_KEYS
 
 MACHINE_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "PAUSING", "PAUSED",
-                  "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING", "ERROR", "FAILED")
+                  "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING", "ERROR", "FAILED",
+                  "MIGRATING")
 MACHINE_INITIAL_STATES = ("STARTED", "STOPPED")
 NETWORK_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "DELETING", "ERROR")
 VOLUME_STATES = ("CREATING", "AVAILABLE", "CAPTURING", "RESTORING", "DELETING", "ERROR")
@@ -154,6 +155,12 @@ def _machine_actions():
         "capture": a("capture", ("STOPPED",), "CAPTURING", (
             Attr("name", "string", writable=True), Attr("description", "string", writable=True)),
             bodies=("MachineImage",)),
+        # Provider-defined: move the machine to another backend host (libvirt with several
+        # --libvirt-uri); it ends in the state it had. Default host: the placement policy's.
+        "migrate": a("migrate", ("STARTED", "STOPPED"), "MIGRATING", (
+            Attr("host", "string", writable=True, extension=True,
+                 description="label of the target host (default: the least loaded other one)"),),
+            namespace=EXTENSION_ACTION_NS),
     }
 
 

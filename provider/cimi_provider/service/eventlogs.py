@@ -188,6 +188,9 @@ class EventLogs:
             content["deleted"] = True
         else:
             content["state"] = state
+            moved_from = old.doc.get("host") if old is not None else None
+            if moved_from and after.get("host") and moved_from != after["host"]:
+                content.update(previousHost=moved_from, host=after["host"])  # a migrate
             if after.get("statusMessage"):
                 content["statusMessage"] = ev.text(after["statusMessage"], 512)
         bad = state in BAD_STATES

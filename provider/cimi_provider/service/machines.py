@@ -1,7 +1,7 @@
 """Machine lifecycle: create from a template, actions, capture, delete, volume insert/remove."""
 from __future__ import annotations
 
-from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec
+from ..backends.base import DiskSpec, InterfaceSpec, MachineSpec, MigrationRefused
 from ..catalogue import ACTION_NS, NS, STRUCTS, TYPES, VOLUME_ACTION_PARAMS
 from ..errors import BadRequest, Conflict, NotFound
 from ..request import RequestContext
@@ -15,7 +15,7 @@ from .validate import check_fields, check_resource_uri, check_struct_required, r
 
 MACHINE = TYPES["Machine"]
 BUSY = ("CREATING", "DELETING", "STARTING", "STOPPING", "PAUSING", "SUSPENDING", "CAPTURING",
-        "RESTORING")
+        "RESTORING", "MIGRATING")
 
 
 class MachineLifecycle(Lifecycle):
@@ -185,6 +185,8 @@ class MachineLifecycle(Lifecycle):
     async def action(self, rid: str, doc: dict, name: str, fields: dict, req: RequestContext) -> Result:
         if name == "capture":
             return await self.capture(rid, doc, fields, req)
+        if name == "migrate":
+            return await self.migrate(rid, doc, fields)
         spec = MACHINE.actions[name]
         job, previous = self.begin(rid, spec.transitional, ACTION_NS + name)
         force = bool(fields.get("force", False))
@@ -195,6 +197,34 @@ class MachineLifecycle(Lifecycle):
                                                          current_state=previous, progress=progress)
 
         state = await self.ctx.jobs.run(job, work, lambda tx, s: self.settle(tx, rid, s),
+                                        lambda tx, m: self.settle(tx, rid, None))
+        return self.job_result(state, job)
+
+    async def migrate(self, rid: str, doc: dict, fields: dict) -> Result:
+        """Provider-defined: move the machine to another backend host, keeping its state."""
+        host = fields.get("host")
+        if host is not None and (not isinstance(host, str) or not host):
+            raise BadRequest("host must be the label of a backend host")
+        try:
+            target = self.ctx.backend.migration_target(rid, host)
+        except MigrationRefused as exc:
+            raise (BadRequest if exc.bad_request else Conflict)(str(exc)) from None
+        spec = MACHINE.actions["migrate"]
+        job, _ = self.begin(rid, spec.transitional, spec.uri)
+        source = doc.get("host")
+
+        async def work(progress):
+            return await self.ctx.backend.migrate_machine(rid, target, progress)
+
+        def ok(tx, label):
+            machine = tx.get(rid)
+            if machine is not None:
+                machine["host"] = label
+                tx.put(rid, "Machine", machine)
+            self.settle(tx, rid, None)
+            return f"{doc.get('name') or rid} moved from {source} to {label}"
+
+        state = await self.ctx.jobs.run(job, work, ok,
                                         lambda tx, m: self.settle(tx, rid, None))
         return self.job_result(state, job)
 

@@ -1,7 +1,7 @@
 """Read views: the Cloud Entry Point, ResourceMetadata, collections with the query engine, $expand."""
 from __future__ import annotations
 
-from ..catalogue import CAPABILITY_NS, CEP_ORDER, NS, TOP_LEVEL, TYPES, ResourceType
+from ..catalogue import CAPABILITY_NS, CEP_ORDER, EXTENSION_NS, NS, TOP_LEVEL, TYPES, ResourceType
 from ..errors import NotFound
 from ..query import (apply_collection_query, expand_paths, parse_query, select_attributes,
                      select_collection)
@@ -10,7 +10,6 @@ from ..serialization import Prerendered, page_json, prune, render_json
 from .. import tenancy
 from . import render as rnd
 
-EXTENSION_NS = "urn:cloudmgmt:dmtf:cimi-provider"
 CEP_ID = "cloudEntryPoint"
 MAX_CACHED_BASES = 4
 METADATA_TYPES = ("CloudEntryPoint", "System", "SystemTemplate", "Machine", "MachineTemplate",
