@@ -3,6 +3,7 @@
 tools/libvirtd_second.sh starts) behind one provider."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -47,8 +48,13 @@ def cluster(second_host, conns):
     (workdir / "images").mkdir(parents=True)
     image_path = workdir / "images" / "blank.qcow2"
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(image_path), "32M"], check=True)
+    # kvm2's daemon sees its own /run/libvirt: for a migrate kvm2 -> kvm1 it reaches kvm1's
+    # socket through this process's root (the migration URI as the other daemons see kvm1).
+    kvm1_sock = f"/proc/{os.getpid()}/root/run/libvirt/libvirt-sock"
     proc = ProviderProcess(workdir, prefix, "multihost", uris=second_host.uris(),
-                           extra_args=("--libvirt-health-interval", "2"))
+                           extra_args=("--libvirt-health-interval", "2",
+                                       "--libvirt-migration-uri",
+                                       f"kvm1=qemu+unix:///system?socket={kvm1_sock}"))
     proc.start()
     try:
         client = proc.client
