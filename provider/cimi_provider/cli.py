@@ -87,7 +87,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--fail-rate", type=float, default=0.0,
                        help="memory backend: probability (0-1) that such an operation fails")
     serve.add_argument("--fail-operations", default="create,start",
-                       help="operations failures apply to (create,start,delete,capture)")
+                       help="operations failures apply to (create,start,delete,capture; libvirt: "
+                            "migrate, or migrate-copied: after the volumes are copied)")
     serve.add_argument("--fail-seed", type=int, default=0, help="seed for --fail-rate")
     serve.add_argument("--seed-machines", type=int, default=0, metavar="N",
                        help="memory backend: ensure N seeded machines (two interfaces each)")

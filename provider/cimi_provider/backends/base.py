@@ -222,9 +222,10 @@ class Backend(abc.ABC):
         raise MigrationRefused(f"the {self.name} backend has one host: migrate is not offered")
 
     async def migrate_machine(self, machine_id: str, target: str | None,
-                              progress: Progress) -> str:
+                              progress: Progress, name: str = "") -> tuple:
         """Move the machine to host ``target`` (None: the best other host), in the state it
-        has; return the label of its new host."""
+        has; return the label of its new host and a note for the Job ("" or, say, how long
+        the guest was paused)."""
         raise BackendError(f"the {self.name} backend cannot migrate machines")
 
     async def machine_stats(self, machine_id: str) -> MachineStats | None:

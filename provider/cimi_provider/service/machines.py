@@ -214,15 +214,17 @@ class MachineLifecycle(Lifecycle):
         source = doc.get("host")
 
         async def work(progress):
-            return await self.ctx.backend.migrate_machine(rid, target, progress)
+            return await self.ctx.backend.migrate_machine(rid, target, progress,
+                                                          name=doc.get("name", ""))
 
-        def ok(tx, label):
+        def ok(tx, result):
+            label, note = result
             machine = tx.get(rid)
             if machine is not None:
                 machine["host"] = label
                 tx.put(rid, "Machine", machine)
             self.settle(tx, rid, None)
-            return f"{doc.get('name') or rid} moved from {source} to {label}"
+            return f"{doc.get('name') or rid} moved from {source} to {label}{note}"
 
         state = await self.ctx.jobs.run(job, work, ok,
                                         lambda tx, m: self.settle(tx, rid, None))

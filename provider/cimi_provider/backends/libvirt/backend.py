@@ -356,21 +356,22 @@ class LibvirtBackend(Backend):
             raise MigrationRefused(f"host {host} is down")
         return host
 
-    async def migrate_machine(self, machine_id, target, progress):
+    async def migrate_machine(self, machine_id, target, progress, name=""):
         with self.lock:
             self.busy.add(machine_id)
         try:
             progress(5, f"migrating {machine_id}")
-            self.failures.check("migrate", machine_id)
-            host = await self._run(self._migrate, machine_id, target, progress)
+            self.failures.check("migrate", name or key_of(machine_id))
+            host, note = await self._run(self._migrate, machine_id, target, progress,
+                                         name or key_of(machine_id))
             with self.lock:
                 self.known["Machine"][machine_id] = host
-            return host.label
+            return host.label, note
         finally:
             with self.lock:
                 self.busy.discard(machine_id)
 
-    def _migrate(self, machine_id, target, progress):
+    def _migrate(self, machine_id, target, progress, name):
         source = self._host_of("Machine", machine_id)
         key = key_of(machine_id)
         dom = source.lookup_domain(self.names.domain(key))
@@ -389,12 +390,14 @@ class LibvirtBackend(Backend):
             host.reserve(memory_kib, vcpus)
         try:
             started = time.monotonic()
-            downtime = migrate.migrate(source, host, key, self.migration_uris[host.label],
-                                       progress)
+            downtime = migrate.migrate(
+                source, host, key, self.migration_uris[host.label], progress,
+                # Injected failures of "migrate-copied" strike after the copy: the undo path.
+                lambda: self.failures.check("migrate-copied", name))
             log.info("machine %s moved from %s to %s in %.1f s%s", machine_id, source.label,
                      host.label, time.monotonic() - started, downtime)
             self.reconciler.drop_unused_images(source)
-            return host
+            return host, downtime
         finally:
             host.reserve(-memory_kib, -vcpus)
 

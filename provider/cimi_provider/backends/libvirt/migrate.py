@@ -118,9 +118,11 @@ def _rewrite(xml: str, paths: dict, domain_type: str | None) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def migrate(source: Host, target: Host, key: str, migration_uri: str, progress) -> str:
+def migrate(source: Host, target: Host, key: str, migration_uri: str, progress,
+            copied=lambda: None) -> str:
     """Move machine ``key`` from ``source`` to ``target``; return how long the guest was
-    paused (live) or "" (cold)."""
+    paused (live) or "" (cold). ``copied`` is called once the volumes are on the target, before
+    the domain moves (failure injection: it may raise, and everything is undone)."""
     name = source.names.domain(key)
     dom = source.lookup_domain(name)
     if dom is None:
@@ -138,6 +140,7 @@ def migrate(source: Host, target: Host, key: str, migration_uri: str, progress) 
             progress(20 + 50 * n // max(len(vols), 1), f"copying {vol.name()} to {target.label}")
             copies.append(copy_volume(source, target, vol))
         pools.refresh(target.pool())
+        copied()
         paths = {vol.path(): target.lookup_volume(vol.name()).path() for vol in vols}
         if live:
             progress(75, f"migrating the memory to {target.label}")
