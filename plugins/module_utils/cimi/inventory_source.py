@@ -114,7 +114,8 @@ def capabilities(client):
 # What the states and filters options are checked against: a value outside these is warned about
 # (naming it), since it silently matches nothing.
 MACHINE_STATES = ('CREATING', 'STARTING', 'STARTED', 'STOPPING', 'STOPPED', 'PAUSING', 'PAUSED',
-                  'SUSPENDING', 'SUSPENDED', 'CAPTURING', 'RESTORING', 'DELETING', 'ERROR', 'FAILED')
+                  'SUSPENDING', 'SUSPENDED', 'CAPTURING', 'RESTORING', 'DELETING', 'ERROR', 'FAILED',
+                  'MIGRATING')
 MACHINE_ATTRIBUTES = frozenset([
     'id', 'name', 'description', 'created', 'updated', 'properties', 'resourceURI', 'state', 'cpu',
     'memory', 'disks', 'cpuArch', 'cpuSpeed', 'volumes', 'interfaces', 'networkInterfaces',

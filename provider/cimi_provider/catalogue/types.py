@@ -1,12 +1,14 @@
 """The resource catalogue: one table entry per CIMI 2.0 type served by this provider."""
 from __future__ import annotations
 
-from .model import COMMON_ELEMENTS, EXTENSION_ACTION_NS, NS, ActionSpec, Attr, Capability, ResourceType, SubCollection
+from .model import (COMMON_ELEMENTS, EXTENSION_ACTION_NS, NS, ActionSpec, Attr, Capability,
+                    ResourceType, SubCollection)
 from .wire import CEP_SPEC_KEYS
 
+# MIGRATING (last: SYSTEM_STATES slices the standard ones): the provider-defined migrate action.
 MACHINE_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "PAUSING", "PAUSED",
-                  "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING", "ERROR", "FAILED",
-                  "MIGRATING")
+                  "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING", "ERROR",
+                  "FAILED", "MIGRATING")
 MACHINE_INITIAL_STATES = ("STARTED", "STOPPED")
 NETWORK_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "DELETING", "ERROR")
 VOLUME_STATES = ("CREATING", "AVAILABLE", "CAPTURING", "RESTORING", "DELETING", "ERROR")

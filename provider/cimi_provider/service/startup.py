@@ -21,7 +21,8 @@ log = logging.getLogger("cimi_provider.startup")
 START_UP = RequestContext(base="")  # start-up work is no consumer's request: ids stay relative
 INTERRUPTED = "interrupted by provider restart"
 RECONCILED = ("Machine", "Volume", "Network", "System", "MachineImage", "VolumeImage")
-TRANSITIONAL = ("STARTING", "STOPPING", "PAUSING", "SUSPENDING", "CAPTURING", "RESTORING")
+TRANSITIONAL = ("STARTING", "STOPPING", "PAUSING", "SUSPENDING", "CAPTURING", "RESTORING",
+                "MIGRATING")
 ADOPTED = ("Machine", "Volume", "Network", "MachineImage")
 
 SEED = {
