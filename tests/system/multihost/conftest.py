@@ -54,7 +54,11 @@ def cluster(second_host, conns):
     proc = ProviderProcess(workdir, prefix, "multihost", uris=second_host.uris(),
                            extra_args=("--libvirt-health-interval", "2",
                                        "--libvirt-migration-uri",
-                                       f"kvm1=qemu+unix:///system?socket={kvm1_sock}"))
+                                       f"kvm1=qemu+unix:///system?socket={kvm1_sock}",
+                                       # test_migrate's undo: machines named mig-undo* fail
+                                       # after their volumes were copied to the target
+                                       "--inject-failure", "^mig-undo",
+                                       "--fail-operations", "migrate-copied"))
     proc.start()
     try:
         client = proc.client

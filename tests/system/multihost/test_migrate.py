@@ -80,7 +80,10 @@ def test_migrate_there_and_back(cluster, conns, second_host, initial):
         job = client.wait_job(resp, timeout=180)
         took = time.monotonic() - before
         assert job["state"] == "SUCCESS", job
-        print(f"\nmigrate {initial} {path[hop - 1]} -> {target}: {took:.2f} s ({job['statusMessage']})")
+        print(f"\nmigrate {initial} {path[hop - 1]} -> {target}: Job {took:.2f} s "
+              f"({job['statusMessage']})")
+        if initial == "STARTED":
+            assert "guest paused" in job["statusMessage"], job
         now = client.get(machine["id"])
         assert now["host"] == target and now["state"] == initial, now
         assert_only_on(cluster, second_host, conns, machine, target, initial == "STARTED", vols)
@@ -115,4 +118,33 @@ def test_migrate_refusals_change_nothing(cluster, conns, second_host):
     found = where(cluster, second_host, conns, machine)
     assert found[machine["host"]][0] and not found[
         {"kvm1": "kvm2", "kvm2": "kvm1"}[machine["host"]]][0]
+    client.delete(machine)
+
+
+@pytest.mark.parametrize("initial", ["STOPPED", "STARTED"])
+def test_failed_migrate_leaves_the_machine_where_it_was(cluster, conns, second_host, initial):
+    """A failure after the volumes reached the target (injected: machines named mig-undo*):
+    the Job FAILED, the machine is on its source host in its state (a started guest running
+    again, not left paused), and the target holds neither its domain nor any of its volumes."""
+    client = cluster.client
+    machine = client.create("machines", machine_body(
+        f"mig-undo-{initial.lower()}", image=cluster.image, initialState=initial,
+        userData="I2Nsb3VkLWNvbmZpZwo="))
+    start = machine["host"]
+    vols = where(cluster, second_host, conns, machine)[start][1]
+    resp = migrate(client, machine, host={"kvm1": "kvm2", "kvm2": "kvm1"}[start])
+    job = client.wait_job(resp, timeout=120)
+    assert job["state"] == "FAILED" and "injected failure" in job["statusMessage"], job
+    now = client.get(machine["id"])
+    assert now["state"] == initial and now["host"] == start, now
+    assert_only_on(cluster, second_host, conns, machine, start, initial == "STARTED", vols)
+    if initial == "STARTED":
+        conn = conns["kvm1"] if start == "kvm1" else second_host.open()
+        try:
+            import libvirt
+            dom = conn.lookupByName(f"{cluster.prefix}m-{key(machine)}")
+            assert dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING  # resumed
+        finally:
+            if conn is not conns["kvm1"]:
+                conn.close()
     client.delete(machine)
