@@ -165,6 +165,8 @@ class LibvirtBackend(Backend):
             rid = next((r for r in self.known["Machine"] if key_of(r) == key), None)
             if rid is None or rid in self.busy:
                 return
+            if self.known["Machine"][rid] not in (None, host):
+                return  # a late event of the host a migrate took it from
         if lifecycle_state(event, detail) is None:
             return
         # Read the domain again rather than trusting the event: late events then report the truth.
