@@ -27,6 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        metavar="SECONDS",
                        help="how long a stop waits for the guest to power off after ACPI "
                             "shutdown before failing (force=true destroys at once)")
+    group.add_argument("--libvirt-forward-ports", dest="libvirt_forward_ports",
+                       metavar="FIRST-LAST",
+                       help="give every machine a user-mode NIC (no way out) with its SSH "
+                            "forwarded from 127.0.0.1:PORT, PORT from this range; the machine "
+                            "reports 127.0.0.1 and PORT as its first interface's endpoint")
 
 
 def options_from_args(args: argparse.Namespace) -> dict:
@@ -39,6 +44,7 @@ def options_from_args(args: argparse.Namespace) -> dict:
         "domain_type": getattr(args, "libvirt_domain_type", None),
         "disk_mode": getattr(args, "libvirt_disk_mode", None),
         "stop_timeout": getattr(args, "libvirt_stop_timeout", None),
+        "forward_ports": getattr(args, "libvirt_forward_ports", None),
     }
 
 
@@ -57,4 +63,5 @@ def env_defaults() -> dict:
         "domain_type": env.get("CIMI_LIBVIRT_DOMAIN_TYPE") or "auto",
         "disk_mode": env.get("CIMI_LIBVIRT_DISK_MODE") or "overlay",
         "stop_timeout": stop_timeout,
+        "forward_ports": env.get("CIMI_LIBVIRT_FORWARD_PORTS") or None,
     }
