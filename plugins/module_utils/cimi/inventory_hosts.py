@@ -45,7 +45,10 @@ def _items(value, items_key):
 
 
 def interfaces(machine):
-    """[{id, name, state, network, mac_address, mtu, addresses: [{address, protocol, origin}]}]."""
+    """[{id, name, state, network, mac_address, mtu, addresses: [{address, protocol, origin, port}]}].
+
+    ``port`` is set when the provider reaches the guest through a port forwarded on that address
+    (the endpoint's ``properties.port``, as the reference provider's loopback forwarding gives)."""
     result = []
     for raw in _items(machine.get(compat.interfaces_key(machine)), 'interfaces'):
         endpoints = _items(raw.get('endpoints'), 'endpoints')
@@ -58,13 +61,33 @@ def interfaces(machine):
             if isinstance(address, str) and address:
                 addresses.append({'address': address, 'protocol': endpoint.get('protocol') or
                                   ('IPv4' if _is_ipv4({'address': address}) else None),
-                                  'origin': endpoint.get('origin') or endpoint.get('allocation')})
+                                  'origin': endpoint.get('origin') or endpoint.get('allocation'),
+                                  'port': _port(endpoint)})
         result.append({
             'id': raw.get('id'), 'name': raw.get('name'), 'state': raw.get('state'),
             'network': compat.ref_href(raw.get('network')), 'mac_address': raw.get('macAddress'),
             'mtu': raw.get('mtu'), 'addresses': addresses,
         })
     return result
+
+
+def _port(endpoint):
+    properties = endpoint.get('properties')
+    value = properties.get('port') if isinstance(properties, dict) else None
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        return None
+    return port if 0 < port < 65536 else None
+
+
+def port_of(facts, address):
+    """The forwarded port of ``address`` on this machine, or None (then SSH's own port)."""
+    for interface in facts['interfaces']:
+        for entry in interface['addresses']:
+            if entry['address'] == address and entry.get('port'):
+                return entry['port']
+    return None
 
 
 def addresses(machine_interfaces):
