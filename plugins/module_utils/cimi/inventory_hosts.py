@@ -14,6 +14,7 @@ import re
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import forwarded_port
 
 SCALAR_ATTRIBUTES = (
     ('id', 'id'), ('name', 'name'), ('description', 'description'), ('state', 'state'),
@@ -62,23 +63,13 @@ def interfaces(machine):
                 addresses.append({'address': address, 'protocol': endpoint.get('protocol') or
                                   ('IPv4' if _is_ipv4({'address': address}) else None),
                                   'origin': endpoint.get('origin') or endpoint.get('allocation'),
-                                  'port': _port(endpoint)})
+                                  'port': forwarded_port(endpoint)})
         result.append({
             'id': raw.get('id'), 'name': raw.get('name'), 'state': raw.get('state'),
             'network': compat.ref_href(raw.get('network')), 'mac_address': raw.get('macAddress'),
             'mtu': raw.get('mtu'), 'addresses': addresses,
         })
     return result
-
-
-def _port(endpoint):
-    properties = endpoint.get('properties')
-    value = properties.get('port') if isinstance(properties, dict) else None
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        return None
-    return port if 0 < port < 65536 else None
 
 
 def port_of(facts, address):
