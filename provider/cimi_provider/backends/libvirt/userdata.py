@@ -3,9 +3,9 @@
 - CIMI user data, ``disk`` method (DSP0263 5.14.2): ``/cimi/user-data``, when userData was given.
 - A cloud-init NoCloud seed (volume label ``cidata``): ``user-data`` (the consumer's userData as
   given, so a ``#cloud-config`` is honoured), ``meta-data`` (instance id, host name, the
-  credential's SSH key as ``public-keys`` for the image's default user), ``vendor-data`` (the
-  credential's user with that key: a userData cloud-config that sets ``users`` overrides it, as
-  user data overrides vendor data in cloud-init) and ``network-config`` (DHCP on the
+  credential's SSH key as ``public-keys`` for the image's default user), ``vendor-data`` (the host
+  name in /etc/hosts and the credential's user with that key: a userData cloud-config that sets
+  ``users`` overrides it, as user data overrides vendor data in cloud-init) and ``network-config`` (DHCP on the
   loopback-forwarded NIC, found by its MAC, whatever name the guest gives it).
 
 JSON is YAML, so the seed needs no YAML writer. A credential's password (kept as a hash) never
@@ -60,7 +60,8 @@ def _cloud_config(doc: dict) -> bytes:
 def seed_files(seed: Seed, user_data: bytes | None) -> dict:
     """NoCloud file name -> content."""
     meta = {"instance-id": seed.instance_id, "local-hostname": hostname(seed.hostname)}
-    vendor = {}
+    # The host name resolves locally (sudo looks it up; the guest may have no DNS at all).
+    vendor = {"manage_etc_hosts": "localhost"}
     if seed.ssh_key:
         meta["public-keys"] = [seed.ssh_key]
         if seed.user_name:
@@ -69,8 +70,7 @@ def seed_files(seed: Seed, user_data: bytes | None) -> dict:
                 "sudo": "ALL=(ALL) NOPASSWD:ALL", "shell": "/bin/bash", "lock_passwd": True}]
     files = {"meta-data": json.dumps(meta, indent=1, sort_keys=True).encode() + b"\n",
              "user-data": user_data if user_data is not None else b"#cloud-config\n{}\n"}
-    if vendor:
-        files["vendor-data"] = _cloud_config(vendor)
+    files["vendor-data"] = _cloud_config(vendor)
     if seed.dhcp_mac:
         files["network-config"] = json.dumps({"version": 2, "ethernets": {"cimi0": {
             "match": {"macaddress": seed.dhcp_mac}, "set-name": "cimi0", "dhcp4": True}}},
