@@ -47,7 +47,9 @@ def run(tmp_path, provider, *args, key=None):
                 'PATH': '%s:%s' % (BIN, env.get('PATH', '')), 'ANSIBLE_NOCOLOR': '1',
                 'ANSIBLE_LOCALHOST_WARNING': '0', 'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
                 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
-                'CIMI_ENDPOINT': provider.cep_url})
+                'CIMI_ENDPOINT': provider.cep_url,
+                # TCG guests on a busy host can take longer than 10 s to connect or answer sudo.
+                'ANSIBLE_TIMEOUT': '120'})
     if '-i' in args:  # an inventory that cannot be read fails the command, not just warns
         env['ANSIBLE_INVENTORY_UNPARSED_FAILED'] = '1'
     for secret in ('CIMI_USERNAME', 'CIMI_PASSWORD', 'CIMI_TOKEN'):
