@@ -11,6 +11,11 @@
 #            $CIMI_LIBVIRT_PREFIX_STEM<random>-) are private to
 #            this run and removed by cimi_provider_stop. The memory backend's seed images
 #            (debian-12, cirros) are registered from a tiny blank qcow2 so the same names work.
+#   guests   the libvirt backend booting real guests: every machine's SSH is forwarded from
+#            127.0.0.1 (ports CIMI_GUEST_PORTS, default 42400-42499) and the guest image
+#            ($CIMI_GUEST_IMAGE, else tools/guest_image.sh build) is registered as debian-12-guest. CIMI_GUEST_DOMAIN_TYPE
+#            (auto, kvm or qemu) chooses the domain type (default: what tools/guest_accel.sh
+#            finds boots the guest here).
 
 cimi_provider_stop() {
   if [ -n "${CIMI_PROVIDER_PID:-}" ] && kill -0 "$CIMI_PROVIDER_PID" 2>/dev/null; then
@@ -77,8 +82,12 @@ PYEOF
 
 # cimi_provider_start ROOT WORKDIR [BACKEND]
 cimi_provider_start() {
-  local root=$1 work=$2 backend=${3:-memory}
+  local root=$1 work=$2 backend=${3:-memory} guest_image=
   unset CIMI_SEED_IMAGE
+  if [ "$backend" = guests ]; then
+    guest_image=${CIMI_GUEST_IMAGE:-$("$root/tools/guest_image.sh" build | tail -n 1)}
+    backend=libvirt
+  fi
   local -a args=(--backend "$backend" --db "$work/provider.db" --listen 127.0.0.1:0
                  --port-file "$work/port" --inject-failure '^it-fail-' --access-log "$work/access.log")
   if [ "$backend" = libvirt ]; then
@@ -91,6 +100,11 @@ cimi_provider_start() {
     args+=(--libvirt-uri "${CIMI_LIBVIRT_TEST_URI:-qemu:///system}"
            --pool "$CIMI_LIBVIRT_RUN_POOL/pool" --libvirt-prefix "$CIMI_LIBVIRT_RUN_PREFIX"
            --libvirt-stop-timeout 2 --import-root "$CIMI_LIBVIRT_RUN_POOL.src")
+    if [ -n "$guest_image" ]; then
+      args+=(--libvirt-forward-ports "${CIMI_GUEST_PORTS:-42400-42499}"
+             --libvirt-domain-type "${CIMI_GUEST_DOMAIN_TYPE:-$("$root/tools/guest_accel.sh")}"
+             --import-root "$(dirname "$guest_image")")
+    fi
   else
     # The memory backend reads nothing, but refuses image locations outside an import root too.
     args+=(--latency 0.3 --import-root /srv/it-mimage)
@@ -110,5 +124,9 @@ cimi_provider_start() {
     export CIMI_SEED_IMAGE
     "$root/.venv/bin/python" "$root/tools/cimi_seed_images.py" "$CIMI_ENDPOINT" \
       "file://$CIMI_LIBVIRT_RUN_POOL.src/blank.qcow2" debian-12 cirros
+  fi
+  if [ -n "$guest_image" ]; then
+    "$root/.venv/bin/python" "$root/tools/cimi_seed_images.py" "$CIMI_ENDPOINT" \
+      "file://$guest_image" debian-12-guest
   fi
 }

@@ -77,6 +77,9 @@ options:
     description:
       - Where C(ansible_host) comes from, in order of preference; the same entries as O(hostnames).
         No C(ansible_host) is set when none gives a value. O(compose) can override it.
+      - When the provider reaches that address through a forwarded port (the endpoint's
+        C(properties.port), as the reference provider's C(--libvirt-forward-ports) reports
+        127.0.0.1 and a port), C(ansible_port) is set to that port too.
     type: list
     elements: str
     default: [ipv4, ipv6]
@@ -289,6 +292,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 address = hosts.preference_value(facts, preference)
                 if address:
                     variables['ansible_host'] = wrap_var(address)
+                    port = hosts.port_of(facts, address)
+                    if port:  # a forwarded port (e.g. 127.0.0.1:42201 -> the guest's SSH)
+                        variables['ansible_port'] = port
                     break
             for key, value in variables.items():
                 self.inventory.set_variable(hostname, key, value)

@@ -104,6 +104,14 @@ machines:
           type: list
           elements: str
           returned: always
+        ports:
+          description:
+            - Address -> TCP port, for the addresses through which the provider forwards a port to
+              the guest (its SSH), as the reference provider does with C(--libvirt-forward-ports)
+              (address C(127.0.0.1)). Empty otherwise.
+          type: dict
+          returned: always
+          sample: {127.0.0.1: 42201}
     addresses:
       description: Every IP address of the machine, in interface order.
       type: list
@@ -123,6 +131,7 @@ machines:
           mtu: 1500
           state: ENABLED
           addresses: [192.0.2.10]
+          ports: {}
       addresses: [192.0.2.10]
 '''
 

@@ -14,6 +14,7 @@ import re
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi import compat
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.client import REQUEST_ID_PROPERTY
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.cimi.resources import forwarded_port
 
 SCALAR_ATTRIBUTES = (
     ('id', 'id'), ('name', 'name'), ('description', 'description'), ('state', 'state'),
@@ -47,7 +48,10 @@ def _items(value, items_key):
 
 
 def interfaces(machine):
-    """[{id, name, state, network, mac_address, mtu, addresses: [{address, protocol, origin}]}]."""
+    """[{id, name, state, network, mac_address, mtu, addresses: [{address, protocol, origin, port}]}].
+
+    ``port`` is set when the provider reaches the guest through a port forwarded on that address
+    (the endpoint's ``properties.port``, as the reference provider's loopback forwarding gives)."""
     result = []
     for raw in _items(machine.get(compat.interfaces_key(machine)), 'interfaces'):
         endpoints = _items(raw.get('endpoints'), 'endpoints')
@@ -60,13 +64,23 @@ def interfaces(machine):
             if isinstance(address, str) and address:
                 addresses.append({'address': address, 'protocol': endpoint.get('protocol') or
                                   ('IPv4' if _is_ipv4({'address': address}) else None),
-                                  'origin': endpoint.get('origin') or endpoint.get('allocation')})
+                                  'origin': endpoint.get('origin') or endpoint.get('allocation'),
+                                  'port': forwarded_port(endpoint)})
         result.append({
             'id': raw.get('id'), 'name': raw.get('name'), 'state': raw.get('state'),
             'network': compat.ref_href(raw.get('network')), 'mac_address': raw.get('macAddress'),
             'mtu': raw.get('mtu'), 'addresses': addresses,
         })
     return result
+
+
+def port_of(facts, address):
+    """The forwarded port of ``address`` on this machine, or None (then SSH's own port)."""
+    for interface in facts['interfaces']:
+        for entry in interface['addresses']:
+            if entry['address'] == address and entry.get('port'):
+                return entry['port']
+    return None
 
 
 def addresses(machine_interfaces):

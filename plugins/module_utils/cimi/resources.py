@@ -144,9 +144,22 @@ def optional_collection(client, resource, key, warnings):
         return []
 
 
+def forwarded_port(endpoint):
+    """The TCP port forwarded to the guest on a ProtocolEndpoint's address (its ``properties.port``,
+    as the reference provider's loopback forwarding reports it), or None."""
+    properties = endpoint.get('properties') if isinstance(endpoint, dict) else None
+    value = properties.get('port') if isinstance(properties, dict) else None
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        return None
+    return port if 0 < port < 65536 else None
+
+
 def machine_interfaces(client, machine, warnings):
-    """[{network, mac_address, mtu, state, addresses}] for 2.0 interfaces or 1.x networkInterfaces;
-    what cannot be read is left out, with a message appended to warnings."""
+    """[{network, mac_address, mtu, state, addresses, ports}] for 2.0 interfaces or 1.x
+    networkInterfaces; what cannot be read is left out, with a message appended to warnings.
+    ``ports``: {address: forwarded port} for the addresses reached through one."""
     key = compat.interfaces_key(machine)
     result = []
     for interface in optional_collection(client, machine, key, warnings):
@@ -156,11 +169,13 @@ def machine_interfaces(client, machine, warnings):
             except CimiError as exc:
                 warnings.append('an interface of %s left out: %s' % (machine.get('id'), exc))
                 continue
-        addresses = []
+        addresses, ports = [], {}
         if key == 'interfaces':
             for endpoint in optional_collection(client, interface, 'endpoints', warnings):
                 if endpoint.get('address'):
                     addresses.append(endpoint['address'])
+                    if forwarded_port(endpoint):
+                        ports[endpoint['address']] = forwarded_port(endpoint)
         else:
             for entry in optional_collection(client, interface, 'addresses', warnings):
                 address = entry.get('address') if isinstance(entry.get('address'), dict) else entry
@@ -170,5 +185,5 @@ def machine_interfaces(client, machine, warnings):
         result.append({'id': interface.get('id'), 'state': interface.get('state'),
                        'network': compat.ref_href(interface.get('network')),
                        'mac_address': interface.get('macAddress'), 'mtu': interface.get('mtu'),
-                       'addresses': addresses})
+                       'addresses': addresses, 'ports': ports})
     return result

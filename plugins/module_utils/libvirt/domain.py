@@ -44,6 +44,31 @@ class Interface:
 
 
 @dataclass
+class ForwardedNic:
+    """A user-mode NIC (QEMU slirp, ``restrict=on``) whose only way in or out is TCP ports
+    forwarded from the host's loopback: the guest reaches nothing, the host reaches the guest
+    on ``host_address:host_port``.
+
+    libvirt 9.0 (Debian bookworm) refuses ``<backend type='passt'/>`` (libvirt issue 462) and has
+    no forwarding for its own user-mode interface, so the NIC is passed to qemu as arguments.
+    It sits on PCI slot ``slot`` (libvirt fills slots from the lowest up and never reaches it).
+    """
+
+    mac: str
+    forwards: List[Tuple[int, int]]  # (host port, guest port), TCP
+    host_address: str = '127.0.0.1'
+    slot: int = 0x1f
+    id: str = 'cimifwd0'
+
+    def qemu_args(self):
+        rules = ''.join(',hostfwd=tcp:%s:%d-:%d' % (self.host_address, host, guest)
+                        for host, guest in self.forwards)
+        return ['-netdev', 'user,id=%s,restrict=on%s' % (self.id, rules),
+                '-device', 'virtio-net-pci,netdev=%s,mac=%s,bus=pci.0,addr=0x%x'
+                % (self.id, self.mac, self.slot)]
+
+
+@dataclass
 class Metadata:
     """One element of the caller's namespace in <metadata>: text, or (tag, text) children."""
 
@@ -72,6 +97,7 @@ class Domain:
     serial_console: bool = False  # serial + console on a pty
     vnc: bool = False  # VNC graphics on 127.0.0.1 only
     memballoon: Optional[str] = None  # 'none' removes the balloon; None: libvirt's default
+    forwarded_nic: Optional[ForwardedNic] = None
 
 
 def _disk_element(disk):
@@ -95,6 +121,9 @@ def _interface_element(iface):
     return el
 
 
+QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0'
+
+
 def _metadata(parent, meta):
     qname = '{%s}%s' % (meta.namespace, meta.tag)
     el = etree.SubElement(parent, qname, nsmap={meta.prefix: meta.namespace})
@@ -115,7 +144,8 @@ def disk_xml(disk):
 def domain_xml(dom):
     """The <domain> of ``dom`` as text."""
     sub = etree.SubElement
-    root = etree.Element('domain', type=dom.type)
+    nsmap = {'qemu': QEMU_NS} if dom.forwarded_nic is not None else None
+    root = etree.Element('domain', type=dom.type, nsmap=nsmap)
     sub(root, 'name').text = dom.name
     if dom.uuid:
         sub(root, 'uuid').text = dom.uuid
@@ -159,4 +189,8 @@ def domain_xml(dom):
         sub(devices, 'graphics', type='vnc', listen='127.0.0.1', autoport='yes')
     if dom.memballoon:
         sub(devices, 'memballoon', model=dom.memballoon)
+    if dom.forwarded_nic is not None:
+        commandline = sub(root, '{%s}commandline' % QEMU_NS)
+        for arg in dom.forwarded_nic.qemu_args():
+            sub(commandline, '{%s}arg' % QEMU_NS, value=arg)
     return _text(root)

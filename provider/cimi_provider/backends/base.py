@@ -101,6 +101,7 @@ class EndpointResult:
     address: str
     protocol: str = "IPv4"
     origin: str = "DYNAMIC"
+    port: int | None = None  # a TCP port forwarded to the guest (its SSH) on ``address``
 
 
 @dataclass

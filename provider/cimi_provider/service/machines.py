@@ -137,10 +137,13 @@ class MachineLifecycle(Lifecycle):
                 fields["network"] = {"href": iface.network_id}
             sub_row(tx, "NetworkInterface", iid, spec.id, fields)
             for m, ep in enumerate(iface.endpoints, 1):
-                sub_row(tx, "ProtocolEndpoint", f"{iid}/endpoints/{m}", iid, {
+                endpoint = {
                     "name": f"{fields['name']}-{ep.protocol.lower()}", "state": "ENABLED",
                     "protocol": ep.protocol, "address": ep.address, "origin": ep.origin,
-                    "interface": {"href": iid}})
+                    "interface": {"href": iid}}
+                if ep.port:  # reached through a forwarded port: the inventory's ansible_port
+                    endpoint["properties"] = {"port": str(ep.port)}
+                sub_row(tx, "ProtocolEndpoint", f"{iid}/endpoints/{m}", iid, endpoint)
         for n, (vol_rid, location) in enumerate(spec.volumes, 1):
             fields = {"volume": {"href": vol_rid}}
             if location:

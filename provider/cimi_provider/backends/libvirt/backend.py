@@ -2,7 +2,8 @@
 
 Machine = domain (``kvm`` when qemu can use it, ``qemu`` emulation otherwise), its disks qcow2
 overlays on (or full copies of) the image's base volume; MachineImage = base volume in the pool;
-Volume = pool volume; Network = isolated libvirt network. Every object is named
+Volume = pool volume; Network = isolated libvirt network. With forwarded ports (``forwarding.py``)
+every machine is also reachable on 127.0.0.1, its first interface. Every object is named
 ``<prefix><kind>-<resource key>`` so it is found again after a restart (see ``names.py``).
 All libvirt calls block, so they run in worker threads; lifecycle events arrive on the libvirt
 event-loop thread and are handed to the asyncio loop.
@@ -25,7 +26,7 @@ from ..base import (Backend, BackendError, EndpointResult, InterfaceResult, Mach
                     MachineSpec, MigrationRefused, Progress, VolumeResult, VolumeSpec)
 from ...imports import ImportRefused
 from ..failures import FailureInjector
-from . import machines, migrate, networks, qemuimg, stats, storage
+from . import forwarding, machines, migrate, networks, qemuimg, stats, storage, userdata
 from .events import ensure_event_loop, lifecycle_state
 from .health import HostMonitor
 from .host import Host, HostError, domain_state
@@ -49,7 +50,7 @@ class LibvirtBackend(Backend):
                  domain_type: str | None = None, disk_mode: str | None = None,
                  stop_timeout: float | None = None, uri: str | None = None,
                  failures: FailureInjector | None = None, health_interval: float | None = None,
-                 migration_uris=None, **_ignored):
+                 migration_uris=None, forward_ports: str | None = None, **_ignored):
         super().__init__()
         env = env_defaults()
         libvirt_uris = libvirt_uris or ([uri] if uri else None) or env["libvirt_uris"]
@@ -61,6 +62,7 @@ class LibvirtBackend(Backend):
         disk_mode = disk_mode or env["disk_mode"]
         stop_timeout = env["stop_timeout"] if stop_timeout is None else stop_timeout
         health_interval = env["health_interval"] if health_interval is None else health_interval
+        forward_ports = forward_ports or env["forward_ports"]
         if not libvirt_uris:
             raise BackendError("at least one --libvirt-uri is required")
         if not pool_path:
@@ -82,6 +84,11 @@ class LibvirtBackend(Backend):
                 raise BackendError(f"--libvirt-migration-uri {value}: expected LABEL=URI with "
                                    "the label of a --libvirt-uri")
             self.migration_uris[label] = uri
+        try:
+            self.forwarder = (forwarding.Forwarder(forwarding.parse_range(forward_ports))
+                              if forward_ports else None)
+        except ValueError as exc:
+            raise BackendError(str(exc)) from None
         self.disk_mode = disk_mode
         self.stop_timeout = float(stop_timeout)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -254,7 +261,7 @@ class LibvirtBackend(Backend):
                 self.known["Machine"][spec.id] = host
             by_network = {self.names.network(key_of(i.network_id)): i.network_id
                           for i in spec.interfaces if i.network_id}
-            return MachineResult(state, [
+            return MachineResult(state, self._forwarded_interfaces(parsed) + [
                 InterfaceResult(i.mac, by_network.get(i.network), i.mtu or 1500,
                                 [EndpointResult(a) for a in parsed.addresses.get(i.mac, [])])
                 for i in parsed.interfaces], host=host.label)
@@ -262,7 +269,23 @@ class LibvirtBackend(Backend):
             with self.lock:
                 self.busy.discard(spec.id)
 
+    @staticmethod
+    def _forwarded_interfaces(parsed) -> list:
+        """The loopback-forwarded NIC as the machine's first interface: 127.0.0.1 and the port."""
+        nic = parsed.forwarded_nic
+        if nic is None:
+            return []
+        return [InterfaceResult(nic.mac, None, 1500, [
+            EndpointResult(nic.host_address, origin="STATIC", port=port)
+            for port, guest in nic.forwards if guest == forwarding.SSH_PORT])]
+
     def _create_machine(self, spec: MachineSpec, progress: Progress):
+        if self.forwarder is None:
+            return self._create_on_host(spec, progress, None)
+        with self.forwarder.nic(self.hosts) as nic:
+            return self._create_on_host(spec, progress, nic)
+
+    def _create_on_host(self, spec: MachineSpec, progress: Progress, nic):
         user_data = machines.decode_user_data(spec.user_data)
         candidates, has_image, unreachable = [], False, []
         # Hosts known to be down are not asked (a dead host may take long to refuse), unless
@@ -311,6 +334,8 @@ class LibvirtBackend(Backend):
                            for i in spec.interfaces if i.network_id],
             "start": spec.initial_state == "STARTED",
             "ovf_environment": spec.ovf_environment,
+            "forwarded_nic": nic,
+            "seed": self._seed(spec, nic),
         }
         for net_name, _ in plan["interfaces"]:
             if host.lookup_network(net_name) is None:
@@ -320,6 +345,23 @@ class LibvirtBackend(Backend):
         dom = host.lookup_domain(self.names.domain(key_of(spec.id)))
         parsed.addresses = machines.interface_addresses(dom) if dom is not None else {}
         return state, parsed, host
+
+    @staticmethod
+    def _seed(spec: MachineSpec, nic):
+        """The NoCloud seed: a cloud image's cloud-init takes its SSH key and host name from it.
+
+        Only a credential's userName and SSH key go in (never its password hash). None when
+        there is nothing to say (no user data, credential or forwarded NIC), and for a machine
+        imported from OVF: its ovf-env.xml is what cloud-init's OVF datasource reads, and a
+        NoCloud seed would take precedence over it.
+        """
+        credential = spec.credential or {}
+        if spec.ovf_environment is not None or not (spec.user_data or credential or nic):
+            return None
+        return userdata.Seed(instance_id=key_of(spec.id), hostname=spec.name,
+                             user_name=credential.get("userName"),
+                             ssh_key=userdata.ssh_public_key(credential.get("key")),
+                             dhcp_mac=nic.mac if nic is not None else None)
 
     async def machine_action(self, machine_id, name, action, *, force, current_state, progress):
         with self.lock:

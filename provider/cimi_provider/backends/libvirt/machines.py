@@ -55,7 +55,8 @@ def create(host: Host, plan: dict) -> tuple:
 
     ``plan``: key, resource_id, name, vcpus, memory_kib, disks [(capacity bytes)], image volume
     (or None), copy (full copies instead of overlays), user_data (bytes or None), volumes
-    [(volume, location)], interfaces [(network name, mtu)], start.
+    [(volume, location)], interfaces [(network name, mtu)], start; optional: seed (a
+    ``userdata.Seed``: the NoCloud seed goes on the user-data ISO), forwarded_nic.
     On any failure everything created so far is removed again.
     Returns (state, parsed domain).
     """
@@ -86,9 +87,9 @@ def create(host: Host, plan: dict) -> tuple:
             taken.add(target)
             info = storage.volume_info(vol)
             disks.append(DiskDef(info["path"], target, info["format"]))
-        if plan["user_data"] is not None:
+        if plan["user_data"] is not None or plan.get("seed") is not None:
             iso = storage.upload_bytes(host, names.user_data(key),
-                                       userdata.build_iso(plan["user_data"]))
+                                       userdata.build_iso(plan["user_data"], plan.get("seed")))
             created.append(iso)
             disks.append(DiskDef(iso.path(), USER_DATA_TARGET, "raw", "cdrom", True))
         if plan.get("ovf_environment") is not None:
@@ -98,7 +99,8 @@ def create(host: Host, plan: dict) -> tuple:
             disks.append(DiskDef(iso.path(), OVF_ENV_TARGET, "raw", "cdrom", True))
         interfaces = [InterfaceDef(net, None, mtu) for net, mtu in plan["interfaces"]]
         xml = domain_xml(DomainDef(names.domain(key), host.domain_type, plan["vcpus"],
-                                   plan["memory_kib"], plan["resource_id"], disks, interfaces))
+                                   plan["memory_kib"], plan["resource_id"], disks, interfaces,
+                                   forwarded_nic=plan.get("forwarded_nic")))
         try:
             dom = host.conn.defineXML(xml)
         except libvirt.libvirtError as exc:

@@ -37,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        metavar="SECONDS",
                        help="how often each libvirt host is checked; an unreachable host's "
                             "machines turn ERROR (default 5; a broken connection is seen at once)")
+    group.add_argument("--libvirt-forward-ports", dest="libvirt_forward_ports",
+                       metavar="FIRST-LAST",
+                       help="give every machine a user-mode NIC (no way out) with its SSH "
+                            "forwarded from 127.0.0.1:PORT, PORT from this range; the machine "
+                            "reports 127.0.0.1 and PORT as its first interface's endpoint")
 
 
 def options_from_args(args: argparse.Namespace) -> dict:
@@ -51,6 +56,7 @@ def options_from_args(args: argparse.Namespace) -> dict:
         "disk_mode": getattr(args, "libvirt_disk_mode", None),
         "stop_timeout": getattr(args, "libvirt_stop_timeout", None),
         "health_interval": getattr(args, "libvirt_health_interval", None),
+        "forward_ports": getattr(args, "libvirt_forward_ports", None),
     }
 
 
@@ -74,4 +80,5 @@ def env_defaults() -> dict:
         "disk_mode": env.get("CIMI_LIBVIRT_DISK_MODE") or "overlay",
         "stop_timeout": stop_timeout,
         "health_interval": health_interval,
+        "forward_ports": env.get("CIMI_LIBVIRT_FORWARD_PORTS") or None,
     }

@@ -6,6 +6,7 @@ consumer-supplied XML), and parsed back only from libvirt's own output.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -18,7 +19,10 @@ METADATA_NS = "urn:cloudmgmt-dmtf:cimi-provider"
 # mac, mtu). A cdrom is on ide, anything else on virtio, as the provider attaches them.
 DiskDef = domain.Disk
 InterfaceDef = domain.Interface
+ForwardedNic = domain.ForwardedNic
 disk_xml = domain.disk_xml
+_HOSTFWD_RE = re.compile(r"hostfwd=tcp:([0-9.]+):(\d+)-:(\d+)")
+_MAC_RE = re.compile(r"(?:^|,)mac=([0-9a-fA-F:]{17})(?:,|$)")
 
 
 @dataclass
@@ -31,6 +35,7 @@ class DomainDef:
     disks: list = field(default_factory=list)
     interfaces: list = field(default_factory=list)
     arch: str = "x86_64"
+    forwarded_nic: ForwardedNic | None = None
 
 
 def domain_xml(dom: DomainDef) -> str:
@@ -38,6 +43,7 @@ def domain_xml(dom: DomainDef) -> str:
     return domain.domain_xml(domain.Domain(
         dom.name, type=dom.type, memory_kib=dom.memory_kib, vcpus=dom.vcpus, disks=dom.disks,
         interfaces=dom.interfaces, arch=dom.arch, memballoon="none",
+        forwarded_nic=dom.forwarded_nic,
         metadata=domain.Metadata(METADATA_NS, "cimi", "machine", children=[("id", dom.resource_id)])))
 
 
@@ -59,6 +65,18 @@ class ParsedDomain:
     interfaces: list  # InterfaceDef with mac filled
     backing: dict = field(default_factory=dict)  # target -> [backing paths, nearest first]
     addresses: dict = field(default_factory=dict)  # MAC -> [IPv4], filled from DHCP leases
+    forwarded_nic: ForwardedNic | None = None  # the loopback-forwarded NIC, when it has one
+
+
+def _forwarded_nic(root) -> ForwardedNic | None:
+    """The NIC ``ForwardedNic.qemu_args`` put on the qemu command line, read back."""
+    args = [a.get("value") or "" for a in
+            root.findall(f"{{{domain.QEMU_NS}}}commandline/{{{domain.QEMU_NS}}}arg")]
+    forwards = [(int(h), int(g), a) for arg in args for a, h, g in _HOSTFWD_RE.findall(arg)]
+    macs = [m.group(1).lower() for arg in args for m in [_MAC_RE.search(arg)] if m]
+    if not forwards or not macs:
+        return None
+    return ForwardedNic(macs[0], [(h, g) for h, g, _ in forwards], host_address=forwards[0][2])
 
 
 def parse_domain(xml: str) -> ParsedDomain:
@@ -95,7 +113,7 @@ def parse_domain(xml: str) -> ParsedDomain:
                                        int(mtu.get("size")) if mtu is not None else None))
     return ParsedDomain(root.findtext("name"), root.get("type"), int(root.findtext("vcpu") or 0),
                         memory_kib, owner.text if owner is not None else None, disks, interfaces,
-                        backing)
+                        backing, forwarded_nic=_forwarded_nic(root))
 
 
 def network_xml(name: str, bridge: str, mtu: int | None = None, ipv4: dict | None = None) -> str:

@@ -171,6 +171,24 @@ def test_hostnames_preferences_and_ansible_host(run):
     assert run.inventory.get_host('m2').vars['ansible_host'] == '192.0.2.5'
 
 
+def test_forwarded_port_becomes_ansible_port(run):
+    """A guest reached on 127.0.0.1 through a forwarded port (the reference provider's
+    --libvirt-forward-ports): ansible_host and ansible_port together, only for that address."""
+    forwarded = fp.machine(1, name='guest', addresses=['127.0.0.1'])
+    endpoint = forwarded['_interfaces'][0]['endpoints']['endpoints'][0]
+    endpoint['properties'] = {'port': '42201'}
+    plain = fp.machine(2, name='plain')
+    odd = fp.machine(3, name='odd', addresses=['127.0.0.1'])
+    odd['_interfaces'][0]['endpoints']['endpoints'][0]['properties'] = {'port': 'ssh'}
+    run.transports[CEP] = fp.FakeTransport([forwarded, plain, odd])
+    run('')
+    guest = run.inventory.get_host('guest').vars
+    assert guest['ansible_host'] == '127.0.0.1' and guest['ansible_port'] == 42201
+    assert guest['cimi_interfaces'][0]['addresses'][0]['port'] == 42201
+    assert 'ansible_port' not in run.inventory.get_host('plain').vars
+    assert 'ansible_port' not in run.inventory.get_host('odd').vars  # not a port: ignored
+
+
 def test_compose_groups_keyed_groups_and_prefix(run):
     run.transports[CEP] = fp.FakeTransport(MIXED)
     run("hostvars_prefix: x_\ndefault_groups: [state]\ngroup_prefix: c\n"

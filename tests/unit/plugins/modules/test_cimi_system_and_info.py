@@ -153,14 +153,19 @@ def test_machine_info_adds_addresses_from_expanded_interfaces(store, run_module)
     store.add('machines', 'web', interfaces={'count': 1, 'interfaces': [
         {'id': 'i1', 'state': 'ACTIVE', 'network': {'href': store.base + 'networks/n1'},
          'macAddress': '52:54:00:00:00:01', 'mtu': 1500,
-         'endpoints': {'count': 2, 'endpoints': [{'address': '192.0.2.10'}, {'address': '192.0.2.11'}]}}]})
+         'endpoints': {'count': 2, 'endpoints': [{'address': '192.0.2.10'}, {'address': '192.0.2.11'}]}},
+        {'id': 'i2', 'state': 'ENABLED', 'macAddress': '52:54:00:00:00:02', 'mtu': 1500,
+         'endpoints': {'count': 1, 'endpoints': [{'address': '127.0.0.1', 'properties': {'port': '42201'}}]}}]})
     result, code = run_module(cimi_machine_info, {'endpoint': store.cep_url, 'name': 'web'})
     assert code == 0
     machine = result['machines'][0]
-    assert machine['addresses'] == ['192.0.2.10', '192.0.2.11']
+    assert machine['addresses'] == ['192.0.2.10', '192.0.2.11', '127.0.0.1']
     assert machine['network_interfaces'] == [{'id': 'i1', 'state': 'ACTIVE', 'network': store.base + 'networks/n1',
                                               'mac_address': '52:54:00:00:00:01', 'mtu': 1500,
-                                              'addresses': ['192.0.2.10', '192.0.2.11']}]
+                                              'addresses': ['192.0.2.10', '192.0.2.11'], 'ports': {}},
+                                             {'id': 'i2', 'state': 'ENABLED', 'network': None,
+                                              'mac_address': '52:54:00:00:00:02', 'mtu': 1500,
+                                              'addresses': ['127.0.0.1'], 'ports': {'127.0.0.1': 42201}}]
 
 
 def test_info_expand_is_sent(store, run_module):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt.domain import (
-    Disk, Domain, Interface, Metadata, disk_xml, domain_xml)
+    QEMU_NS, Disk, Domain, ForwardedNic, Interface, Metadata, disk_xml, domain_xml)
 
 NS = 'urn:test:meta'
 
@@ -88,3 +88,17 @@ def test_disk_xml_cdrom_defaults_to_ide_and_read_only():
     plain = _parse(disk_xml(Disk('/p/v.qcow2', 'vdb')))
     assert plain.find('driver').attrib == {'name': 'qemu', 'type': 'qcow2'}
     assert plain.find('target').get('bus') == 'virtio' and plain.find('readonly') is None
+
+
+def test_forwarded_nic_is_a_restricted_user_netdev_on_loopback():
+    nic = ForwardedNic('52:54:00:0a:0b:0c', [(42201, 22), (42202, 80)])
+    root = _parse(domain_xml(Domain('m3', forwarded_nic=nic)))
+    args = [a.get('value') for a in root.findall('{%s}commandline/{%s}arg' % (QEMU_NS, QEMU_NS))]
+    assert args[0] == '-netdev' and args[2] == '-device'
+    # restrict=on: the guest reaches nothing; only the host's loopback reaches it.
+    assert args[1] == ('user,id=cimifwd0,restrict=on,hostfwd=tcp:127.0.0.1:42201-:22,'
+                       'hostfwd=tcp:127.0.0.1:42202-:80')
+    assert args[3] == 'virtio-net-pci,netdev=cimifwd0,mac=52:54:00:0a:0b:0c,bus=pci.0,addr=0x1f'
+    assert root.find('devices/interface') is None
+    # Without one, no qemu namespace at all.
+    assert 'libvirt.org/schemas/domain/qemu' not in domain_xml(Domain('m4'))
