@@ -9,7 +9,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 export ANSIBLE_NOCOLOR ?= 1
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: setup doctor libvirt demo test sanity lint build unit provider-test integration system molecule bench docs provider clean
+.PHONY: setup doctor libvirt guest-image demo test sanity lint build unit provider-test integration system molecule bench docs provider clean
 
 setup:
 	tools/setup.sh
@@ -20,6 +20,13 @@ doctor:
 
 libvirt: setup
 	tools/libvirtd.sh
+
+# The bootable Debian guest that end-to-end tests run playbooks on: built once from the Debian
+# archive, cached outside the work tree (tools/guest_image.sh), then how it boots here (kvm or
+# qemu, tools/guest_accel.sh).
+guest-image: setup
+	tools/guest_image.sh build
+	echo "guest domain type here: $$(tools/guest_accel.sh)"
 
 demo: setup
 	tools/demo.sh
@@ -55,10 +62,10 @@ integration: libvirt
 
 # pytest suites that drive real ansible-playbook runs, qemu-img and libvirtd, and ansible-builder
 # on the built artifact (tests/system/ee: the execution environment, the tested lower bounds).
-system: libvirt
+system: libvirt guest-image
 	if [ -d tests/system ]; then $(PYTEST) tests/system -q; else echo "no system tests yet"; fi
 
-molecule: libvirt
+molecule: libvirt guest-image
 	tools/molecule.sh
 
 bench: libvirt
