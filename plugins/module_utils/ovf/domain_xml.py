@@ -75,6 +75,7 @@ class DomainSpec:
         self.nics = []     # dicts: network, model, mac
         self.metadata = {}
         self.description = None
+        self.forwarded_nic = None  # a libvirt.domain.ForwardedNic, or None
 
 
 def build(spec):
@@ -93,7 +94,7 @@ def build(spec):
         metadata=domain.Metadata(META_NS, 'ovf', 'deployment',
                                  json.dumps(spec.metadata, sort_keys=True)),
         firmware=spec.firmware, cores_per_socket=spec.cores_per_socket, serial_console=True,
-        vnc=True))
+        vnc=True, forwarded_nic=spec.forwarded_nic))
 
 
 def read_metadata(xml_text):
