@@ -24,7 +24,7 @@ import guest_ova
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 VENV_BIN = os.path.join(ROOT, '.venv', 'bin')
-BOOT_TIMEOUT = 300  # seconds from start to a working SSH login
+BOOT_TIMEOUT = 600  # seconds from start to a working SSH login (TCG on a busy host: minutes)
 QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0'
 
 PLAYBOOK = """
@@ -77,11 +77,13 @@ def _playbook(tmp_path, extra):
 
 
 def _ssh(key, port, command):
+    # stdin from /dev/null: an ssh sharing the test's stdin would leave it non-blocking.
     return subprocess.run(
         ['ssh', '-i', str(key), '-p', str(port), '-o', 'BatchMode=yes',
          '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
          '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', 'debian@127.0.0.1', command],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        timeout=60, check=False)
 
 
 @pytest.fixture(scope='module')
@@ -118,7 +120,10 @@ def test_ovf_properties_in_the_guest(conn, pool, tag, tmp_path, cleanup_domains,
 
     login = None
     while time.monotonic() - deployed < BOOT_TIMEOUT:
-        login = _ssh(key, port, 'hostname; cloud-id')
+        try:
+            login = _ssh(key, port, 'hostname; cloud-id')
+        except subprocess.TimeoutExpired:
+            continue
         if login.returncode == 0:
             break
         time.sleep(5)

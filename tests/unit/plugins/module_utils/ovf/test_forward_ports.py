@@ -157,6 +157,10 @@ def test_domain_xml_has_the_forwarded_nic_and_the_type(small_guest_ova):
     assert args[1] == 'user,id=cimifwd0,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22'
     assert 'mac=%s' % forwarding.mac_for('g1') in args[3]
     assert root.findall('devices/interface') == []  # no libvirt network needed
+    # The environment ISO on IDE: /dev/sr0 through ata_piix, which slim guest kernels (Debian's
+    # cloud kernel has no AHCI) do have.
+    cdrom = root.find('devices/disk[@device="cdrom"]')
+    assert cdrom.find('target').attrib == {'dev': 'hda', 'bus': 'ide'}
     assert domain_xml.read_metadata(domain_xml.build(spec))['forward_ports'] == [
         {'host_port': 2222, 'guest_port': 22}]
     without = libvirt_domain.domain_spec('g1', 'kvm', planmod.build_plan(
