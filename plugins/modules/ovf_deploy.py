@@ -136,9 +136,10 @@ options:
     description:
       - How the guest runs. C(kvm) is hardware virtualization, C(qemu) software emulation (slow,
         but it runs where KVM does not).
-      - C(auto) asks the host once per connection URI (KVM capabilities, then a paused probe
-        domain) and uses C(kvm) when that works. Set C(qemu) where KVM starts a domain but cannot
-        run the guest (some nested hosts).
+      - With C(auto), the module probes the host once per connection URI (KVM capabilities, then
+        a paused probe domain) and uses C(kvm) when that works, else C(qemu).
+      - Choose C(qemu) explicitly on hosts where KVM starts a domain but cannot run the guest, as
+        on some nested hosts.
       - A change is applied by redefining the domain, effective at its next boot.
     type: str
     choices: [auto, kvm, qemu]
