@@ -24,7 +24,7 @@ import guest_ova
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 VENV_BIN = os.path.join(ROOT, '.venv', 'bin')
-BOOT_TIMEOUT = 600  # seconds from start to a working SSH login (TCG on a busy host: minutes)
+BOOT_TIMEOUT = 900  # seconds from start to a working SSH login (TCG on a busy host: many minutes)
 QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0'
 
 PLAYBOOK = """
@@ -91,6 +91,7 @@ def guest_ova_path(tmp_path_factory):
     return guest_ova.build(str(tmp_path_factory.mktemp('ova') / 'guest.ova'))
 
 
+@pytest.mark.timeout(1800)  # the OVA, the deployment, BOOT_TIMEOUT, the removal
 def test_ovf_properties_in_the_guest(conn, pool, tag, tmp_path, cleanup_domains, guest_ova_path):
     pool_name, pool_path = pool
     name = tag + '-guest'
