@@ -108,6 +108,42 @@ options:
     description: Use the MAC addresses written in the OVF instead of letting libvirt choose.
     type: bool
     default: false
+  forward_ports:
+    description:
+      - Give the domain one more NIC, a QEMU user-mode NIC (C(restrict=on)) whose only way in is
+        these TCP ports, forwarded from C(127.0.0.1) on the libvirt host to the guest. The guest
+        reaches nothing through it; it takes its address by DHCP from QEMU. Useful to reach a
+        guest (SSH) on a host without a bridge, or in tests.
+      - The NIC is added after the OVF's NICs, needs no O(networks) entry, and has a MAC derived
+        from O(name). A host port already in use on C(127.0.0.1) is refused before anything is
+        created (RV(error_code) C(port_in_use)); a port outside 1-65535 or a host port given twice
+        is refused as C(bad_forward_ports).
+      - Only for an appliance with one VirtualSystem (a vApp is refused, C(forward_ports_vapp)).
+        A change is applied by redefining the domain, effective at its next boot.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      host_port:
+        description: TCP port on C(127.0.0.1) of the libvirt host.
+        type: int
+        required: true
+      guest_port:
+        description: TCP port in the guest.
+        type: int
+        required: true
+  domain_type:
+    description:
+      - How the guest runs. C(kvm) is hardware virtualization, C(qemu) software emulation (slow,
+        but it runs where KVM does not).
+      - With C(auto), the module probes the host once per connection URI (KVM capabilities, then
+        a paused probe domain) and uses C(kvm) when that works, else C(qemu).
+      - Choose C(qemu) explicitly on hosts where KVM starts a domain but cannot run the guest, as
+        on some nested hosts.
+      - A change is applied by redefining the domain, effective at its next boot.
+    type: str
+    choices: [auto, kvm, qemu]
+    default: auto
   state:
     description:
       - C(present) defines the domain without changing its power state (a new one stays off).
@@ -159,6 +195,20 @@ EXAMPLES = r'''
     manifest: require
     state: running
 
+- name: Deploy a cloud-init guest, reachable by SSH on 127.0.0.1:2222, under emulation
+  cloudmgmt.dmtf.ovf_deploy:
+    src: /srv/appliances/debian-guest.ova
+    name: guest-01
+    pool: default
+    properties:
+      hostname: guest-01
+      public-keys: "{{ lookup('file', '~/.ssh/id_ed25519.pub') }}"
+    forward_ports:
+      - host_port: 2222
+        guest_port: 22
+    domain_type: qemu
+    state: running
+
 - name: Remove it and the volumes it created
   cloudmgmt.dmtf.ovf_deploy:
     name: fw-01
@@ -180,8 +230,9 @@ volumes:
 plan:
   description: What the deployment is made of (deployment option, cpus, memory, firmware, NICs,
     volumes with formats and sizes, whether an environment ISO is attached, property values with
-    passwords hidden). For a vApp, C(vapp), C(collection), all C(volumes), and C(systems) with one
-    such plan per system (plus its name, system id and startup entry).
+    passwords hidden, C(forward_ports) and C(domain_type) as given). For a vApp, C(vapp),
+    C(collection), all C(volumes), and C(systems) with one such plan per system (plus its name,
+    system id and startup entry).
   returned: when state is not absent
   type: dict
 systems:
@@ -262,6 +313,10 @@ def main():
             nic_model=dict(type='str', choices=['virtio', 'e1000', 'e1000e', 'rtl8139', 'vmxnet3']),
             disk_bus=dict(type='str', choices=['virtio', 'scsi', 'sata', 'ide']),
             preserve_mac=dict(type='bool', default=False),
+            forward_ports=dict(type='list', elements='dict', default=[], options=dict(
+                host_port=dict(type='int', required=True),
+                guest_port=dict(type='int', required=True))),
+            domain_type=dict(type='str', default='auto', choices=['auto', 'kvm', 'qemu']),
             state=dict(type='str', default='running',
                        choices=['present', 'running', 'stopped', 'absent']),
             wait=dict(type='bool', default=True),

@@ -15,7 +15,7 @@ import os
 import time
 
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.libvirt import kvm, pools
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment, forwarding
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DeployError
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.libvirt_domain import (
     defined_disks, disk_buses, domain_facts, domain_spec, libvirt, wait_for_state)
@@ -23,7 +23,7 @@ from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.outcome import 
 
 # Options whose change can be applied by redefining the domain (takes effect at next boot).
 REDEFINE_OPTIONS = ('cpus', 'memory', 'firmware', 'nic_model', 'disk_bus', 'networks',
-                    'properties')
+                    'properties', 'forward_ports', 'domain_type')
 # Options whose change would need new disks: reported, never applied.
 REDEPLOY_OPTIONS = ('appliance', 'deployment_option', 'disk_format')
 
@@ -79,6 +79,10 @@ class DomainDeployer:
                                   'no_network')
 
     def domain_type(self):
+        """``domain_type`` when it is kvm or qemu; for auto, the KVM probe's answer."""
+        wanted = self.params.get('domain_type') or 'auto'
+        if wanted != 'auto':
+            return wanted
         return kvm.domain_type(self.conn, '%s-kvm-probe-%d' % (self.params['name'], os.getpid()))
 
     def _ensure_single(self, plan, state):
@@ -160,6 +164,7 @@ class DomainDeployer:
     def create(self, plan):
         pool, pool_path = self.pool_path()
         self.check_networks(plan)
+        forwarding.check_free(plan.forwards)
         diskplan.check_space(plan.jobs, pool_path)
         volumes = [j.volume for j in plan.jobs]
         env_volume = '%s-ovf-env.iso' % self.params['name'] if plan.want_env else None

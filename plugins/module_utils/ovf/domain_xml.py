@@ -75,6 +75,7 @@ class DomainSpec:
         self.nics = []     # dicts: network, model, mac
         self.metadata = {}
         self.description = None
+        self.forwarded_nic = None  # a libvirt.domain.ForwardedNic, or None
 
 
 def build(spec):
@@ -82,7 +83,10 @@ def build(spec):
     counters = {}
     disks = [domain.Disk(d['path'], _target(counters, d['bus']), d['format'], bus=d['bus'])
              for d in spec.disks]
-    disks += [domain.Disk(path, _target(counters, 'sata'), 'raw', 'cdrom', bus='sata')
+    # The environment ISO (and any OVF cdrom) on IDE: every x86 guest kernel drives it (ata_piix),
+    # where AHCI is missing from slim ones (Debian's cloud kernel); the guest sees /dev/sr0, the
+    # device cloud-init's OVF data source and ds-identify look at.
+    disks += [domain.Disk(path, _target(counters, 'ide'), 'raw', 'cdrom', bus='ide')
               for path in spec.cdroms]
     return domain.domain_xml(domain.Domain(
         spec.name, type=spec.domain_type, memory_kib=max(1, spec.memory_bytes // 1024),
@@ -93,7 +97,7 @@ def build(spec):
         metadata=domain.Metadata(META_NS, 'ovf', 'deployment',
                                  json.dumps(spec.metadata, sort_keys=True)),
         firmware=spec.firmware, cores_per_socket=spec.cores_per_socket, serial_console=True,
-        vnc=True))
+        vnc=True, forwarded_nic=spec.forwarded_nic))
 
 
 def read_metadata(xml_text):

@@ -13,7 +13,7 @@ import os
 import time
 import traceback
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import domain_xml
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import domain_xml, forwarding
 
 LIBVIRT_IMPORT_ERROR = None
 try:
@@ -88,6 +88,7 @@ def domain_spec(name, domain_type, plan, disks, cdroms, record, uuid=None):
     spec.disks = disks
     spec.cdroms = cdroms
     spec.nics = plan.nics
+    spec.forwarded_nic = forwarding.forwarded_nic(name, plan.forwards)
     spec.metadata = record
     product = plan.appliance.product()
     spec.description = 'Deployed by cloudmgmt.dmtf.ovf_deploy from %s' % ' '.join(

@@ -14,7 +14,7 @@ import json
 import os
 import re
 
-from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment
+from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf import diskplan, domain_xml, environment, forwarding
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.appliance import (
     Appliance, read_trusted_certs)
 from ansible_collections.cloudmgmt.dmtf.plugins.module_utils.ovf.errors import DeployError, PropertyValueError
@@ -57,6 +57,8 @@ class Plan:
         self.used_networks = []
         self.record = {}
         self.env_xml = None
+        self.forwards = []  # (host port, guest port) of the forwarded NIC
+        self.domain_type = 'auto'
 
     def build(self, appliance=None, system=None, given=None):
         params = self.params
@@ -74,6 +76,8 @@ class Plan:
                                      self.configuration)
         summary = summarise(self.items)
         self._nics(params, report_unused=self.vapp is None)
+        self.forwards = forwarding.parse_forward_ports(params.get('forward_ports'))
+        self.domain_type = forwarding.check_domain_type(params.get('domain_type') or 'auto')
         by_key = dict((p.key, v) for p, v in self.values)
         self.jobs = diskplan.plan(self.appliance, self.items, by_key, self.name,
                                   params['disk_format'], params['max_disk_size'])
@@ -136,6 +140,11 @@ class Plan:
             'nic_model': params['nic_model'], 'disk_bus': params['disk_bus'],
             'networks': [n['network'] for n in self.nics],
         }
+        # Recorded only when given, so domains deployed before these options compare equal.
+        if self.forwards:
+            record['forward_ports'] = forwarding.as_options(self.forwards)
+        if self.domain_type != 'auto':
+            record['domain_type'] = self.domain_type
         if self.vapp is not None:
             record.update(vapp=self.vapp, system=self.system.id)
         return record
@@ -153,7 +162,9 @@ class Plan:
                   'memory_mib': self.memory >> 20, 'firmware': self.firmware, 'nics': self.nics,
                   'volumes': [j.as_dict() for j in self.jobs],
                   'environment_iso': self.want_env,
-                  'properties': self.public_properties()}
+                  'properties': self.public_properties(),
+                  'forward_ports': forwarding.as_options(self.forwards),
+                  'domain_type': self.domain_type}
         if self.vapp is not None:
             result.update(name=self.name, system=self.system.id, startup=self.startup)
         return result
@@ -175,6 +186,9 @@ class VappPlan:
         self.members = []
 
     def build(self, appliance):
+        if self.params.get('forward_ports'):
+            raise DeployError('forward_ports is for an appliance with one VirtualSystem; each '
+                              'system of a vApp would need ports of its own', 'forward_ports_vapp')
         self.appliance = appliance
         self.warnings.extend(appliance.warnings)
         ordered = appliance.envelope.start_order()
