@@ -107,11 +107,13 @@ def test_libvirt_flags_of_the_usage_line():
                              "--libvirt-prefix", "lab-", "--libvirt-stop-timeout", "5",
                              "--libvirt-domain-type", "qemu", "--libvirt-disk-mode", "copy",
                              "--libvirt-health-interval", "2",
-                             "--libvirt-migration-uri", "b=qemu+tls://b.lan/system"])
+                             "--libvirt-migration-uri", "b=qemu+tls://b.lan/system",
+                             "--libvirt-forward-ports", "42200-42299"])
     assert opts == {"libvirt_uris": ["qemu+ssh://a/system", "b=qemu+ssh://b/system"],
                     "pool_path": "/p", "prefix": "lab-", "domain_type": "qemu",
                     "disk_mode": "copy", "stop_timeout": 5.0, "health_interval": 2.0,
-                    "migration_uris": ["b=qemu+tls://b.lan/system"]}
+                    "migration_uris": ["b=qemu+tls://b.lan/system"],
+                    "forward_ports": "42200-42299"}
 
 
 def test_libvirt_flags_fall_back_to_the_environment(monkeypatch):

@@ -315,11 +315,11 @@ class LibvirtBackend(Backend):
                                spec.memory_kib if spec.initial_state == "STARTED" else 0)
             host.reserve(spec.memory_kib, spec.cpu)
         try:
-            return self._create_on(host, spec, user_data, progress)
+            return self._create_on(host, spec, user_data, progress, nic)
         finally:
             host.reserve(-spec.memory_kib, -spec.cpu)
 
-    def _create_on(self, host: Host, spec: MachineSpec, user_data, progress):
+    def _create_on(self, host: Host, spec: MachineSpec, user_data, progress, nic):
         progress(20, f"creating disks on {host.label}")
         plan = {
             "key": key_of(spec.id), "resource_id": spec.id, "name": spec.name,
